@@ -1,0 +1,39 @@
+"""Log in by username or by mobile phone number."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from anxin.accounts.models import User
+from anxin.core.validators import MOBILE_RE
+
+
+def find_user(login: str) -> User | None:
+    login = (login or "").strip()
+    if not login:
+        return None
+    q = Q(username=login)
+    if MOBILE_RE.match(login):
+        q |= Q(phone=login)
+    return User.objects.filter(q).order_by("pk").first()
+
+
+class UsernameOrPhoneBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        user = find_user(username)
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def axes_username(request, credentials) -> str:
+    """Count failures per account whichever login name is typed (username or phone)."""
+    login = (credentials or {}).get("username") or (request.POST.get("username") if request else "") or ""
+    user = find_user(login)
+    return user.username if user else login.strip()

@@ -1,0 +1,182 @@
+"""Accounts, posts (memberships) and cross-scope access grants."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anxin.core.audit import audited
+from anxin.core.models import Scope, ScopedManager, ScopedQuerySet
+from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
+from anxin.core.validators import validate_phone
+
+
+class AnxinUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+@audited(exclude=("last_login", "password", "date_joined"))
+class User(AbstractUser):
+    """A staff account. A person holds posts through Membership rows, never ``is_staff``."""
+
+    real_name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(
+        _("手机号"), max_length=20, null=True, blank=True, unique=True, validators=[validate_phone]
+    )
+    county = models.ForeignKey(
+        "org.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属县区"),
+    )
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = AnxinUserManager()
+    # Staff are seen through their posts: a school sees the accounts holding posts there.
+    scope = Scope(county="county_id", school="memberships__school_id")
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+        ordering = ["real_name", "username"]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def active(self):
+        today = timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today), started_on__lte=today)
+
+
+@audited()
+class Membership(models.Model):
+    """A post: one person may hold several (R-ORG-2). Its scope is a county, a school or a
+    class, as the role requires (core.roles.ROLE_SCOPE)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("账号")
+    )
+    role = models.CharField(_("岗位角色"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("职务名称"), max_length=60, blank=True, help_text=_("如：初二年级组长"))
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("学校"),
+    )
+    klass = models.ForeignKey(
+        "org.SchoolClass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("班级"),
+    )
+    unit = models.CharField(
+        _("所在单位"), max_length=80, blank=True, help_text=_("公安、检察、法院联络员的单位")
+    )
+    started_on = models.DateField(_("任职日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+
+    objects = ScopedManager.from_queryset(MembershipQuerySet)()
+    scope = Scope(county="county_id", school="school_id", class_sees_school=True)
+    policy_resource = "accounts.user"
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        indexes = [
+            # policy.memberships(): a user's active posts, loaded on every request
+            models.Index(fields=["user", "ended_on"], name="membership_user_idx"),
+            # "who holds which post at this school" (responsibility matrix, staff lists)
+            models.Index(fields=["school", "role"], name="membership_school_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.klass_id:
+            return f"class:{self.klass_id}"
+        if self.school_id:
+            return f"school:{self.school_id}"
+        return f"county:{self.county_id}"
+
+    def clean(self):
+        level = ROLE_SCOPE.get(self.role)
+        if level == ScopeLevel.CLASS and not self.klass_id:
+            raise ValidationError(_("该岗位须指定班级。"))
+        if level in (ScopeLevel.SCHOOL, ScopeLevel.CLASS) and not self.school_id:
+            raise ValidationError(_("该岗位须指定学校。"))
+        if level == ScopeLevel.COUNTY and (self.school_id or self.klass_id):
+            raise ValidationError(_("县级岗位不属于某一学校。"))
+        if self.klass_id and self.klass.school_id != self.school_id:
+            raise ValidationError(_("班级不属于所选学校。"))
+        if self.school_id and self.school.county_id != self.county_id:
+            raise ValidationError(_("学校不属于所选县区。"))
+
+
+class AccessGrantQuerySet(ScopedQuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(status=AccessGrant.Status.APPROVED, starts_at__lte=at, expires_at__gt=at)
+
+
+@audited()
+class AccessGrant(models.Model):
+    """Access outside one's own scope: read-only, to one school, with a reason and an expiry,
+    approved by that school's safety leader or by bureau safety staff (LAW 18)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        REVOKED = "revoked", _("已撤销")
+
+    grantee = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="access_grants", verbose_name=_("申请人")
+    )
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("访问学校")
+    )
+    reason = models.TextField(_("理由"), max_length=500)
+    starts_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    objects = ScopedManager.from_queryset(AccessGrantQuerySet)()
+    scope = Scope(county="county_id", school="school_id")
+
+    class Meta:
+        verbose_name = _("跨范围访问审批")
+        verbose_name_plural = _("跨范围访问审批")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["grantee", "status", "expires_at"], name="grant_active_idx")]

@@ -1,0 +1,112 @@
+"""Login, logout, password change and the TOTP second factor."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from anxin.accounts.forms import ChangePasswordForm, LoginForm, OtpTokenForm
+from anxin.core import audit
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, _("已安全退出。"))
+    return redirect("accounts:login")
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    audit.append(
+        "login",
+        object_type="accounts.user",
+        result="denied",
+        data={"login": str((credentials or {}).get("username", ""))[:150], "reason": "locked"},
+    )
+    form = LoginForm(request)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "locked": True, "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=429,
+    )
+
+
+@login_required
+def password_change(request):
+    form = ChangePasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("密码已修改。"))
+        return redirect("core:home")
+    return render(
+        request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password}
+    )
+
+
+def _safe_next(request, default="core:home"):
+    nxt = request.GET.get("next") or request.POST.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+        return nxt
+    return default
+
+
+@login_required
+def otp_setup(request):
+    """Enrol a TOTP device: show its QR code and secret, confirm with one code."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+            return redirect("accounts:otp_verify")
+        device = TOTPDevice.objects.create(user=request.user, name="Anxin", confirmed=False)
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit.append("otp.enrol", object_type="accounts.user", object_id=request.user.pk)
+            messages.success(request, _("已绑定动态验证码。"))
+            return redirect("core:home")
+        form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
+    qr = segno.make(device.config_url, error="m")
+    svg = qr.svg_inline(scale=5, dark="#1f1f1f", light="#ffffff", xmldecl=False, svgns=True)
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request, "accounts/otp_setup.html", {"form": form, "qr_svg": mark_safe(svg), "secret": secret}
+    )  # noqa: S308
+
+
+@login_required
+def otp_verify(request):
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        audit.append("otp.verify", object_type="accounts.user", object_id=request.user.pk, result="failed")
+        form.add_error("token", _("验证码不正确。"))
+    return render(request, "accounts/otp_verify.html", {"form": form})

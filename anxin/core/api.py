@@ -1,0 +1,46 @@
+"""API base (R-Q-3): the same policy as the pages. Every viewset reads through
+``.restrict(user, action)``; writes call the same services as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from anxin.core import audit
+from anxin.core.api_auth import view_action
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and retrieve through the policy; ``sensitive_retrieve`` audits reads."""
+
+    policy_model = None
+    sensitive_retrieve = False
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        model = self.policy_model or self.queryset.model
+        qs = model.objects.restrict(self.request.user, view_action(self))
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs.order_by(*(model._meta.ordering or ["pk"]))
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if self.sensitive_retrieve:
+            audit.append(
+                "read",
+                object_type=(self.policy_model or self.queryset.model)._meta.label_lower,
+                object_id=kwargs.get("pk", ""),
+                data={"via": "api"},
+            )
+        return response
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return drf_exception_handler(exc, context)

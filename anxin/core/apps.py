@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "anxin.core"
+    label = "core"
+    verbose_name = "公共"
+
+    def ready(self):
+        from anxin.core import signals  # noqa: F401  (login/logout audit)

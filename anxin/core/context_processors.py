@@ -1,0 +1,49 @@
+"""The page shell: navigation, the user's roles and scope, the school switcher."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from anxin.core import policy
+from anxin.core.nav import NAV
+from anxin.core.roles import COUNTY_ROLES, Role
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    ms = policy.memberships(user)
+    sections: dict[str, list] = {}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    for item in NAV:
+        if item.perms and not any(policy.can(user, p) for p in item.perms):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a module not installed in this deployment
+            continue
+        sections.setdefault(str(item.section), []).append(
+            {"label": item.label, "url": url, "active": current == item.url_name}
+        )
+    role_labels = sorted({Role(m.role).label for m in ms})
+    county_level = any(m.role in COUNTY_ROLES for m in ms)
+    scope_names = sorted(
+        {str(m.klass) if m.klass_id else (m.school.name if m.school_id else "") for m in ms} - {""}
+    )
+    ctx = {
+        "nav_sections": sections,
+        "role_labels": role_labels,
+        "scope_names": scope_names[:3],
+        "scope_more": max(0, len(scope_names) - 3),
+        "county_level": county_level,
+        "county_name": user.county.name if user.county_id else "",
+    }
+    if county_level:
+        from anxin.org.models import School
+
+        ctx["switch_schools"] = list(
+            School.objects.restrict(user).values("id", "name").order_by("town", "name")
+        )
+        ctx["current_school"] = request.session.get("school_filter")
+    return ctx

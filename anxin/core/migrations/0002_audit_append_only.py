@@ -1,0 +1,33 @@
+"""On PostgreSQL, refuse UPDATE and DELETE on the audit trail (GUIDE principle 3; LAW 22).
+SQLite has no such triggers here; ``verify_audit`` detects tampering on both."""
+
+from django.db import migrations
+
+FORWARD = """
+CREATE OR REPLACE FUNCTION anxin_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'anxin: % on append-only table % is refused', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;
+CREATE TRIGGER core_auditevent_append_only BEFORE UPDATE OR DELETE ON core_auditevent
+  FOR EACH ROW EXECUTE FUNCTION anxin_append_only();
+"""
+
+BACKWARD = "DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;"
+
+
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FORWARD)
+
+
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(BACKWARD)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+    operations = [migrations.RunPython(forward, backward, elidable=False)]

@@ -1,0 +1,125 @@
+"""What every app shares: scoped base models and the append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a model keeps its county, school and class keys (ORM paths).
+
+    ``class_sees_school``: members scoped to a class may see the model's school-level rows
+    (e.g. their school's own record); off by default so class scope never widens silently.
+    """
+
+    county: str = "county_id"
+    school: str | None = "school_id"
+    klass: str | None = None
+    class_sees_school: bool = False
+
+
+class ScopedQuerySet(models.QuerySet):
+    """NetBox's RestrictedQuerySet: the one way to read school data."""
+
+    def restrict(self, user, action: str = "view"):
+        from anxin.core import policy
+
+        q = policy.scope_q(user, self.model, action)
+        if q is None:
+            return self.none()
+        qs = self.filter(q)
+        if getattr(self.model, "scope", Scope()).school and "__" in (self.model.scope.school or ""):
+            qs = qs.distinct()
+        return qs
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class CountySchoolModel(models.Model):
+    """Base for every table with school data: it carries its county and school keys, so a
+    province can shard by region (R-Q-2) and the policy can filter without joins."""
+
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope()
+
+    class Meta:
+        abstract = True
+
+
+class AuditStreamHead(models.Model):
+    """The last link of one audit stream. Holding the head separately makes truncation and
+    a forged last row detectable, and lets appends lock one small row per stream."""
+
+    stream = models.CharField(max_length=80, primary_key=True)
+    county_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("审计流")
+
+
+class AuditEvent(models.Model):
+    """One append-only entry of the audit trail (LAW 22). Each row holds the hash of the
+    previous row of its own stream: one stream per school per day, one per county per day,
+    so writes in different schools never wait on one global lock. A PostgreSQL trigger
+    refuses UPDATE and DELETE (migration 0002); ``manage.py verify_audit`` checks the chain."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("成功")
+        DENIED = "denied", _("拒绝")
+        FAILED = "failed", _("失败")
+
+    stream = models.CharField(max_length=80)
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField(_("时间"))
+    county_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(_("操作人"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=200, blank=True)
+    actor_scope = models.CharField(_("范围"), max_length=200, blank=True)
+    action = models.CharField(_("动作"), max_length=64)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象"), max_length=64, blank=True)
+    result = models.CharField(_("结果"), max_length=8, choices=Result.choices, default=Result.OK)
+    request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedManager()
+    scope = Scope(county="county_id", school="school_id")
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计日志")
+        constraints = [
+            # One link per position in a stream; verify_audit walks streams by seq.
+            models.UniqueConstraint(fields=["stream", "seq"], name="audit_stream_seq_unique"),
+        ]
+        indexes = [
+            # The audit browser filters a county or a school by time, newest first.
+            models.Index(fields=["county_id", "-at"], name="audit_county_at_idx"),
+            models.Index(fields=["school_id", "-at"], name="audit_school_at_idx"),
+            models.Index(fields=["actor_id", "-at"], name="audit_actor_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream}#{self.seq} {self.action}"

@@ -1,0 +1,37 @@
+"""The left navigation by module: each entry names the permission that shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str
+    label: str
+    url_name: str
+    perms: tuple[str, ...]  # shown if the user holds any
+
+
+NAV: list[NavItem] = [
+    NavItem(_("工作台"), _("工作台"), "core:home", ()),
+    NavItem(_("组织机构"), _("学校"), "org:school_list", ("org.school.view",)),
+    NavItem(_("组织机构"), _("班级"), "org:class_list", ("org.schoolclass.view",)),
+    NavItem(_("组织机构"), _("岗位责任清单"), "org:responsibility_list", ("org.responsibility.view",)),
+    NavItem(_("组织机构"), _("学生安全员"), "org:safety_officer_list", ("org.safetyofficer.view",)),
+    NavItem(_("学生名册"), _("学生"), "roster:student_list", ("roster.student.view",)),
+    NavItem(
+        _("学生名册"), _("名册导入"), "roster:import_list", ("roster.student.import", "roster.staff.import")
+    ),
+    NavItem(_("账号与权限"), _("账号与岗位"), "accounts:user_list", ("accounts.user.view",)),
+    NavItem(
+        _("账号与权限"),
+        _("跨范围访问"),
+        "accounts:grant_list",
+        ("accounts.accessgrant.request", "accounts.accessgrant.approve", "accounts.accessgrant.view"),
+    ),
+    NavItem(_("账号与权限"), _("API 令牌"), "accounts:token", ()),
+    NavItem(_("审计"), _("审计日志"), "core:audit_list", ("core.auditevent.view",)),
+]

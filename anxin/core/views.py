@@ -1,0 +1,156 @@
+"""Home (工作台), the audit browser, the school switcher, health and error pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from anxin.core import audit, policy
+from anxin.core.listing import ScopedListView
+from anxin.core.models import AuditEvent
+
+
+@login_required
+def home(request):
+    user = request.user
+    cards = []
+    from anxin.org.models import School, SchoolClass
+    from anxin.roster.models import Student
+
+    if policy.can(user, "org.school.view"):
+        cards.append(
+            {"label": _("学校"), "n": School.objects.restrict(user).count(), "url": "org:school_list"}
+        )
+    if policy.can(user, "org.schoolclass.view"):
+        cards.append(
+            {"label": _("班级"), "n": SchoolClass.objects.restrict(user).count(), "url": "org:class_list"}
+        )
+    if policy.can(user, "roster.student.view"):
+        cards.append(
+            {
+                "label": _("在读学生"),
+                "n": Student.objects.restrict(user).filter(status="enrolled").count(),
+                "url": "roster:student_list",
+            }
+        )
+    if policy.can(user, "core.auditevent.view"):
+        cards.append(
+            {
+                "label": _("今日审计事件"),
+                "n": AuditEvent.objects.restrict(user)
+                .filter(at__date=__import__("anxin.core.clock", fromlist=["today"]).today())
+                .count(),
+                "url": "core:audit_list",
+            }
+        )
+    return render(request, "core/home.html", {"cards": cards, "title": _("工作台")})
+
+
+@require_POST
+@login_required
+def switch_school(request):
+    """County-level users look at one school or at the whole county."""
+    from anxin.org.models import School
+
+    value = request.POST.get("school") or ""
+    if value and School.objects.restrict(request.user).filter(pk=value if value.isdigit() else 0).exists():
+        request.session["school_filter"] = int(value)
+    else:
+        request.session.pop("school_filter", None)
+    nxt = request.META.get("HTTP_REFERER") or "/"
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    return redirect(nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "core:home")
+
+
+def healthz(request):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def root(request):
+    return redirect("core:home" if request.user.is_authenticated else "accounts:login")
+
+
+class AuditFilter(django_filters.FilterSet):
+    at_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
+    at_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
+    actor = django_filters.CharFilter(field_name="actor", lookup_expr="icontains", label=_("操作人"))
+    action = django_filters.ChoiceFilter(
+        label=_("动作"),
+        choices=[
+            ("login", _("登录")),
+            ("logout", _("退出")),
+            ("read", _("查看敏感记录")),
+            ("create", _("新建")),
+            ("update", _("修改")),
+            ("delete", _("删除")),
+            ("export", _("导出")),
+            ("import", _("导入")),
+            ("denied", _("越权访问")),
+        ],
+    )
+    result = django_filters.ChoiceFilter(choices=AuditEvent.Result.choices, label=_("结果"))
+    object_type = django_filters.CharFilter(label=_("对象类型"))
+    school_id = django_filters.NumberFilter(label=_("学校编号"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at_from", "at_to", "actor", "action", "result", "object_type", "school_id"]
+
+
+class AuditListView(ScopedListView):
+    """The audit trail: the auditor sees the county's, a safety leader their school's."""
+
+    model = AuditEvent
+    filterset_class = AuditFilter
+    template_name = "core/audit_list.html"
+    title = _("审计日志")
+    export_name = "审计日志"
+    columns = [
+        (_("时间"), "at_local"),
+        (_("操作人"), "actor"),
+        (_("角色"), "role"),
+        (_("范围"), "actor_scope"),
+        (_("动作"), "action"),
+        (_("对象类型"), "object_type"),
+        (_("对象"), "object_id"),
+        (_("结果"), "result"),
+        (_("请求编号"), "request_id"),
+        (_("审计流"), "stream"),
+        (_("序号"), "seq"),
+        (_("哈希"), "hash"),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().order_by("-at", "-id")
+
+    def at_local(self, obj):
+        from anxin.core import clock
+
+        return obj.at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def method_not_allowed(request):
+    return HttpResponseNotAllowed(["POST"])
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+__all__ = ["audit"]
