@@ -1,7 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from anxin.accounts import api as accounts_api
+from anxin.core import api as core_api
+from anxin.org import api as org_api
+from anxin.roster import api as roster_api
+
+router = DefaultRouter()
+for module in (core_api, org_api, roster_api, accounts_api):
+    module.register(router)
 
 urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
 ]

@@ -44,3 +44,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+def register(router) -> None:
+    from anxin.core.api_views import AuditEventViewSet
+
+    router.register("audit-events", AuditEventViewSet, basename="audit-event")
