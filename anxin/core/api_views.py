@@ -8,9 +8,26 @@ from anxin.core.views import AuditFilter
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "stream", "seq", "at", "county_id", "school_id", "actor_id", "actor", "role",
-                  "actor_scope", "action", "object_type", "object_id", "result", "request_id", "data",
-                  "prev_hash", "hash"]
+        fields = [
+            "id",
+            "stream",
+            "seq",
+            "at",
+            "county_id",
+            "school_id",
+            "actor_id",
+            "actor",
+            "role",
+            "actor_scope",
+            "action",
+            "object_type",
+            "object_id",
+            "result",
+            "request_id",
+            "data",
+            "prev_hash",
+            "hash",
+        ]
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):

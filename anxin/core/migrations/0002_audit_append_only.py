@@ -20,7 +20,8 @@ BACKWARD = "DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditeven
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        with schema_editor.connection.cursor() as cur:
+            cur.execute(FORWARD)  # no params: the % in RAISE is PL/pgSQL's, not a placeholder
 
 
 def backward(apps, schema_editor):

@@ -1,0 +1,44 @@
+# 安心校园 Anxin — every target bootstraps .venv itself.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint bench demo messages clean-var
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Compile the translation catalogues (.po → .mo) with Babel: no system gettext needed.
+messages: $(STAMP)
+	@for po in $$(find locale -name django.po 2>/dev/null); do \
+	  $(VENV)/bin/pybabel compile -q -i $$po -o $${po%.po}.mo || exit 1; done
+
+demo: install messages
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo --if-empty
+
+run: demo
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo_logins
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install messages
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	bash scripts/test.sh $(ARGS)
+
+bench: install messages
+	@bash scripts/bench.sh $(ONLY)

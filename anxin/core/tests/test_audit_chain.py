@@ -1,0 +1,153 @@
+"""The audit trail is append-only and tamper-evident (LAW 22; GUIDE principle 3)."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from anxin.core import audit
+from anxin.core.models import AuditEvent, AuditStreamHead
+from anxin.core.verify import verify_all
+
+
+def _events(n=4, school_id=7, county_id=1):
+    return [
+        audit.append(
+            "read",
+            object_type="roster.student",
+            object_id=i,
+            county_id=county_id,
+            school_id=school_id,
+            data={"i": i},
+        )
+        for i in range(n)
+    ]
+
+
+def _raw_update(sql, params):
+    """Tamper as a DBA would: straight SQL, with the PostgreSQL guard switched off."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
+        cur.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cur.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
+
+
+def _first_problem():
+    return next((p for _s, p in verify_all() if p is not None), None)
+
+
+@pytest.mark.django_db
+def test_events_chain_per_school_per_day_and_verify_passes():
+    evs = _events(3)
+    assert [e.seq for e in evs] == [1, 2, 3]
+    assert evs[1].prev_hash == evs[0].hash and evs[2].prev_hash == evs[1].hash
+    assert evs[0].stream.startswith("school:7:")
+    other = audit.append("read", county_id=1, school_id=8)
+    assert other.stream.startswith("school:8:") and other.seq == 1  # its own stream, no global lock
+    county = audit.append("login", county_id=1)
+    assert county.stream.startswith("county:1:")
+    assert _first_problem() is None
+    call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_an_edited_row():
+    evs = _events(4)
+    _raw_update("UPDATE core_auditevent SET action = %s WHERE id = %s", ["delete", evs[2].id])
+    problem = _first_problem()
+    assert problem is not None and problem.seq == 3 and "改写" in problem.what
+    with pytest.raises(CommandError, match="#3"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_a_deleted_row():
+    evs = _events(4)
+    _raw_update("DELETE FROM core_auditevent WHERE id = %s", [evs[1].id])
+    problem = _first_problem()
+    assert problem is not None and problem.seq == 2 and "缺失" in problem.what
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_reordered_rows():
+    evs = _events(4)
+    # swap the positions of rows 2 and 3
+    _raw_update("UPDATE core_auditevent SET seq = %s WHERE id = %s", [99, evs[1].id])
+    _raw_update("UPDATE core_auditevent SET seq = %s WHERE id = %s", [2, evs[2].id])
+    _raw_update("UPDATE core_auditevent SET seq = %s WHERE id = %s", [3, evs[1].id])
+    problem = _first_problem()
+    assert problem is not None and problem.seq == 2
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_truncation():
+    evs = _events(4)
+    _raw_update("DELETE FROM core_auditevent WHERE id = %s", [evs[3].id])
+    problem = _first_problem()
+    assert problem is not None and "截断" in problem.what
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_a_forged_head():
+    evs = _events(3)
+    AuditStreamHead.objects.filter(stream=evs[0].stream).update(hash="f" * 64)
+    problem = _first_problem()
+    assert problem is not None and "伪造" in problem.what
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_a_rewritten_last_row_with_recomputed_hash():
+    """Rewriting the last row and its own hash still breaks the link to the head."""
+    evs = _events(3)
+    last = evs[-1]
+    row = audit.row_for_hash(last)
+    row["action"] = "export"
+    new_hash = audit.compute_hash(last.prev_hash, row)
+    _raw_update(
+        "UPDATE core_auditevent SET action = %s, hash = %s WHERE id = %s", ["export", new_hash, last.id]
+    )
+    problem = _first_problem()
+    assert problem is not None and "伪造" in problem.what
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_update_and_delete_of_audit_rows():
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only; verify_audit covers SQLite")
+    ev = _events(1)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=ev.pk).update(action="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=ev.pk).delete()
+    assert AuditEvent.objects.get(pk=ev.pk).action == "read"
+
+
+@pytest.mark.django_db
+def test_audited_model_write_records_before_and_after(world):
+    school = world.school_a1
+    school.antibullying_phone = "0951-8099999"
+    school.save()
+    ev = AuditEvent.objects.filter(action="update", object_type="org.school", object_id=str(school.pk)).last()
+    assert ev is not None
+    assert ev.data["before"]["antibullying_phone"] == "0951-8012345"
+    assert ev.data["after"]["antibullying_phone"] == "0951-8099999"
+    assert ev.school_id == school.pk
+
+
+@pytest.mark.django_db
+def test_sensitive_fields_are_masked_in_history(world):
+    st = world.student_own
+    st.id_number = "11010519491231002X"
+    st.save()
+    ev = AuditEvent.objects.filter(action="update", object_type="roster.student", object_id=str(st.pk)).last()
+    assert ev.data["after"]["id_number"] == "***"
+    assert "11010519491231002X" not in str(AuditEvent.objects.values_list("data", flat=True))
+
+
+@pytest.mark.django_db
+def test_saving_an_unchanged_record_writes_no_history(world):
+    before = AuditEvent.objects.count()
+    world.school_a1.save()
+    assert AuditEvent.objects.count() == before
