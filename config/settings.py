@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "anxin.accounts",
     "anxin.org",
     "anxin.roster",
+    "anxin.intake",
+    "anxin.cases",
+    "anxin.screening",
+    "anxin.care",
     "anxin.demo",
 ]
 

@@ -11,7 +11,12 @@ urlpatterns = [
     path("accounts/", include("anxin.accounts.urls")),
     path("org/", include("anxin.org.urls")),
     path("roster/", include("anxin.roster.urls")),
+    path("intake/", include("anxin.intake.urls")),
+    path("cases/", include("anxin.cases.urls")),
+    path("screening/", include("anxin.screening.urls")),
+    path("care/", include("anxin.care.urls")),
     path("s/", include("anxin.org.public_urls")),
+    path("s/", include("anxin.intake.public_urls")),
     path("api/v1/", include("config.api_urls")),
 ]
 

@@ -9,7 +9,21 @@ from anxin.core import audit, policy
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    pass
+    """The browser session, but only once the session has passed the same gates as the pages:
+    the second factor where the role needs one, and no pending forced password change."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        from anxin.accounts.middleware import needs_password_change, needs_second_factor
+
+        user = result[0]
+        if needs_password_change(user):
+            return None
+        if needs_second_factor(user) and not (hasattr(user, "is_verified") and user.is_verified()):
+            return None
+        return result
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -26,6 +26,10 @@ def shell(request):
         sections.setdefault(str(item.section), []).append(
             {"label": item.label, "url": url, "active": current == item.url_name}
         )
+    from anxin.core.nav import SECTION_ORDER
+
+    order = {name: i for i, name in enumerate(SECTION_ORDER)}
+    sections = dict(sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order))))
     role_labels = sorted({Role(m.role).label for m in ms})
     county_level = any(m.role in COUNTY_ROLES for m in ms)
     scope_names = sorted(

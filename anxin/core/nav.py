@@ -15,6 +15,9 @@ class NavItem:
     perms: tuple[str, ...]  # shown if the user holds any
 
 
+# Menu sections in this order; apps' sections not listed come last.
+SECTION_ORDER = ["工作台", "举报与求助", "欺凌事件", "排查与风险", "关爱与干预", "组织机构", "学生名册", "账号与权限", "审计"]
+
 NAV: list[NavItem] = [
     NavItem(_("工作台"), _("工作台"), "core:home", ()),
     NavItem(_("组织机构"), _("学校"), "org:school_list", ("org.school.view",)),
@@ -35,3 +38,18 @@ NAV: list[NavItem] = [
     NavItem(_("账号与权限"), _("API 令牌"), "accounts:token", ()),
     NavItem(_("审计"), _("审计日志"), "core:audit_list", ("core.auditevent.view",)),
 ]
+
+
+def _merge_app_nav() -> None:
+    """Apps added later list their menu entries in ``anxin/<app>/nav.py`` (NAV = [...])."""
+    import importlib
+
+    for mod in ("anxin.intake", "anxin.cases", "anxin.screening", "anxin.care"):
+        try:
+            NAV.extend(importlib.import_module(f"{mod}.nav").NAV)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (mod, f"{mod}.nav"):
+                raise
+
+
+_merge_app_nav()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    name = "anxin.screening"
+    label = "screening"
+    verbose_name = "排查与风险"
