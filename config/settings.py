@@ -278,3 +278,5 @@ LOGGING = {
 ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)  # ≥ 6 months (网络安全法 21)
 ANXIN_ACCESS_GRANT_MAX_DAYS = env_int("ANXIN_ACCESS_GRANT_MAX_DAYS", 30)
 ANXIN_LIST_PAGE_SIZE = env_int("ANXIN_LIST_PAGE_SIZE", 50)
+# SMS gateway for emergency alerts: a class with send(phone, text); console by default.
+ANXIN_SMS_BACKEND = env_str("ANXIN_SMS_BACKEND", "anxin.core.notify.ConsoleSmsBackend")

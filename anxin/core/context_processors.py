@@ -35,7 +35,10 @@ def shell(request):
     scope_names = sorted(
         {str(m.klass) if m.klass_id else (m.school.name if m.school_id else "") for m in ms} - {""}
     )
+    from anxin.core.models import Notification
+
     ctx = {
+        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "nav_sections": sections,
         "role_labels": role_labels,
         "scope_names": scope_names[:3],

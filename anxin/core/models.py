@@ -123,3 +123,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream}#{self.seq} {self.action}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user (reminders, escalations, alerts). ``dedupe_key`` makes
+    sending idempotent: one notice per recipient per key."""
+
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    county_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=160, null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # idempotent sweeps: one notice per recipient per key
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe_unique"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.title

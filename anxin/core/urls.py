@@ -1,10 +1,13 @@
 from django.urls import path
 
-from anxin.core import views
+from anxin.core import notifications_views, views
 
 app_name = "core"
 urlpatterns = [
     path("home/", views.home, name="home"),
     path("switch-school/", views.switch_school, name="switch_school"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("notifications/", notifications_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", notifications_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notifications_views.notification_read_all, name="notifications_read_all"),
 ]
