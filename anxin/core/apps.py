@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from anxin.core import signals  # noqa: F401  (login/logout audit)
+        from anxin.core import schema, signals  # noqa: F401  (OpenAPI auth schemes; login/logout audit)

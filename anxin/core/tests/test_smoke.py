@@ -12,3 +12,9 @@ def test_home_for_class_teacher(world, as_user):
     r = c.get("/home/")
     assert r.status_code == 200
     assert AuditEvent.objects.filter(action="create").exists()
+
+
+def test_openapi_schema_generates_without_warnings(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")
