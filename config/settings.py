@@ -64,9 +64,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "anxin.accounts.middleware.SessionPolicyMiddleware",
     "anxin.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # after messages (it tells why a session ended) and the audit context (the logout it
+    # forces is attributed to the user)
+    "anxin.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -145,6 +147,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "anxin.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "anxin.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# 15 minutes from the lockout: trying again while locked does not restart the clock (the
+# login page promises the account opens again after 15 minutes).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -37,3 +37,24 @@ def axes_username(request, credentials) -> str:
     login = (credentials or {}).get("username") or (request.POST.get("username") if request else "") or ""
     user = find_user(login)
     return user.username if user else login.strip()
+
+
+def lock_state(user) -> dict:
+    """Failures counted by axes within the cool-off window and whether the account is locked
+    now (LAW 21: 5 failures → 15 minutes)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max, Sum
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    agg = AccessAttempt.objects.filter(username=user.username, attempt_time__gte=since).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    failures = agg["failures"] or 0
+    locked = failures >= settings.AXES_FAILURE_LIMIT
+    return {
+        "failures": failures,
+        "locked": locked,
+        "until": agg["last"] + settings.AXES_COOLOFF_TIME if locked and agg["last"] else None,
+    }

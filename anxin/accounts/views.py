@@ -90,7 +90,7 @@ def otp_setup(request):
             return redirect("core:home")
         form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
     qr = segno.make(device.config_url, error="m")
-    svg = qr.svg_inline(scale=5, dark="#1f1f1f", light="#ffffff", xmldecl=False, svgns=True)
+    svg = qr.svg_inline(scale=5, dark="#1f1f1f", light="#ffffff")
     import base64
 
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")

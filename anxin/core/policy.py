@@ -40,11 +40,19 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({R.BUREAU_ADMIN, R.PRINCIPAL, R.SAFETY_LEADER}),
         "维护学校信息与防欺凌联系方式",
     ),
+    "org.school.export": (
+        frozenset({R.BUREAU_ADMIN, R.BUREAU_SAFETY, R.SUPERVISOR} | SCHOOL_MANAGERS),
+        "导出学校名单",
+    ),
     "org.grade.view": (ORG_READERS - {R.PARTNER_LIAISON, R.LEGAL_VP}, "看年级"),
     "org.schoolclass.view": (ORG_READERS - {R.PARTNER_LIAISON, R.LEGAL_VP}, "看班级"),
     "org.schoolclass.change": (
         frozenset({R.BUREAU_ADMIN, R.PRINCIPAL, R.SAFETY_LEADER, R.MIDDLE_MANAGER}),
         "建立和修改年级、班级",
+    ),
+    "org.schoolclass.export": (
+        frozenset({R.BUREAU_ADMIN, R.BUREAU_SAFETY, R.SUPERVISOR} | SCHOOL_MANAGERS),
+        "导出班级名单",
     ),
     "org.responsibility.view": (
         frozenset({R.BUREAU_ADMIN, R.BUREAU_SAFETY, R.SUPERVISOR} | SCHOOL_STAFF),
@@ -62,6 +70,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     "org.safetyofficer.view": (SCHOOL_STAFF - {R.SECURITY_STAFF}, "看学生安全员"),
     "org.safetyofficer.change": (frozenset({R.CLASS_TEACHER} | SCHOOL_MANAGERS), "设置学生安全员"),
+    "org.safetyofficer.export": (frozenset({R.CLASS_TEACHER} | SCHOOL_MANAGERS), "导出学生安全员名单"),
     # roster (R-ORG-6)
     "roster.student.view": (SCHOOL_STAFF, "看学生名单（姓名、班级）"),
     "roster.student.detail": (SCHOOL_STAFF - {R.SECURITY_STAFF, R.SUBJECT_TEACHER}, "看学生档案与监护人"),
@@ -76,6 +85,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     # accounts (LAW 21, 23): administrators manage accounts but read no case contents
     "accounts.user.view": (frozenset({R.BUREAU_ADMIN, R.PRINCIPAL, R.SAFETY_LEADER}), "看账号与岗位"),
     "accounts.user.change": (frozenset({R.BUREAU_ADMIN}), "建立账号、分配岗位、解锁、重置密码"),
+    "accounts.user.export": (frozenset({R.BUREAU_ADMIN, R.PRINCIPAL, R.SAFETY_LEADER}), "导出账号与岗位"),
     "accounts.accessgrant.request": (ALL_ROLES - {R.AUDITOR, R.BUREAU_ADMIN}, "申请跨范围访问"),
     "accounts.accessgrant.approve": (
         frozenset({R.SAFETY_LEADER, R.BUREAU_SAFETY}),
@@ -242,3 +252,27 @@ def schools_for(user, perm: str) -> set[int] | None:
 def describe() -> Iterable[tuple[str, str, list[str]]]:
     for perm, (roles, meaning) in PERMISSIONS.items():
         yield perm, meaning, [r for r in Role.values if r in roles]
+
+
+# Apps added later keep their rights in ``anxin/<app>/permissions.py`` (a PERMISSIONS dict of
+# the same shape), merged here so this module stays the single source of truth.
+PERMISSION_MODULES = ("anxin.cases", "anxin.intake", "anxin.screening", "anxin.care")
+
+
+def _merge_app_permissions() -> None:
+    import importlib
+
+    for mod in PERMISSION_MODULES:
+        try:
+            extra = importlib.import_module(f"{mod}.permissions").PERMISSIONS
+        except ModuleNotFoundError as exc:
+            if exc.name not in (mod, f"{mod}.permissions"):
+                raise
+            continue
+        clash = set(extra) & set(PERMISSIONS)
+        if clash:
+            raise RuntimeError(f"permissions defined twice: {sorted(clash)}")
+        PERMISSIONS.update(extra)
+
+
+_merge_app_permissions()

@@ -1,0 +1,376 @@
+"""Account administration, cross-scope access approvals (LAW 18) and the user's API token.
+
+Thin views: they find the object through core.access (scope, 404, audited denial), parse a
+form and call anxin.accounts.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from anxin.accounts import services
+from anxin.accounts.backends import lock_state
+from anxin.accounts.filters import AccessGrantFilter, UserFilter
+from anxin.accounts.forms import GrantDecisionForm, GrantRequestForm, MembershipForm, UserCreateForm
+from anxin.accounts.models import AccessGrant, Membership, User
+from anxin.core import access, clock, policy
+from anxin.core.listing import ScopedListView
+
+CHANGE = "accounts.user.change"
+GRANT_PERMS = ("accounts.accessgrant.request", "accounts.accessgrant.approve", "accounts.accessgrant.view")
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or the form when not a field)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _message_errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _active_posts():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.active().select_related("school", "klass__grade").order_by("role"),
+        to_attr="active_posts",
+    )
+
+
+def post_label(m: Membership) -> str:
+    where = ""
+    if m.klass_id:
+        where = f"{m.school.name} {m.klass.grade.name}{m.klass.name}"
+    elif m.school_id:
+        where = m.school.name
+    label = m.get_role_display()
+    return f"{label}（{where}）" if where else label
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class UserListView(ScopedListView):
+    """Accounts and their posts: the bureau's administrator sees the county, a principal or
+    safety leader the staff of their school."""
+
+    model = User
+    filterset_class = UserFilter
+    template_name = "accounts/user_list.html"
+    title = gettext_lazy("账号与岗位")
+    export_name = "账号与岗位"
+    select_related = ("county",)
+    columns = [
+        (gettext_lazy("姓名"), "real_name"),
+        (gettext_lazy("用户名"), "username"),
+        (gettext_lazy("手机号"), "phone"),
+        (gettext_lazy("所属县区"), "county.name"),
+        (gettext_lazy("岗位"), "posts"),
+        (gettext_lazy("在用"), "is_active"),
+        (gettext_lazy("须改初始密码"), "must_change_password"),
+        (gettext_lazy("最近登录"), "last_login_local"),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().prefetch_related(_active_posts()).order_by("real_name", "username")
+
+    def posts(self, obj) -> str:
+        return "；".join(post_label(m) for m in obj.active_posts)
+
+    def last_login_local(self, obj) -> str:
+        return obj.last_login.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if obj.last_login else ""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        for u in ctx["object_list"]:
+            u.posts_text = self.posts(u)
+        ctx["can_create"] = policy.can(self.request.user, CHANGE)
+        return ctx
+
+
+def _admin_counties(user):
+    from anxin.org.models import County
+
+    allowed = policy.roles_with(CHANGE)
+    ids = {m.county_id for m in policy.memberships(user) if m.role in allowed}
+    return County.objects.filter(pk__in=ids).order_by("code")
+
+
+@login_required
+def user_create(request):
+    access.require(request, CHANGE)
+    form = UserCreateForm(request.POST or None, counties=_admin_counties(request.user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user, password = services.create_user(
+                request.user, d["username"], d["real_name"], d["phone"], d["county"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            # The initial password is shown on this one response and never again.
+            return render(
+                request,
+                "accounts/password_shown.html",
+                {"account": user, "password": password, "created": True, "title": _("账号已建立")},
+            )
+    return render(request, "accounts/user_create.html", {"form": form, "title": _("新建账号")})
+
+
+def _detail(request, account: User, form=None, status: int = 200):
+    by = request.user
+    can_change = policy.allows(by, account, "change")
+    posts = (
+        Membership.objects.restrict(by, "view")
+        .filter(user=account)
+        .select_related("school", "klass__grade")
+        .order_by("ended_on", "-started_on", "pk")
+    )
+    today = clock.today()
+    rows = [
+        {"m": m, "label": post_label(m), "active": m.ended_on is None or m.ended_on > today} for m in posts
+    ]
+    if can_change and form is None:
+        form = MembershipForm(county_id=account.county_id)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": account,
+            "posts": rows,
+            "lock": lock_state(account),
+            "can_change": can_change,
+            "is_self": account.pk == by.pk,
+            "form": form if can_change else None,
+            "title": str(account),
+        },
+        status=status,
+    )
+
+
+@login_required
+def user_detail(request, pk: int):
+    account = access.get_for_user(request, User, pk, "view")
+    return _detail(request, account)
+
+
+def _account_for_change(request, pk: int) -> User:
+    """Visible (else 404) and changeable (else 403), both audited."""
+    account = access.get_for_user(request, User, pk, "view")
+    access.check(request, account, "change")
+    return account
+
+
+@require_POST
+@login_required
+def membership_add(request, pk: int):
+    account = _account_for_change(request, pk)
+    form = MembershipForm(request.POST, county_id=account.county_id)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_membership(
+                request.user,
+                account,
+                d["role"],
+                school=d["school"],
+                klass=d["klass"],
+                title=d["title"],
+                unit=d["unit"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已分配岗位。"))
+            return redirect("accounts:user_detail", pk=account.pk)
+    return _detail(request, account, form=form, status=400)
+
+
+@require_POST
+@login_required
+def membership_end(request, pk: int):
+    membership = access.get_for_user(request, Membership, pk, "view")
+    access.check(request, membership, "change")
+    try:
+        services.end_membership(request.user, membership)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, _("已办理离任。"))
+    return redirect("accounts:user_detail", pk=membership.user_id)
+
+
+@require_POST
+@login_required
+def user_reset_password(request, pk: int):
+    account = _account_for_change(request, pk)
+    password = services.reset_password(request.user, account)
+    return render(
+        request,
+        "accounts/password_shown.html",
+        {"account": account, "password": password, "created": False, "title": _("密码已重置")},
+    )
+
+
+@require_POST
+@login_required
+def user_unlock(request, pk: int):
+    account = _account_for_change(request, pk)
+    services.unlock(request.user, account)
+    messages.success(request, _("已解除登录锁定。"))
+    return redirect("accounts:user_detail", pk=account.pk)
+
+
+@require_POST
+@login_required
+def user_deactivate(request, pk: int):
+    account = _account_for_change(request, pk)
+    try:
+        services.deactivate(request.user, account)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, _("账号已停用。"))
+    return redirect("accounts:user_detail", pk=account.pk)
+
+
+# --- access outside one's scope (LAW 18) ---------------------------------------------------------
+
+
+@login_required
+def grant_list(request):
+    user = request.user
+    if not any(policy.can(user, p) for p in GRANT_PERMS):
+        access.deny(request, GRANT_PERMS[0])
+    ctx: dict = {"title": _("跨范围访问"), "can_request": policy.can(user, GRANT_PERMS[0])}
+    mine = AccessGrant.objects.filter(grantee=user).select_related("school", "decided_by")[:50]
+    ctx["mine"] = [(g, services.can_revoke(user, g)) for g in mine]
+    if policy.can(user, "accounts.accessgrant.approve"):
+        ctx["pending"] = list(
+            AccessGrant.objects.restrict(user, "approve")
+            .filter(status=AccessGrant.Status.PENDING)
+            .exclude(grantee=user)
+            .select_related("grantee", "school")
+            .order_by("created_at")[:100]
+        )
+        ctx["decision_form"] = GrantDecisionForm()
+    if policy.can(user, "accounts.accessgrant.view"):
+        qs = AccessGrant.objects.restrict(user, "view").select_related("grantee", "school", "decided_by")
+        fs = AccessGrantFilter(request.GET or None, queryset=qs, request=request)
+        qs = fs.qs if fs.is_bound and fs.is_valid() else qs
+        page = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx.update(
+            filter=fs,
+            page_obj=page,
+            all_grants=[(g, services.can_revoke(user, g)) for g in page.object_list],
+            query=query.urlencode(),
+        )
+    return render(request, "accounts/grant_list.html", ctx)
+
+
+def _requestable_schools(user):
+    from anxin.org.models import School
+
+    own = {m.school_id for m in policy.memberships(user) if m.school_id}
+    return School.objects.filter(county_id=user.county_id).exclude(pk__in=own).order_by("town", "name")
+
+
+@login_required
+def grant_request(request):
+    access.require(request, "accounts.accessgrant.request")
+    from django.conf import settings
+
+    form = GrantRequestForm(
+        request.POST or None,
+        schools=_requestable_schools(request.user),
+        max_days=settings.ANXIN_ACCESS_GRANT_MAX_DAYS,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.request_grant(request.user, d["school"], d["reason"], d["days"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("申请已提交，待该校分管安全副校长或教体局安全股审批。"))
+            return redirect("accounts:grant_list")
+    return render(request, "accounts/grant_request.html", {"form": form, "title": _("申请跨范围访问")})
+
+
+@require_POST
+@login_required
+def grant_decide(request, pk: int):
+    grant = access.get_for_user(request, AccessGrant, pk, "approve")
+    if grant.grantee_id == request.user.pk:
+        access.deny(request, "accounts.accessgrant.approve", "accounts.accessgrant", grant.pk)
+    form = GrantDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回。"))
+        return redirect("accounts:grant_list")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_grant(request.user, grant, approve, form.cleaned_data["note"])
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, _("已批准。") if approve else _("已驳回。"))
+    return redirect("accounts:grant_list")
+
+
+@require_POST
+@login_required
+def grant_revoke(request, pk: int):
+    grant = AccessGrant.objects.filter(pk=pk, grantee=request.user).first()
+    if grant is None:
+        grant = access.get_for_user(request, AccessGrant, pk, "approve")
+    try:
+        services.revoke_grant(request.user, grant, request.POST.get("note", ""))
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, _("已撤销。"))
+    return redirect("accounts:grant_list")
+
+
+# --- the user's own API token ---------------------------------------------------------------------
+
+
+@login_required
+def token(request):
+    """Create, rotate or revoke one's own API token. The key is shown once, when made; the
+    session middleware has already required the second factor where the role needs it."""
+    from rest_framework.authtoken.models import Token
+
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "rotate":
+            new_key = services.rotate_token(request.user).key
+        elif action == "revoke":
+            if services.revoke_token(request.user):
+                messages.success(request, _("令牌已作废。"))
+            return redirect("accounts:token")
+    current = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "accounts/token.html",
+        {"token": current, "new_key": new_key, "title": _("API 令牌")},
+    )

@@ -1,0 +1,91 @@
+"""One filter per list: the page, the export and the API use the same definitions."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from anxin.accounts.models import AccessGrant, Membership, User
+from anxin.core import clock
+from anxin.core.roles import Role
+
+
+def _schools(request):
+    from anxin.org.models import School
+
+    if request is None:
+        return School.objects.none()
+    return School.objects.restrict(request.user).order_by("town", "name")
+
+
+def _active_posts_q(prefix: str = "memberships__") -> Q:
+    today = clock.today()
+    return Q(**{f"{prefix}started_on__lte": today}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": today})
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
+    """A school id (the OpenAPI schema says so; the filter resolves it in the user's scope)."""
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("姓名/用户名/手机号"))
+    school = SchoolChoiceFilter(
+        queryset=_schools, method="by_school", label=_("学校"), empty_label=_("全部学校")
+    )
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, method="by_role", label=_("岗位角色"), empty_label=_("全部岗位")
+    )
+    is_active = django_filters.BooleanFilter(
+        label=_("状态"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "school", "role", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A select with words instead of Django's 未知/是/否.
+        self.filters["is_active"].field.widget = _ActiveSelect()
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(real_name__icontains=value) | Q(username__icontains=value) | Q(phone=value))
+
+    def by_school(self, qs, name, value):
+        if not value:
+            return qs
+        ids = Membership.objects.filter(school=value).filter(_active_posts_q("")).values("user_id")
+        return qs.filter(pk__in=ids)
+
+    def by_role(self, qs, name, value):
+        if not value:
+            return qs
+        ids = Membership.objects.filter(role=value).filter(_active_posts_q("")).values("user_id")
+        return qs.filter(pk__in=ids)
+
+
+class _ActiveSelect(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("全部")), ("true", _("在用")), ("false", _("已停用")))
+
+
+class AccessGrantFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=AccessGrant.Status.choices, label=_("状态"), empty_label=_("全部")
+    )
+    school = django_filters.ModelChoiceFilter(queryset=_schools, label=_("学校"), empty_label=_("全部学校"))
+
+    class Meta:
+        model = AccessGrant
+        fields = ["status", "school"]

@@ -1,0 +1,104 @@
+"""Idle timeout 30 minutes, absolute session limit 12 hours, forced password change (LAW 21)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from anxin.accounts import services
+from anxin.accounts.tests.helpers import logged_in_as, post_login
+from anxin.core.roles import Role
+
+PAGE = "/accounts/token/"  # any page behind the login
+
+
+@pytest.fixture
+def travel():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
+
+
+def test_idle_session_expires_after_30_minutes(client, world, travel):
+    post_login(client, world.user[Role.CLASS_TEACHER].username)
+    assert client.get(PAGE).status_code == 200
+    travel.shift(timedelta(minutes=29))
+    assert client.get(PAGE).status_code == 200  # activity renews the idle timer
+    travel.shift(timedelta(minutes=31))
+    r = client.get(PAGE)
+    assert r.status_code == 302
+    assert r["Location"].startswith("/accounts/login/")
+
+
+def test_absolute_limit_of_12_hours_holds_even_with_activity(client, world, travel):
+    post_login(client, world.user[Role.CLASS_TEACHER].username)
+    for _ in range(36):  # a request every 20 minutes: never idle, up to exactly 12 hours
+        travel.shift(timedelta(minutes=20))
+        assert client.get(PAGE).status_code == 200
+    travel.shift(timedelta(minutes=20))
+    r = client.get(PAGE)
+    assert r.status_code == 302
+    assert r["Location"].startswith("/accounts/login/")
+    assert logged_in_as(client) is None
+    assert "登录已超过12小时" in client.get(r["Location"]).content.decode()
+
+
+def test_initial_password_must_be_changed_before_anything_else(client, world):
+    admin = world.user[Role.BUREAU_ADMIN]
+    user, initial = services.create_user(admin, "new_teacher", "新老师", "", world.county_a)
+    assert user.must_change_password
+    assert post_login(client, "new_teacher", initial).status_code == 302
+    r = client.get(PAGE)
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/"
+    assert "首次登录" in client.get("/accounts/password/").content.decode()
+    r = client.post(
+        "/accounts/password/",
+        {"old_password": initial, "new_password1": "Tq7#mRz2Lp9", "new_password2": "Tq7#mRz2Lp9"},
+    )
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get(PAGE).status_code == 200
+
+
+def test_password_change_refuses_a_weak_new_password(client, world):
+    admin = world.user[Role.BUREAU_ADMIN]
+    _user, initial = services.create_user(admin, "weak_teacher", "弱密码", "", world.county_a)
+    post_login(client, "weak_teacher", initial)
+    r = client.post(
+        "/accounts/password/",
+        {"old_password": initial, "new_password1": "woaini1314", "new_password2": "woaini1314"},
+    )
+    assert r.status_code == 200
+    assert "密码过于常见" in r.content.decode() or "至少" in r.content.decode()
+    assert client.get(PAGE)["Location"] == "/accounts/password/"
+
+
+def test_password_older_than_90_days_forces_a_change(client, world, travel):
+    teacher = world.user[Role.CLASS_TEACHER]
+    post_login(client, teacher.username)
+    assert client.get(PAGE).status_code == 200
+    teacher.password_changed_at = timezone.now() - timedelta(days=91)
+    teacher.save(update_fields=["password_changed_at"])
+    r = client.get(PAGE)
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/"
+
+
+def test_password_89_days_old_is_still_accepted(client, world):
+    teacher = world.user[Role.CLASS_TEACHER]
+    teacher.password_changed_at = timezone.now() - timedelta(days=89)
+    teacher.save(update_fields=["password_changed_at"])
+    post_login(client, teacher.username)
+    assert client.get(PAGE).status_code == 200
+
+
+def test_reset_password_forces_a_change_and_ends_old_password(client, world):
+    teacher = world.user[Role.CLASS_TEACHER]
+    new = services.reset_password(world.user[Role.BUREAU_ADMIN], teacher)
+    assert post_login(client, teacher.username).status_code == 200  # the old one fails
+    assert post_login(client, teacher.username, new).status_code == 302
+    assert client.get(PAGE)["Location"] == "/accounts/password/"
