@@ -249,6 +249,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "CarePlanKindEnum": "anxin.care.models.CarePlan.Kind",
+        "CarePlanStatusEnum": "anxin.care.models.CarePlan.Status",
+        "CareContactKindEnum": "anxin.care.models.ContactKind",
+        "InterventionTaskStatusEnum": "anxin.care.models.InterventionTask.Status",
+    },
 }
 
 # --- task queue (GUIDE principle 6) ----------------------------------------------------------

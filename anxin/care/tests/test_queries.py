@@ -1,0 +1,57 @@
+"""List pages run a bounded number of queries whatever the number of rows (GUIDE principle 7)."""
+
+import pytest
+
+from anxin.care import services
+from anxin.core.testing import make_student
+
+LIST_MAX = 14  # measured 9–13, the same for 4 rows and for 24
+DETAIL_MAX = 26  # class mechanisms 24, plan timeline 20 (session, policy, audit chain)
+LISTS = [
+    "/care/",
+    "/care/?format=xlsx",
+    "/care/tasks/",
+    "/care/counselling/",
+    "/care/mechanisms/",
+    "/care/stats/",
+    "/api/v1/care-plans/",
+    "/api/v1/care-contacts/",
+    "/api/v1/care-tasks/",
+    "/api/v1/counselling-sessions/",
+]
+
+
+def _fill(world, leader, teacher, counsellor, n):
+    for i in range(n):
+        klass = world.class_a1_1 if i % 2 == 0 else world.class_a1_2
+        st = make_student(klass, f"学生{i}", 100 + i)
+        plan = services.create_plan(leader, st, level=("red", "orange", "yellow")[i % 3])
+        services.log_contact(leader, plan=plan, summary="谈话", anomaly=i % 4 == 0, anomaly_note="异常")
+        services.record_counselling(counsellor, student=st, notes="记录")
+        services.set_contact_teacher(leader, st, teacher)
+
+
+@pytest.mark.parametrize("n", [4, 24])
+@pytest.mark.django_db
+def test_list_pages_have_bounded_queries(
+    world, leader, teacher, counsellor, as_user, django_assert_max_num_queries, n
+):
+    _fill(world, leader, teacher, counsellor, n)
+    c = as_user(leader)
+    for url in LISTS:
+        with django_assert_max_num_queries(LIST_MAX):
+            assert c.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("n", [4, 24])
+@pytest.mark.django_db
+def test_class_and_plan_pages_have_bounded_queries(
+    world, leader, teacher, counsellor, as_user, django_assert_max_num_queries, n
+):
+    _fill(world, leader, teacher, counsellor, n)
+    c = as_user(leader)
+    plan = world.class_a1_1.students.first().care_plans.first()
+    with django_assert_max_num_queries(DETAIL_MAX):
+        assert c.get(f"/care/mechanisms/class/{world.class_a1_1.pk}/").status_code == 200
+    with django_assert_max_num_queries(DETAIL_MAX):
+        assert c.get(f"/care/plans/{plan.pk}/").status_code == 200
