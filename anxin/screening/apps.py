@@ -5,3 +5,8 @@ class ScreeningConfig(AppConfig):
     name = "anxin.screening"
     label = "screening"
     verbose_name = "排查与风险"
+
+    def ready(self) -> None:
+        from anxin.screening import receivers
+
+        receivers.connect()
