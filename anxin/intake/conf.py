@@ -1,0 +1,94 @@
+"""Settings of the reporting channels, each a Django setting that falls back to an environment
+variable and then to a default (12-factor; LAW.md: local bureaus set their own values).
+
+Read at call time, so ``override_settings`` in tests and environment variables in the load test
+(``bench/report_load.py`` raises the rate limits) both take effect without a code change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _value(name: str, default: str) -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value)
+
+
+def _int(name: str, default: int) -> int:
+    raw = _value(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
+
+
+# --- rate limits (django-ratelimit rates: "<count>/<n><s|m|h|d>") ------------------------------
+# (action, per) -> (setting name, default). "device" is a browser's random cookie or the
+# mini-program's device header; "school" is every request to one school's public pages.
+RATE_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("report", "device"): ("ANXIN_INTAKE_RATE_REPORT_DEVICE", "6/h"),
+    ("report", "school"): ("ANXIN_INTAKE_RATE_REPORT_SCHOOL", "300/h"),
+    ("emergency", "device"): ("ANXIN_INTAKE_RATE_EMERGENCY_DEVICE", "3/10m"),
+    ("emergency", "school"): ("ANXIN_INTAKE_RATE_EMERGENCY_SCHOOL", "30/h"),
+    ("followup", "device"): ("ANXIN_INTAKE_RATE_FOLLOWUP_DEVICE", "60/h"),
+    ("followup", "school"): ("ANXIN_INTAKE_RATE_FOLLOWUP_SCHOOL", "1200/h"),
+    # wrong follow-up codes: a guesser is stopped long before 80 bits of entropy matter
+    ("followup_fail", "device"): ("ANXIN_INTAKE_RATE_FOLLOWUP_FAIL_DEVICE", "5/15m"),
+    ("followup_fail", "school"): ("ANXIN_INTAKE_RATE_FOLLOWUP_FAIL_SCHOOL", "60/h"),
+    ("message", "device"): ("ANXIN_INTAKE_RATE_MESSAGE_DEVICE", "20/h"),
+    ("message", "school"): ("ANXIN_INTAKE_RATE_MESSAGE_SCHOOL", "600/h"),
+}
+
+
+def rate(action: str, per: str) -> str:
+    name, default = RATE_DEFAULTS[(action, per)]
+    return _value(name, default)
+
+
+# --- uploads -------------------------------------------------------------------------------
+def max_files() -> int:
+    return _int("ANXIN_INTAKE_MAX_FILES", 5)
+
+
+def max_image_bytes() -> int:
+    return _int("ANXIN_INTAKE_MAX_IMAGE_MB", 10) * 1024 * 1024
+
+
+def max_video_bytes() -> int:
+    return _int("ANXIN_INTAKE_MAX_VIDEO_MB", 30) * 1024 * 1024
+
+
+def max_request_bytes() -> int:
+    """A whole submission: refused before it is parsed when Content-Length is larger."""
+    return max_files() * max(max_image_bytes(), max_video_bytes()) + 1024 * 1024
+
+
+# --- text ----------------------------------------------------------------------------------
+def max_text_chars() -> int:
+    return _int("ANXIN_INTAKE_MAX_TEXT_CHARS", 5000)
+
+
+# --- emergency help (R-RPT-2) -------------------------------------------------------------
+def escalate_minutes() -> int:
+    """Unacknowledged this long, an emergency goes to the principal; as long again, to the
+    bureau's safety staff."""
+    return _int("ANXIN_EMERGENCY_ESCALATE_MINUTES", 10)
+
+
+# --- follow-up codes ----------------------------------------------------------------------
+def followup_pepper() -> bytes:
+    """The server-side secret mixed into follow-up code hashes: a stolen database alone
+    cannot be used to test guesses offline. Set ANXIN_FOLLOWUP_PEPPER in production; the
+    default is derived from SECRET_KEY (rotating that key invalidates existing codes)."""
+    explicit = _value("ANXIN_FOLLOWUP_PEPPER", "")
+    if explicit:
+        return explicit.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"anxin.intake.followup", hashlib.sha256).digest()

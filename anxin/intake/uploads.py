@@ -1,0 +1,148 @@
+"""Evidence uploads: type checked by content (``filetype``), size-limited, images re-encoded
+without their metadata (EXIF holds GPS positions and phone models: identifying data an
+anonymous report must not keep), stored under MEDIA_ROOT with random names.
+
+Files are written before the report's transaction and removed again if it fails, so a
+refused or failed submission leaves neither rows nor files behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from PIL import Image, ImageSequence
+
+from anxin.intake import conf
+
+# image/* types are re-encoded with Pillow (format name) so only pixels are kept
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/3gpp", "video/webm", "video/x-m4v"}
+_EXT = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/3gpp": "3gp",
+    "video/webm": "webm",
+    "video/x-m4v": "m4v",
+}
+# A decompression bomb is refused, not just warned about.
+MAX_PIXELS = 60_000_000
+
+
+@dataclass
+class Prepared:
+    """A checked upload, ready to store."""
+
+    content: File
+    mime: str
+    kind: str  # "image" | "video"
+    size: int
+    sha256: str
+
+    @property
+    def ext(self) -> str:
+        return _EXT[self.mime]
+
+
+def _sha256(f: File) -> str:
+    h = hashlib.sha256()
+    f.seek(0)
+    for chunk in f.chunks() if hasattr(f, "chunks") else iter(lambda: f.read(65536), b""):
+        h.update(chunk)
+    f.seek(0)
+    return h.hexdigest()
+
+
+def _reencode(upload, fmt: str) -> bytes:
+    """Decode and write the pixels again: metadata (EXIF/GPS, XMP, ICC comments) is dropped and
+    a malformed or disguised file fails here."""
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        img = Image.open(upload)
+        if img.width * img.height > MAX_PIXELS:
+            raise ValidationError(_("图片尺寸过大。"))
+        img.load()
+        out = io.BytesIO()
+        if fmt == "GIF" and getattr(img, "is_animated", False):
+            frames = [frame.copy() for frame in ImageSequence.Iterator(img)]
+            frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], loop=0)
+        else:
+            if fmt == "JPEG" and img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            img.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
+def prepare(uploads: list) -> list[Prepared]:
+    """Check every upload; raise ValidationError (Chinese, naming the file by its position)
+    for the first one refused."""
+    if len(uploads) > conf.max_files():
+        raise ValidationError(_("最多上传 %(n)d 个文件。") % {"n": conf.max_files()})
+    prepared = []
+    for i, upload in enumerate(uploads, start=1):
+        upload.seek(0)
+        head = upload.read(2048)
+        upload.seek(0)
+        kind = filetype.guess(head)
+        mime = kind.mime if kind else ""
+        size = upload.size or 0
+        if mime in IMAGE_TYPES:
+            if size > conf.max_image_bytes():
+                raise ValidationError(
+                    _("第 %(i)d 个文件太大：图片不能超过 %(mb)d MB。")
+                    % {"i": i, "mb": conf.max_image_bytes() // (1024 * 1024)}
+                )
+            try:
+                data = _reencode(upload, IMAGE_TYPES[mime])
+            except ValidationError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — any decoder error means a bad file
+                raise ValidationError(_("第 %(i)d 个文件已损坏或不是有效的图片。") % {"i": i}) from exc
+            content = ContentFile(data)
+            prepared.append(Prepared(content, mime, "image", len(data), hashlib.sha256(data).hexdigest()))
+        elif mime in VIDEO_TYPES:
+            if size > conf.max_video_bytes():
+                raise ValidationError(
+                    _("第 %(i)d 个文件太大：视频不能超过 %(mb)d MB，请只上传一小段。")
+                    % {"i": i, "mb": conf.max_video_bytes() // (1024 * 1024)}
+                )
+            prepared.append(Prepared(upload, mime, "video", size, _sha256(upload)))
+        else:
+            raise ValidationError(
+                _(
+                    "第 %(i)d 个文件的格式不支持：只能上传照片（JPG、PNG、GIF、WEBP）或短视频（MP4、MOV、3GP、WEBM）。"
+                )
+                % {"i": i}
+            )
+    return prepared
+
+
+def store(school_id: int, item: Prepared) -> str:
+    """Write one checked file under a random name; returns the storage name."""
+    from anxin.intake.models import ReportAttachment, attachment_path
+
+    stub = ReportAttachment(school_id=school_id)
+    name = attachment_path(stub, f"x.{item.ext}")
+    item.content.seek(0)
+    return default_storage.save(name, item.content)
+
+
+def discard(names: list[str]) -> None:
+    """Remove files written for a submission that did not commit."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover — best effort; an orphan file holds no row
+            pass
