@@ -22,6 +22,9 @@ SECRET_KEY = secret_from_env_or_file("ANXIN_SECRET_KEY", VAR_DIR / "secret.key")
 FIELD_ENCRYPTION_KEYS = env_list("ANXIN_FIELD_KEYS", []) or [
     secret_from_env_or_file("ANXIN_FIELD_KEY", VAR_DIR / "field.key")
 ]
+# Pepper for follow-up code hashes of anonymous reports: kept apart from SECRET_KEY so
+# rotating that key does not lock reporters out of their reports.
+ANXIN_FOLLOWUP_PEPPER = secret_from_env_or_file("ANXIN_FOLLOWUP_PEPPER", VAR_DIR / "followup.pepper")
 ALLOWED_HOSTS = env_list("ANXIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ANXIN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")
@@ -271,6 +274,15 @@ if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
+
+# --- cache: rate-limit counters must be shared by every worker process -------------------
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    # one small server: a database-backed cache every gunicorn worker shares
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "anxin_cache"}}
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- mail and messages -----------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ANXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
