@@ -1,0 +1,58 @@
+"""manage.py load_demo: load the demo county 贺兰县 (schools, staff, students) into an empty database."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from anxin.demo import data, loader
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：贺兰县教体局、学校、教职工账号与学生（确定性，同一 --seed 结果相同）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2024, help="随机种子（默认 2024）")
+        parser.add_argument("--students", type=int, default=8000, help="学生总数（默认 8000）")
+        parser.add_argument(
+            "--school-year",
+            type=int,
+            default=data.SCHOOL_YEAR,
+            help=f"演示所在学年的起始年份（默认 {data.SCHOOL_YEAR}，决定学生年龄与入学年月）",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="已有演示县区（640122）时什么也不做，正常退出"
+        )
+
+    def handle(self, *args, **opts):
+        if opts["students"] < 0:
+            raise CommandError("--students 不能为负数。")
+        if loader.county_exists():
+            if opts["if_empty"]:
+                self.stdout.write(f"已有演示数据（{data.COUNTY_NAME}，{data.COUNTY_CODE}），跳过。")
+                return
+            raise CommandError(self.exists_message(data.COUNTY_CODE))
+        started = time.monotonic()
+        try:
+            counts = loader.load(
+                seed=opts["seed"], students=opts["students"], school_year=opts["school_year"]
+            )
+        except loader.DemoExists as exc:
+            raise CommandError(self.exists_message(str(exc))) from exc
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已载入（{seconds:.1f} 秒）：学校 {counts['org.school']} 所，班级 {counts['org.schoolclass']} 个，"
+                f"账号 {counts['accounts.user']} 个，岗位 {counts['accounts.membership']} 个，"
+                f"学生 {counts['roster.student']} 名，监护人 {counts['roster.guardian']} 名，"
+                f"岗位责任 {counts['org.responsibility']} 条，学生安全员 {counts['org.safetyofficer']} 名。"
+            )
+        )
+        self.stdout.write("演示登录账号：manage.py demo_logins；动态口令：manage.py demo_totp <用户名>")
+
+    @staticmethod
+    def exists_message(what: str) -> str:
+        return (
+            f"数据库中已有数据（{what}），演示数据只能载入空数据库。"
+            "请先运行 `manage.py flush` 清空，或使用新的数据库（例如另设 ANXIN_VAR_DIR 后 migrate）；"
+            "若只想在为空时载入，请加 --if-empty。"
+        )
