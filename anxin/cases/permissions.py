@@ -1,4 +1,169 @@
-"""This app's rights, merged into anxin.core.policy.PERMISSIONS (same shape:
-``"<app>.<model>.<action>": (frozenset of roles, "中文说明")``)."""
+"""Who may see and do what with incident cases (ROLES.md), merged into
+``anxin.core.policy.PERMISSIONS``.
 
-PERMISSIONS: dict = {}
+Most rights hold in the member's ordinary scope (a school's managers: their school; bureau
+staff: their county). Some hold only for particular cases (ROLES.md), and
+:func:`case_scope_q` adds those party-based rules:
+
+- a class teacher: cases involving a student of their class;
+- a counsellor: cases of their school with a counselling duty;
+- bureau safety staff: cases reported to the bureau (a submitted report), or brought to the
+  county by a 复查/复核 or a 专门学校 application — the register shows them every case without names;
+- a legal vice-principal or a police/procuratorate/court liaison: cases referred to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from anxin.core import policy
+from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
+
+R = Role
+MANAGERS = frozenset({R.PRINCIPAL, R.SAFETY_LEADER, R.MIDDLE_MANAGER})
+LEADERS = frozenset({R.PRINCIPAL, R.SAFETY_LEADER})
+
+P = "cases.bullyingcase"
+PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+    f"{P}.register": (MANAGERS | {R.BUREAU_SAFETY, R.SUPERVISOR}, "看欺凌事件台账（不含学生姓名；迟报标出）"),
+    f"{P}.export": (MANAGERS | {R.BUREAU_SAFETY, R.SUPERVISOR}, "导出欺凌事件台账"),
+    f"{P}.view": (
+        MANAGERS | {R.CLASS_TEACHER, R.COUNSELLOR, R.BUREAU_SAFETY, R.LEGAL_VP, R.PARTNER_LIAISON},
+        "查看案件（班主任：涉及本班学生的；心理教师：有心理辅导任务的；教体局：已报告的；法治副校长、联络员：移交本人的）",
+    ),
+    f"{P}.open": (MANAGERS, "登记欺凌事件"),
+    f"{P}.change": (MANAGERS, "办理案件：制止与初步处置、家校互通、调查、处置、回访"),
+    f"{P}.statement": (MANAGERS | {R.CLASS_TEACHER}, "添加询问笔录（班主任：本班学生的案件）"),
+    f"{P}.note": (MANAGERS | {R.CLASS_TEACHER}, "添加案件备注（班主任：本班学生的案件）"),
+    f"{P}.determine": (MANAGERS, "记录学生欺凌治理委员会的认定（须委员会依法组成并表决）"),
+    f"{P}.measure": (MANAGERS, "记录学校决定的教育惩戒和处分"),
+    f"{P}.measure_teacher": (frozenset({R.CLASS_TEACHER}), "记录一般教育惩戒（惩戒规则第八条；本班学生）"),
+    f"{P}.support": (MANAGERS | {R.COUNSELLOR}, "记录心理辅导、加强管教与家庭教育指导"),
+    f"{P}.counselling_notes": (frozenset({R.SAFETY_LEADER, R.COUNSELLOR}), "看心理辅导记录"),
+    f"{P}.report_draft": (MANAGERS, "起草向教体局的报告"),
+    f"{P}.report_submit": (LEADERS, "签发并报送首报、续报、终报"),
+    f"{P}.acknowledge": (frozenset({R.BUREAU_SAFETY}), "签收学校报送的首报、续报、终报"),
+    f"{P}.appeal": (MANAGERS, "登记申诉、复查申请"),
+    f"{P}.appeal_decide": (LEADERS, "记录学生申诉委员会的申诉决定"),
+    f"{P}.review": (frozenset({R.BUREAU_SAFETY}), "记录县级复查、复核决定"),
+    f"{P}.special_apply": (LEADERS, "申请转入专门学校"),
+    f"{P}.special_decide": (frozenset({R.BUREAU_SAFETY}), "记录教育行政部门对专门学校申请的决定"),
+    f"{P}.referral": (frozenset({R.LEGAL_VP, R.PARTNER_LIAISON}), "接收移交、记录警示教育、训诫和处理结果"),
+    f"{P}.close": (MANAGERS, "结案"),
+    f"{P}.close_unfounded": (LEADERS, "查无实据结案（须写明理由）"),
+    "cases.committee.view": (MANAGERS, "看学生欺凌治理委员会"),
+    "cases.committee.change": (LEADERS, "组建学生欺凌治理委员会、调整委员"),
+    "cases.holiday.view": (MANAGERS | {R.BUREAU_ADMIN, R.BUREAU_SAFETY}, "看节假日（工作日计算）"),
+    "cases.holiday.change": (frozenset({R.BUREAU_ADMIN}), "维护节假日与调休"),
+}
+
+# --- party-based scope ------------------------------------------------------------------------
+
+
+def _standard(user, m) -> Q | None:
+    level = ROLE_SCOPE[m.role]
+    if level == ScopeLevel.COUNTY:
+        return Q(county_id=m.county_id)
+    if level == ScopeLevel.SCHOOL and m.school_id:
+        return Q(school_id=m.school_id)
+    return None
+
+
+def _own_class(user, m) -> Q | None:
+    from anxin.cases.models import CaseParty
+
+    if not m.klass_id:
+        return None
+    return Q(pk__in=CaseParty.objects.filter(student__klass_id=m.klass_id).values("case_id"))
+
+
+def _counselling_duty(user, m) -> Q | None:
+    from anxin.cases.models import COUNSELLING_KINDS, SupportAction
+
+    if not m.school_id:
+        return None
+    duties = SupportAction.objects.filter(school_id=m.school_id, kind__in=COUNSELLING_KINDS)
+    return Q(school_id=m.school_id, pk__in=duties.values("case_id"))
+
+
+def _reported_to_bureau(user, m) -> Q | None:
+    from anxin.cases.models import Appeal, AppealKind, BureauReport, SpecialSchoolApplication
+
+    county = m.county_id
+    reported = BureauReport.objects.filter(county_id=county, submitted_at__isnull=False).values("case_id")
+    reviews = Appeal.objects.filter(
+        county_id=county,
+        kind__in=[AppealKind.COUNTY_REVIEW, AppealKind.CITY_REVIEW, AppealKind.AUTHORITY_REVIEW],
+    ).values("case_id")
+    special = SpecialSchoolApplication.objects.filter(county_id=county).values("case_id")
+    return Q(county_id=county) & (Q(pk__in=reported) | Q(pk__in=reviews) | Q(pk__in=special))
+
+
+def _referred(user, m) -> Q | None:
+    from anxin.cases.models import CaseReferral
+
+    return Q(county_id=m.county_id, pk__in=CaseReferral.objects.filter(to_user_id=user.pk).values("case_id"))
+
+
+Rule = Callable[[object, object], Q | None]
+# (role, action) → rule; "*" is any action of that role. Roles not listed use the standard scope.
+RULES: dict[tuple[str, str], Rule] = {
+    (R.CLASS_TEACHER, "*"): _own_class,
+    (R.COUNSELLOR, "*"): _counselling_duty,
+    (R.BUREAU_SAFETY, "view"): _reported_to_bureau,
+    (R.BUREAU_SAFETY, "acknowledge"): _reported_to_bureau,
+    (R.BUREAU_SAFETY, "review"): _reported_to_bureau,
+    (R.BUREAU_SAFETY, "special_decide"): _reported_to_bureau,
+    (R.LEGAL_VP, "*"): _referred,
+    (R.PARTNER_LIAISON, "*"): _referred,
+}
+
+
+def case_scope_q(user, action: str) -> Q | None:
+    """The cases ``user`` may ``action`` (``cases.bullyingcase.<action>``), or None for none."""
+    allowed = policy.roles_with(f"{P}.{action}")
+    parts: list[Q] = []
+    for m in policy.memberships(user):
+        if m.role not in allowed:
+            continue
+        rule = RULES.get((m.role, action)) or RULES.get((m.role, "*")) or _standard
+        q = rule(user, m)
+        if q is not None:
+            parts.append(q)
+    if action in policy.GRANTABLE_ACTIONS and policy.user_roles(user) & allowed:
+        parts.extend(Q(school_id=g.school_id) for g in policy.grants(user))  # LAW 18 approved access
+    if not parts:
+        return None
+    q = parts[0]
+    for extra in parts[1:]:
+        q |= extra
+    return q
+
+
+def can_case(user, case, action: str) -> bool:
+    """May ``user`` ``action`` this case? (one query; the same rules as the lists)"""
+    from anxin.cases.models import BullyingCase
+
+    if not policy.can(user, f"{P}.{action}"):
+        return False
+    return BullyingCase.objects.restrict(user, action).filter(pk=case.pk).exists()
+
+
+def actions_on(user, case, actions) -> set[str]:
+    """Which of ``actions`` the user may take on ``case`` — one query for all of them."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from anxin.cases.models import BullyingCase
+
+    checks = {}
+    for a in actions:
+        if policy.can(user, f"{P}.{a}"):
+            q = case_scope_q(user, a)
+            if q is not None:
+                checks[f"can_{a}"] = ExpressionWrapper(q, output_field=BooleanField())
+    if not checks:
+        return set()
+    row = BullyingCase.objects.filter(pk=case.pk).annotate(**checks).values(*checks).first() or {}
+    return {name[4:] for name, ok in row.items() if ok}

@@ -1,8 +1,11 @@
 """manage.py verify_audit: prove the audit trail (and case timelines) are intact.
 Exits non-zero and names the first bad link."""
 
+from itertools import chain
+
 from django.core.management.base import BaseCommand, CommandError
 
+from anxin.cases.verify import verify_cases
 from anxin.core.verify import verify_all
 
 
@@ -14,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         checked = 0
-        for _stream, problem in verify_all(opts.get("stream")):
+        streams = opts.get("stream")
+        for _stream, problem in chain(verify_all(streams), verify_cases(streams)):
             checked += 1
             if problem is not None:
                 raise CommandError(f"审计链校验失败 / audit chain broken: {problem}")

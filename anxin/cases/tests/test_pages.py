@@ -1,0 +1,251 @@
+"""The case pages: they render in Chinese for each role, offer the actions of the state,
+refuse with the missing items, and run a bounded number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from anxin.cases import scenarios, services, views
+from anxin.cases.models import BullyingCase, CaseState, PartyRole
+from anxin.core import clock
+
+S = CaseState
+
+
+def test_every_step_page_renders_for_a_manager(new_case, drive, mm, as_user):
+    case = new_case()
+    drive(case, S.HANDLING, result="serious")
+    c = as_user(mm)
+    for slug in views.STEPS:
+        resp = c.get(reverse("cases:case_step", args=[case.pk, slug]))
+        assert resp.status_code in (200, 403), slug
+    body = c.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    for text in ("当前阶段", "处置", "结案清单", "时间线", "记录处置措施", "张小明"):
+        assert text in body
+
+
+@pytest.mark.parametrize("state", [S.REGISTERED, S.INVESTIGATING, S.HANDLING, S.FOLLOW_UP, S.CLOSED])
+def test_case_page_in_each_state_runs_bounded_queries(
+    new_case, drive, mm, as_user, state, django_assert_max_num_queries
+):
+    case = new_case()
+    drive(case, state, result="severe")
+    c = as_user(mm)
+    url = reverse("cases:case_detail", args=[case.pk])
+    with django_assert_max_num_queries(60):
+        resp = c.get(url)
+    assert resp.status_code == 200 and case.number in resp.content.decode()
+
+
+def test_register_runs_the_same_queries_for_5_or_40_cases(cw, mm, as_user, django_assert_max_num_queries):
+    for _i in range(5):
+        scenarios.open_simple(cw.school_a1, mm, victim=cw.student_own, bully=cw.student_other_class)
+    c = as_user(cw.user["bureau_safety"])
+    url = reverse("cases:case_list")
+    with django_assert_max_num_queries(30) as small:
+        c.get(url)
+    for _i in range(35):
+        scenarios.open_simple(cw.school_a1, mm, victim=cw.student_own, bully=cw.student_other_class)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        resp = c.get(url)
+    assert resp.status_code == 200
+
+
+def test_refused_close_shows_what_is_missing_in_chinese(new_case, drive, mm, as_user):
+    case = new_case()
+    drive(case, S.FOLLOW_UP, result="minor")
+    c = as_user(mm)
+    resp = c.post(
+        reverse("cases:case_advance", args=[case.pk, "close"]), {"version": case.version}, follow=True
+    )
+    body = resp.content.decode()
+    assert "不能结案" in body and "受欺凌学生张小明尚未接受心理辅导，不能结案" in body
+    case.refresh_from_db()
+    assert case.state == S.FOLLOW_UP
+
+
+def test_stale_form_is_refused_on_the_page(new_case, mm, as_user):
+    case = new_case()
+    c = as_user(mm)
+    old = case.version
+    services.add_note(case, by=mm, text="先记一笔")
+    resp = c.post(reverse("cases:case_advance", args=[case.pk, "begin"]), {"version": old}, follow=True)
+    assert "刚被其他人更新" in resp.content.decode()
+
+
+def test_manager_runs_a_case_through_the_pages(cw, mm, as_user):
+    c = as_user(mm)
+    now = clock.local_now().strftime("%Y-%m-%dT%H:%M")
+    resp = c.post(
+        reverse("cases:case_new"),
+        {
+            "school": cw.school_a1.pk,
+            "source": "staff",
+            "discovered_at": now,
+            "place": "操场",
+            "behaviour_types": ["physical"],
+            "summary": "体育课后在操场推搡",
+        },
+    )
+    case = BullyingCase.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == reverse("cases:case_detail", args=[case.pk])
+    step = lambda slug: reverse("cases:case_step", args=[case.pk, slug])  # noqa: E731
+    search = c.get(step("party") + "?q=张小").content.decode()
+    assert "张小明" in search
+    assert "王小刚" not in c.get(step("party") + "?q=王小").content.decode()  # other schools: exact name only
+    assert "王小刚" in c.get(step("party") + "?q=王小刚").content.decode()
+    for student, role in ((cw.student_own, "victim"), (cw.student_other_class, "alleged_bully")):
+        case.refresh_from_db()
+        r = c.post(step("party"), {"role": role, "student": student.pk, "version": case.version})
+        assert r.status_code == 302, r.content.decode()
+    case.refresh_from_db()
+    c.post(reverse("cases:case_advance", args=[case.pk, "begin"]), {"version": case.version})
+    case.refresh_from_db()
+    r = c.post(step("immediate"), {"kind": "stop", "taken_at": now, "version": case.version})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    c.post(reverse("cases:case_advance", args=[case.pk, "to_notifying"]), {"version": case.version})
+    for p in case.parties.all():
+        case.refresh_from_db()
+        r = c.post(
+            step("notice"),
+            {
+                "party": p.pk,
+                "purpose": "initial",
+                "method": "phone",
+                "notified_at": now,
+                "participated": "on",
+                "participation": "到校面谈",
+                "version": case.version,
+            },
+        )
+        assert r.status_code == 302, r.content.decode()
+    case.refresh_from_db()
+    c.post(reverse("cases:case_advance", args=[case.pk, "start_investigation"]), {"version": case.version})
+    case.refresh_from_db()
+    assert case.state == S.INVESTIGATING
+    r = c.post(
+        step("investigation"),
+        {
+            "fact_time": "课后",
+            "fact_place": "操场",
+            "fact_cause": "争球",
+            "fact_process": "推搡",
+            "fact_people": "2人",
+            "version": case.version,
+        },
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    victim = case.parties.get(role=PartyRole.VICTIM)
+    r = c.post(
+        step("statement"),
+        {
+            "speaker_kind": "party",
+            "party": victim.pk,
+            "taken_at": now,
+            "content": "他推我",
+            "version": case.version,
+        },
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    c.post(reverse("cases:case_advance", args=[case.pk, "finish_investigation"]), {"version": case.version})
+    case.refresh_from_db()
+    assert case.state == S.DETERMINING
+    members = services.committee_for(cw.school_a1).members.all()
+    r = c.post(
+        step("determination"),
+        {
+            "meeting_at": now,
+            "members_present": [m.pk for m in members],
+            "votes_for": len(members),
+            "votes_against": 0,
+            "votes_abstain": 0,
+            "result": "minor",
+            "between_students": "on",
+            "deliberate": "on",
+            "means": "推搡",
+            "harm_types": ["bodily"],
+            "advantage_bases": ["size"],
+            "record": "委员会会议记录",
+            "version": case.version,
+        },
+    )
+    assert r.status_code == 302, r.content.decode()
+    case.refresh_from_db()
+    assert case.state == S.HANDLING and case.result == "minor"
+    measure_page = c.get(step("measure")).content.decode()
+    assert 'value="criticism"' in measure_page and 'value="warning_talk"' in measure_page
+    assert 'value="expulsion"' not in measure_page and 'value="suspension"' not in measure_page
+
+
+def test_committee_page_constitutes_the_committee_and_shows_what_is_missing(world, as_user):
+    from anxin.cases.models import Committee
+
+    c = as_user(world.user["principal"])
+    page = c.get(reverse("cases:committee")).content.decode()
+    assert "学校尚未组建学生欺凌治理委员会" in page
+    c.post(reverse("cases:committee"), {"action": "constitute", "established_on": "2026-09-01"})
+    committee = Committee.objects.get(school=world.school_a1)
+    c.post(
+        reverse("cases:committee"), {"action": "add", "kind": "principal", "name": "王校长", "is_chair": "on"}
+    )
+    page = c.get(reverse("cases:committee")).content.decode()
+    assert "缺少家长代表" in page and "王校长" in page
+    for kind in ("staff", "parent", "outside"):
+        c.post(reverse("cases:committee"), {"action": "add", "kind": kind, "name": f"委员{kind}"})
+    assert "已依法组成" in c.get(reverse("cases:committee")).content.decode()
+    assert committee.members.count() == 4
+    # a middle manager sees it but cannot change it
+    mm = as_user(world.user["middle_manager"])
+    assert mm.get(reverse("cases:committee")).status_code == 200
+    assert (
+        mm.post(reverse("cases:committee"), {"action": "add", "kind": "staff", "name": "x"}).status_code
+        == 403
+    )
+
+
+def test_report_is_drafted_on_the_page_and_signed_off_by_a_leader(new_case, mm, leader, as_user):
+    case = new_case(source="public_opinion")
+    services.record_immediate(case, by=mm, kind="separate", taken_at=clock.now())
+    c = as_user(mm)
+    resp = c.post(
+        reverse("cases:case_step", args=[case.pk, "report"]), {"kind": "first", "version": case.version}
+    )
+    report = case.bureau_reports.get()
+    assert resp.status_code == 302 and resp["Location"] == reverse("cases:report_detail", args=[report.pk])
+    page = c.get(resp["Location"]).content.decode()
+    assert "距发现已过" in page and "签发并报送" not in page  # a middle manager drafts only
+    form = {
+        f: getattr(report, f)
+        for f in ("occurred_text", "place", "cause", "process", "people", "measures_taken")
+    }
+    form.update(contact="政教处 0951-8012345", signer="王校长")
+    c.post(reverse("cases:report_detail", args=[report.pk]), form)
+    report.refresh_from_db()
+    assert report.signer == "王校长" and report.submitted_at is None
+    lc = as_user(leader)
+    lc.post(reverse("cases:report_detail", args=[report.pk]), {**form, "submit": "1"})
+    report.refresh_from_db()
+    assert report.submitted_at is not None and report.is_late is False
+    # frozen: a later edit is refused
+    resp = lc.post(reverse("cases:report_detail", args=[report.pk]), {**form, "place": "改动"})
+    assert resp.status_code == 403
+    report.refresh_from_db()
+    assert report.place != "改动"
+
+
+def test_holiday_calendar_is_kept_by_the_bureau_administrator(world, as_user):
+    from anxin.cases.models import Holiday
+
+    admin = as_user(world.user["bureau_admin"])
+    admin.post(reverse("cases:holidays"), {"date": "2026-10-01", "name": "国庆节"})
+    assert Holiday.objects.filter(county=world.county_a, date="2026-10-01").exists()
+    assert (
+        as_user(world.user["middle_manager"])
+        .post(reverse("cases:holidays"), {"date": "2026-10-02", "name": "x"})
+        .status_code
+        == 403
+    )
