@@ -1,5 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.accounts import api as accounts_api
@@ -11,7 +13,18 @@ from anxin.org import api as org_api
 from anxin.roster import api as roster_api
 from anxin.screening import api as screening_api
 
-router = DefaultRouter()
+
+class APIRootView(routers.APIRootView):
+    """The API root lists the resources to any signed-in user; each resource applies the policy."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class AnxinRouter(DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = AnxinRouter()
 for module in (core_api, org_api, roster_api, accounts_api, intake_api, cases_api, screening_api, care_api):
     module.register(router)
 

@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "CarePlanStatusEnum": "anxin.care.models.CarePlan.Status",
         "CareContactKindEnum": "anxin.care.models.ContactKind",
         "InterventionTaskStatusEnum": "anxin.care.models.InterventionTask.Status",
+        "StudentStatusEnum": "anxin.roster.models.StudentStatus",
     },
 }
 

@@ -12,8 +12,9 @@ from anxin.core import audit, clock
 def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session["login_at"] = clock.now().timestamp()
+    # The login event is attributed to the user; the request's own context (reset when the
+    # request ends) is left alone, so nothing leaks outside a request (e.g. force_login).
     ctx = audit.context_for_user(user, getattr(request, "id", None))
-    audit.set_context(ctx)
     audit.append("login", object_type="accounts.user", object_id=user.pk, ctx=ctx, county_id=user.county_id)
 
 

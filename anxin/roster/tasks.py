@@ -8,7 +8,8 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from anxin.core import audit
 
@@ -52,3 +53,30 @@ def _fail(import_id: int, message: str) -> None:
     ri.finished_at = timezone.now()
     ri.result = {**(ri.result or {}), "error": message}
     ri.save(update_fields=["status", "finished_at", "result"])
+
+
+@db_periodic_task(crontab(minute="23"))
+def purge_uploaded_rosters(max_age_hours: int = 24) -> int:
+    """Uploaded roster files hold ID numbers: keep each only while an import still needs it
+    (validated or queued, and younger than a day), then delete it (PIPL 19: no longer than
+    necessary). A later commit of an old report asks for the file again. Idempotent."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from anxin.roster.models import RosterImport
+
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    keep = set(
+        RosterImport.objects.filter(
+            status__in=[RosterImport.Status.VALIDATED, RosterImport.Status.QUEUED], created_at__gte=cutoff
+        ).values_list("stored_path", flat=True)
+    )
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    removed = 0
+    for path in folder.glob("*.xlsx") if folder.is_dir() else ():
+        if f"imports/{path.name}" not in keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

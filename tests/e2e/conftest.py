@@ -20,8 +20,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -48,8 +53,13 @@ def browser():
 @pytest.fixture(params=["phone", "desktop"])
 def page(request, browser):
     viewport = PHONE if request.param == "phone" else DESKTOP
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
-                              is_mobile=request.param == "phone", has_touch=request.param == "phone")
+    ctx = browser.new_context(
+        viewport=viewport,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        is_mobile=request.param == "phone",
+        has_touch=request.param == "phone",
+    )
     pg = ctx.new_page()
     pg.set_default_timeout(15000)
     pg.viewport_name = request.param

@@ -28,9 +28,12 @@ from anxin.roster.models import Guardian, Placement, Student, id_index_for
 N = 300  # students: small, so the tests stay fast
 
 
-def load(*args, students=N) -> str:
+def load(*args, students=N, activity=False) -> str:
+    """The organisation and roster only, unless ``activity``: the modules' own demo work is
+    tested in test_demo_activity_goes_through_each_module_services."""
     out = StringIO()
-    call_command("load_demo", "--students", str(students), *args, stdout=out)
+    extra = [] if activity else ["--cases", "0", "--no-activity"]
+    call_command("load_demo", "--students", str(students), *extra, *args, stdout=out)
     return out.getvalue()
 
 

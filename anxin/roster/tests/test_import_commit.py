@@ -234,3 +234,18 @@ def test_commit_when_the_stored_file_is_gone_fails_with_a_message(world, princip
     assert (
         ri.status == RosterImport.Status.FAILED and ri.result["error"] == "原上传文件已不存在，请重新上传。"
     )
+
+
+def test_uploaded_roster_files_are_purged_once_no_import_needs_them(world, principal):
+    """The uploaded file carries ID numbers: it lives only while an import still needs it."""
+    from anxin.roster.tasks import purge_uploaded_rosters
+
+    done = services.validate_upload(upload(xlsx_bytes([student_row(1)])), world.school_a1, principal, False)
+    services.commit_import(done, False, principal)
+    pending = services.validate_upload(upload(xlsx_bytes([student_row(2)])), world.school_a1, principal, False)
+    assert services.stored_file(done).exists() and services.stored_file(pending).exists()
+    assert purge_uploaded_rosters.call_local() == 1  # the committed one goes, the pending one stays
+    assert not services.stored_file(done).exists() and services.stored_file(pending).exists()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)):
+        assert purge_uploaded_rosters.call_local() == 1
+    assert not services.stored_file(pending).exists()

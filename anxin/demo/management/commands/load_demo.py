@@ -19,6 +19,13 @@ class Command(BaseCommand):
             default=data.SCHOOL_YEAR,
             help=f"演示所在学年的起始年份（默认 {data.SCHOOL_YEAR}，决定学生年龄与入学年月）",
         )
+        parser.add_argument("--cases", type=int, default=150, help="演示欺凌事件数（默认150，0 为不载入）")
+        parser.add_argument(
+            "--no-activity",
+            dest="activity",
+            action="store_false",
+            help="只载入组织与名册，不载入排查、关爱等工作数据",
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="已有演示县区（640122）时什么也不做，正常退出"
         )
@@ -47,7 +54,37 @@ class Command(BaseCommand):
                 f"岗位责任 {counts['org.responsibility']} 条，学生安全员 {counts['org.safetyofficer']} 名。"
             )
         )
+        if opts["cases"] or opts["activity"]:
+            self.load_activity(opts)
         self.stdout.write("演示登录账号：manage.py demo_logins；动态口令：manage.py demo_totp <用户名>")
+
+    def load_activity(self, opts) -> None:
+        """Work the schools have done, entered through each module's own services (so every
+        rule, timeline and audit event is real): cases in every state, a screening round,
+        registers and hazard points, care plans and contacts."""
+        import random
+
+        from anxin.care.demo import load_care
+        from anxin.cases.demo import load_cases
+        from anxin.org.models import County
+        from anxin.screening.demo import load_screening
+
+        county = County.objects.get(code=data.COUNTY_CODE)
+        seed = opts["seed"]
+        steps = []
+        if opts["cases"]:
+            steps.append(
+                ("欺凌事件", lambda: len(load_cases(county, random.Random(seed + 3), n=opts["cases"])))
+            )
+        if opts["activity"]:
+            steps.append(("排查与风险", lambda: load_screening(county, random.Random(seed + 1))))
+            steps.append(("关爱与干预", lambda: load_care(county, random.Random(seed + 2))))
+        for label, step in steps:
+            started = time.monotonic()
+            result = step()
+            self.stdout.write(
+                f"{label}演示数据已载入（{time.monotonic() - started:.1f} 秒）：{_summary(result)}"
+            )
 
     @staticmethod
     def exists_message(what: str) -> str:
@@ -56,3 +93,9 @@ class Command(BaseCommand):
             "请先运行 `manage.py flush` 清空，或使用新的数据库（例如另设 ANXIN_VAR_DIR 后 migrate）；"
             "若只想在为空时载入，请加 --if-empty。"
         )
+
+
+def _summary(result) -> str:
+    if isinstance(result, dict):
+        return "，".join(f"{k} {v}" for k, v in result.items() if not isinstance(v, (dict, list)))
+    return str(result)
