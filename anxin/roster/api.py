@@ -19,6 +19,8 @@ from anxin.roster.models import Guardian, RosterImport, Student
 
 
 class StudentListSerializer(serializers.ModelSerializer):
+    # 学籍号 carries the ID number: the API shows it masked like the lists (FORMATS.md)
+    student_no = serializers.CharField(source="student_no_masked", read_only=True)
     klass_name = serializers.SerializerMethodField()
     school_name = serializers.CharField(source="school.name", read_only=True)
 

@@ -140,6 +140,12 @@ class Student(models.Model):
         return mask_id(self.id_number)
 
     @property
+    def student_no_masked(self) -> str:
+        """学籍号 is the ID number behind a letter (G/J/L + 18 digits): lists show it masked."""
+        no = self.student_no or ""
+        return no[:1] + mask_id(no[1:]) if len(no) == 19 else mask_id(no)
+
+    @property
     def is_boarding(self) -> bool:
         return self.attendance == Attendance.BOARDING
 

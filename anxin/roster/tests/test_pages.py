@@ -304,3 +304,12 @@ def test_filled_template_round_trips_through_validation(world):
     wb.save(buf)
     ri = services.validate_upload(upload(buf.getvalue()), world.school_a1, world.user["principal"], False)
     assert (ri.total_rows, ri.valid_rows, ri.errors) == (1, 1, [])
+
+
+def test_student_number_which_carries_the_id_number_is_masked_in_lists_and_api(world, as_user):
+    st = world.student_own
+    c = as_user(world.user["class_teacher"])
+    page = c.get("/roster/students/").content.decode()
+    assert st.student_no not in page and st.student_no_masked in page
+    api = c.get("/api/v1/students/").json()["results"]
+    assert [row["student_no"] for row in api] == [st.student_no_masked]
