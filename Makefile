@@ -19,7 +19,7 @@ install: $(STAMP)
 # Compile the translation catalogues (.po → .mo) with Babel: no system gettext needed.
 messages: $(STAMP)
 	@for po in $$(find locale -name django.po 2>/dev/null); do \
-	  $(VENV)/bin/pybabel compile -q -i $$po -o $${po%.po}.mo || exit 1; done
+	  $(VENV)/bin/pybabel compile --statistics -i $$po -o $${po%.po}.mo >/dev/null || exit 1; done
 
 demo: install messages
 	$(PY) manage.py migrate --noinput -v0
