@@ -28,7 +28,9 @@ def shell(request):
         )
     from anxin.core.nav import SECTION_ORDER
 
-    order = {name: i for i, name in enumerate(SECTION_ORDER)}
+    from django.utils.translation import gettext
+
+    order = {gettext(name): i for i, name in enumerate(SECTION_ORDER)}
     sections = dict(sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order))))
     role_labels = sorted({Role(m.role).label for m in ms})
     county_level = any(m.role in COUNTY_ROLES for m in ms)
