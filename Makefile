@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` is a trial server with the demo county (shared demo password): mark it as such.
+export ANXIN_DEMO ?= true
 
 .PHONY: install run test lint bench demo messages clean-var
 

@@ -16,6 +16,9 @@ VAR_DIR = Path(env_str("ANXIN_VAR_DIR", str(BASE_DIR / "var")))
 TESTING = "pytest" in sys.modules or env_bool("ANXIN_TESTING", False)
 
 DEBUG = env_bool("ANXIN_DEBUG", False)
+# A trial/demo server: `make run` sets it. The demo loader refuses without it, and
+# `check --deploy` fails if demo accounts (shared public password) exist in production.
+ANXIN_DEMO = env_bool("ANXIN_DEMO", False)
 SECRET_KEY = secret_from_env_or_file("ANXIN_SECRET_KEY", VAR_DIR / "secret.key")
 # Key for field encryption at rest (ID numbers, health data; LAW 20). Comma-separated list:
 # the first encrypts, all decrypt, so keys can be rotated.
@@ -175,6 +178,7 @@ OTP_TOTP_ISSUER = "安心校园 Anxin"
 
 # --- security in transit and headers (R-Q-4) -----------------------------------------------
 HTTPS = env_bool("ANXIN_HTTPS", False)
+BEHIND_PROXY = env_bool("ANXIN_BEHIND_PROXY", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ANXIN_SSL_REDIRECT", True)
@@ -262,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+ANXIN_API_TOKEN_DAYS = env_int("ANXIN_API_TOKEN_DAYS", 30)  # an API token lives this long
+
 # --- task queue (GUIDE principle 6) ----------------------------------------------------------
 # Huey: SQLite storage in var/ by default (survives restarts), Redis with ANXIN_REDIS_URL.
 _redis_url = env_str("ANXIN_REDIS_URL", "")
@@ -281,7 +287,9 @@ if _redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
 else:
     # one small server: a database-backed cache every gunicorn worker shares
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "anxin_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "anxin_cache"}
+    }
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from anxin.core import audit
+from anxin.core import audit, policy
 from anxin.core.api_auth import view_action
 
 
@@ -25,6 +26,20 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs.order_by(*(model._meta.ordering or ["pk"]))
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            model = self.policy_model or self.queryset.model
+            audit.append(
+                "denied",
+                object_type=model._meta.label_lower,
+                object_id=str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))[:64],
+                result="denied",
+                data={"perm": policy.perm_name(model, view_action(self)), "via": "api"},
+            )
+            raise
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

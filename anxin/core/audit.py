@@ -115,17 +115,34 @@ def stream_for(county_id: int | None, school_id: int | None, at: datetime) -> st
 
 
 def _lock_head(stream: str, county_id, school_id) -> AuditStreamHead:
+    """Lock the stream's head row, creating the stream when it is new. A new county stream
+    starts from the hash of that county's previous day (one chain across days); a new school
+    stream is announced in its county's stream, so deleting a whole stream is detectable."""
     try:
         return AuditStreamHead.objects.select_for_update().get(stream=stream)
     except AuditStreamHead.DoesNotExist:
         pass
+    anchor = GENESIS
+    if stream.startswith("county:"):
+        prefix = stream.rsplit(":", 1)[0] + ":"
+        previous = (
+            AuditStreamHead.objects.filter(stream__startswith=prefix, stream__lt=stream)
+            .order_by("-stream")
+            .first()
+        )
+        if previous is not None:
+            anchor = previous.hash
     try:
         with transaction.atomic():
-            return AuditStreamHead.objects.create(
-                stream=stream, county_id=county_id, school_id=school_id, seq=0, hash=GENESIS
+            head = AuditStreamHead.objects.create(
+                stream=stream, county_id=county_id, school_id=school_id, seq=0, hash=anchor
             )
     except IntegrityError:  # another writer created it first
         return AuditStreamHead.objects.select_for_update().get(stream=stream)
+    if not stream.startswith("county:"):
+        append("stream.open", county_id=county_id, county_stream=True, data={"stream": stream})
+        head = AuditStreamHead.objects.select_for_update().get(stream=stream)
+    return head
 
 
 def append(
@@ -138,13 +155,16 @@ def append(
     county_id: int | None = None,
     school_id: int | None = None,
     ctx: AuditContext | None = None,
+    county_stream: bool = False,
 ) -> AuditEvent:
-    """Append one event to its stream, in the caller's transaction when there is one."""
+    """Append one event to its stream, in the caller's transaction when there is one.
+    ``county_stream`` forces the county's stream (stream announcements, seals)."""
     ctx = ctx or current()
     county_id = county_id if county_id is not None else ctx.county_id
-    school_id = (
-        school_id if school_id is not None else (ctx.school_id if county_id == ctx.county_id else None)
-    )
+    if county_stream:
+        school_id = None
+    elif school_id is None:
+        school_id = ctx.school_id if county_id == ctx.county_id else None
     at = timezone.now()
     stream = stream_for(county_id, school_id, at)
     # no savepoint: one round trip less while the stream's head row is locked

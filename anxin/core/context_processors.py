@@ -26,9 +26,9 @@ def shell(request):
         sections.setdefault(str(item.section), []).append(
             {"label": item.label, "url": url, "active": current == item.url_name}
         )
-    from anxin.core.nav import SECTION_ORDER
-
     from django.utils.translation import gettext
+
+    from anxin.core.nav import SECTION_ORDER
 
     order = {gettext(name): i for i, name in enumerate(SECTION_ORDER)}
     sections = dict(sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order))))

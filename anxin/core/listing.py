@@ -26,7 +26,11 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     paginate_by = None
 
     def base_queryset(self):
-        qs = self.model.objects.restrict(self.request.user, self.action)
+        # An export reads through the export right's own scope, not the (wider) view scope:
+        # a class teacher who also teaches another class exports only their own class.
+        qs = self.model.objects.restrict(
+            self.request.user, getattr(self, "scope_action", None) or self.action
+        )
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         school = current_school_id(self.request)
@@ -45,21 +49,27 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         require(request, policy.perm_name(self.model, self.action))
         if request.GET.get("format") == "xlsx":
             require(request, policy.perm_name(self.model, self.export_action))
+            self.scope_action = self.export_action
             fs, qs = self.filtered()
+            rows = (self.export_row(o) for o in qs.iterator(chunk_size=2000))
+            name = f"{self.export_name or self.title}-{timezone.localdate():%Y%m%d}.xlsx"
+            response = xlsx_response(name, [(self.title, [h for h, _ in self.columns], rows)])
+            # recorded once the file exists: the trail never shows an export that failed
             audit.append(
                 "export",
                 object_type=self.model._meta.label_lower,
                 data={"filters": {k: v for k, v in request.GET.items() if k != "format"}},
             )
-            rows = (self.export_row(o) for o in qs.iterator(chunk_size=2000))
-            name = f"{self.export_name or self.title}-{timezone.localdate():%Y%m%d}.xlsx"
-            return xlsx_response(name, [(self.title, [h for h, _ in self.columns], rows)])
+            return response
         return super().get(request, *args, **kwargs)
 
     def export_row(self, obj):
         out = []
         for _h, attr in self.columns:
-            value = getattr(self, attr)(obj) if hasattr(self, attr) else _attr(obj, attr)
+            # a column names a method of the view only when that method exists and is
+            # callable; plain attributes of the view (action, title…) never shadow a field
+            method = getattr(type(self), attr, None)
+            value = getattr(self, attr)(obj) if callable(method) else _attr(obj, attr)
             out.append(value)
         return out
 

@@ -11,13 +11,17 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,36}$")
 
 
 class RequestIdMiddleware:
-    """Give each request an id (or keep a well-formed X-Request-ID from the proxy)."""
+    """Give each request an id (or keep a well-formed X-Request-ID set by our own proxy;
+    a client's header is not trusted unless ANXIN_BEHIND_PROXY says a proxy sets it)."""
 
     def __init__(self, get_response):
+        from django.conf import settings
+
         self.get_response = get_response
+        self.trust_header = settings.BEHIND_PROXY
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-ID", "")
+        given = request.headers.get("X-Request-ID", "") if self.trust_header else ""
         request.id = given if _REQUEST_ID_RE.match(given) else str(uuid.uuid4())
         token = audit.set_context(audit.AuditContext(actor="anonymous", request_id=request.id))
         try:

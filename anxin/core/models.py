@@ -148,7 +148,9 @@ class Notification(models.Model):
             # idempotent sweeps: one notice per recipient per key
             models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe_unique"),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title

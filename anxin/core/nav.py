@@ -16,7 +16,17 @@ class NavItem:
 
 
 # Menu sections in this order; apps' sections not listed come last.
-SECTION_ORDER = ["工作台", "举报与求助", "欺凌事件", "排查与风险", "关爱与干预", "组织机构", "学生名册", "账号与权限", "审计"]
+SECTION_ORDER = [
+    "工作台",
+    "举报与求助",
+    "欺凌事件",
+    "排查与风险",
+    "关爱与干预",
+    "组织机构",
+    "学生名册",
+    "账号与权限",
+    "审计",
+]
 
 NAV: list[NavItem] = [
     NavItem(_("工作台"), _("工作台"), "core:home", ()),

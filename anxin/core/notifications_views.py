@@ -15,8 +15,11 @@ from anxin.core.models import Notification
 def notification_list(request):
     qs = Notification.objects.filter(recipient=request.user)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "core/notifications.html", {"page_obj": page, "object_list": page.object_list,
-                                                       "title": _("通知"), "query": ""})
+    return render(
+        request,
+        "core/notifications.html",
+        {"page_obj": page, "object_list": page.object_list, "title": _("通知"), "query": ""},
+    )
 
 
 @require_POST
@@ -26,7 +29,11 @@ def notification_open(request, pk):
     if n.read_at is None:
         n.read_at = timezone.now()
         n.save(update_fields=["read_at"])
-    target = n.url if n.url and url_has_allowed_host_and_scheme(n.url, {request.get_host()}) else "core:notifications"
+    target = (
+        n.url
+        if n.url and url_has_allowed_host_and_scheme(n.url, {request.get_host()})
+        else "core:notifications"
+    )
     return redirect(target)
 
 

@@ -54,7 +54,11 @@ def notify(
         try:
             with transaction.atomic():
                 n = Notification.objects.create(
-                    recipient=user, kind=kind, title=title[:120], body=body[:1000], url=url[:300],
+                    recipient=user,
+                    kind=kind,
+                    title=title[:120],
+                    body=body[:1000],
+                    url=url[:300],
                     dedupe_key=(dedupe_key or "")[:160] or None,
                     county_id=getattr(county, "pk", county) or user.county_id,
                     school_id=getattr(school, "pk", school),

@@ -100,8 +100,17 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "core.auditevent.export": (frozenset({R.AUDITOR, R.SAFETY_LEADER}), "导出审计日志"),
 }
 
-# Actions an approved cross-scope access grant extends (reads only, LAW 18).
+# Actions an approved cross-scope access grant extends (reads only, LAW 18) …
 GRANTABLE_ACTIONS = frozenset({"view", "detail"})
+# … and only for these rights: students' records and the school's structure, never the audit
+# trail or accounts. Apps add their reads (cases, counselling…) in their permissions module.
+GRANTABLE_PERMS: set[str] = {
+    "org.school.view",
+    "org.grade.view",
+    "org.schoolclass.view",
+    "roster.student.view",
+    "roster.student.detail",
+}
 
 
 def perm_name(model, action: str) -> str:
@@ -183,7 +192,7 @@ def scope_q(user, model, action: str) -> Q | None:
             q = _membership_q(m, scope)
             if q is not None:
                 parts.append(q)
-    if action in GRANTABLE_ACTIONS and scope.school:
+    if action in GRANTABLE_ACTIONS and perm in GRANTABLE_PERMS and scope.school:
         held = user_roles(user)
         for g in grants(user):
             if held & allowed:
@@ -228,7 +237,8 @@ def allows(user, obj, action: str) -> bool:
                 return True
             if scope.klass is None and scope.class_sees_school and school == m.school_id:
                 return True
-    if action in GRANTABLE_ACTIONS and school is not None and user_roles(user) & allowed:
+    grantable = perm_name(model, action) in GRANTABLE_PERMS
+    if action in GRANTABLE_ACTIONS and grantable and school is not None and user_roles(user) & allowed:
         return any(g.school_id == school for g in grants(user))
     if scope.school and "__" in scope.school:
         # scope through a relation (e.g. staff accounts by their memberships): ask the database
@@ -273,6 +283,7 @@ def _merge_app_permissions() -> None:
         if clash:
             raise RuntimeError(f"permissions defined twice: {sorted(clash)}")
         PERMISSIONS.update(extra)
+        GRANTABLE_PERMS.update(getattr(importlib.import_module(f"{mod}.permissions"), "GRANTABLE", ()))
 
 
 _merge_app_permissions()

@@ -8,8 +8,12 @@ class SessionScheme(OpenApiAuthenticationExtension):
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "浏览器会话（须已通过双因素认证）"}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "浏览器会话（须已通过双因素认证）",
+        }
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -17,5 +21,9 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "Token-based authentication: `Authorization: Token <key>` (key from the API 令牌 page)"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token-based authentication: `Authorization: Token <key>` (key from the API 令牌 page)",
+        }

@@ -22,7 +22,16 @@ def on_login(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # The login name typed is kept (it identifies the attacked account), never the password.
     name = str(credentials.get("username", ""))[:150]
-    audit.append("login", object_type="accounts.user", result="failed", data={"login": name})
+    from anxin.accounts.backends import login_audit_target
+
+    # In the attacked account's county, where its auditor looks.
+    audit.append(
+        "login",
+        object_type="accounts.user",
+        result="failed",
+        data={"login": name},
+        **login_audit_target(name),
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="anxin-audit-logout")

@@ -22,6 +22,39 @@ def nightly_verify_audit() -> int:
         if problem is not None:
             broken += 1
             log.error("audit chain broken in %s at #%s", stream, problem.seq)
-            audit.append("audit.verify", result="failed", data={"stream": stream, "seq": problem.seq,
-                                                                 "problem": problem.what})
+            audit.append(
+                "audit.verify",
+                result="failed",
+                data={"stream": stream, "seq": problem.seq, "problem": problem.what},
+            )
     return broken
+
+
+@db_periodic_task(crontab(hour="0", minute="7"))
+def nightly_seal_audit(day=None) -> int:
+    """Seal yesterday's closed streams: record each one's final length and hash in its
+    county's stream, so a later truncation with a rewound head is detected. Idempotent: a
+    day already sealed for a county is not sealed again."""
+    from collections import defaultdict
+
+    from anxin.core import clock
+    from anxin.core.models import AuditEvent, AuditStreamHead
+
+    day = day or (clock.today() - __import__("datetime").timedelta(days=1))
+    suffix = f":{day.isoformat()}"
+    by_county: dict = defaultdict(dict)
+    for head in AuditStreamHead.objects.filter(stream__endswith=suffix):
+        by_county[head.county_id][head.stream] = [head.seq, head.hash]
+    sealed = 0
+    for county_id, streams in by_county.items():
+        done = AuditEvent.objects.filter(action="audit.seal", county_id=county_id, data__day=day.isoformat())
+        if done.exists():
+            continue
+        audit.append(
+            "audit.seal",
+            county_id=county_id,
+            county_stream=True,
+            data={"day": day.isoformat(), "streams": streams},
+        )
+        sealed += 1
+    return sealed

@@ -24,14 +24,22 @@ def _events(n=4, school_id=7, county_id=1):
     ]
 
 
+GUARDS = (
+    ("core_auditevent", "core_auditevent_append_only"),
+    ("core_auditstreamhead", "core_auditstreamhead_forward_only"),
+)
+
+
 def _raw_update(sql, params):
-    """Tamper as a DBA would: straight SQL, with the PostgreSQL guard switched off."""
+    """Tamper as a DBA would: straight SQL, with the PostgreSQL guards switched off."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
+            for table, trigger in GUARDS:
+                cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         cur.execute(sql, params)
         if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
+            for table, trigger in GUARDS:
+                cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
 def _first_problem():
@@ -92,7 +100,7 @@ def test_verify_audit_detects_truncation():
 @pytest.mark.django_db
 def test_verify_audit_detects_a_forged_head():
     evs = _events(3)
-    AuditStreamHead.objects.filter(stream=evs[0].stream).update(hash="f" * 64)
+    _raw_update("UPDATE core_auditstreamhead SET hash = %s WHERE stream = %s", ["f" * 64, evs[0].stream])
     problem = _first_problem()
     assert problem is not None and "伪造" in problem.what
 
@@ -151,3 +159,55 @@ def test_saving_an_unchanged_record_writes_no_history(world):
     before = AuditEvent.objects.count()
     world.school_a1.save()
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_a_whole_stream_deleted():
+    """A school-day's events and head gone: its announcement in the county stream remains."""
+    evs = _events(3)
+    _raw_update("DELETE FROM core_auditevent WHERE stream = %s", [evs[0].stream])
+    _raw_update("DELETE FROM core_auditstreamhead WHERE stream = %s", [evs[0].stream])
+    problem = _first_problem()
+    assert problem is not None and "缺失" in problem.what
+
+
+@pytest.mark.django_db
+def test_verify_audit_detects_a_truncated_tail_with_a_rewound_head_once_sealed():
+    from anxin.core import clock
+    from anxin.core.tasks import nightly_seal_audit
+
+    evs = _events(3)
+    assert nightly_seal_audit.call_local(day=clock.today()) == 1
+    assert nightly_seal_audit.call_local(day=clock.today()) == 0  # idempotent
+    _raw_update("DELETE FROM core_auditevent WHERE id = %s", [evs[-1].id])
+    _raw_update(
+        "UPDATE core_auditstreamhead SET seq = %s, hash = %s WHERE stream = %s",
+        [evs[-2].seq, evs[-2].hash, evs[-1].stream],
+    )
+    problem = _first_problem()
+    assert problem is not None and "封存" in problem.what
+
+
+@pytest.mark.django_db
+def test_county_streams_chain_across_days():
+    import time_machine
+
+    first = audit.append("login", county_id=1)
+    with time_machine.travel(first.at + __import__("datetime").timedelta(days=1)):
+        second = audit.append("login", county_id=1)
+    assert second.stream != first.stream and second.prev_hash == first.hash
+    assert _first_problem() is None
+    _raw_update("DELETE FROM core_auditevent WHERE stream = %s", [first.stream])
+    _raw_update("DELETE FROM core_auditstreamhead WHERE stream = %s", [first.stream])
+    assert _first_problem() is not None
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_rewinding_or_deleting_a_stream_head():
+    if connection.vendor != "postgresql":
+        pytest.skip("the head trigger exists on PostgreSQL only; seals cover SQLite")
+    ev = _events(2)[-1]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditStreamHead.objects.filter(stream=ev.stream).update(seq=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditStreamHead.objects.filter(stream=ev.stream).delete()

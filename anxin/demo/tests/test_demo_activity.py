@@ -18,3 +18,22 @@ def test_demo_activity_goes_through_each_module_services():
     assert BullyingCase.objects.count() == 12
     assert len(set(BullyingCase.objects.values_list("state", flat=True))) >= 4
     assert all(problem is None for _stream, problem in verify_all())
+
+
+@pytest.mark.django_db
+def test_demo_refuses_without_the_demo_flag_and_deploy_check_flags_demo_accounts(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from anxin.demo.checks import no_demo_accounts_in_production
+
+    settings.TESTING = False
+    settings.DEBUG = False
+    settings.ANXIN_DEMO = False
+    with pytest.raises(CommandError, match="ANXIN_DEMO"):
+        call_command("load_demo", "--students", "10")
+    assert no_demo_accounts_in_production(None) == []
+    settings.ANXIN_DEMO = True
+    load(students=50)
+    settings.ANXIN_DEMO = False
+    assert [e.id for e in no_demo_accounts_in_production(None)] == ["anxin.E001"]

@@ -21,7 +21,8 @@ def render() -> str:
         + ".",
         "",
         "Approved cross-scope access grants (LAW 18) extend only the read actions "
-        f"({', '.join(sorted(policy.GRANTABLE_ACTIONS))}) of the grantee's own roles to one more school, until they expire.",
+        f"({', '.join(sorted(policy.GRANTABLE_ACTIONS))}) of the grantee's own roles to one more school, until they expire,",
+        "and only for these rights: " + ", ".join(f"`{p}`" for p in sorted(policy.GRANTABLE_PERMS)) + ".",
         "",
         "| permission | meaning | " + " | ".join(f"`{r.value}`" for r in roles) + " |",
         "|---|---|" + "|".join(":-:" for _ in roles) + "|",

@@ -31,6 +31,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        from django.conf import settings
+
+        if not (settings.ANXIN_DEMO or settings.DEBUG or settings.TESTING):
+            raise CommandError(
+                "演示数据含公开的共用密码，只能用于试用服务器：请设置 ANXIN_DEMO=true 后再运行（make run 已设置）。"
+                " Demo accounts share a public password: set ANXIN_DEMO=true on a trial server only."
+            )
         if opts["students"] < 0:
             raise CommandError("--students 不能为负数。")
         if loader.county_exists():
