@@ -432,7 +432,7 @@ class DemoBuilder:
         return f"贺兰县{town}{r.choice(data.VILLAGES[town])}{r.randint(1, 9)}组"
 
     def build_students(self) -> None:
-        from anxin.roster.models import IdType, Student, id_index_for
+        from anxin.roster.models import IdType, Student, id_index_for, student_no_index_for
 
         r = self.r_stu
         for plan, year, klass, count in self.allocate():
@@ -473,6 +473,8 @@ class DemoBuilder:
                     school=plan.school,
                     klass=klass,
                     student_no="G" + id_number,
+                    # bulk_create skips save(): the 学籍号's blind index is set here
+                    student_no_index=student_no_index_for("G" + id_number),
                     name=name,
                     sex="1" if male else "2",
                     birth_date=birth,

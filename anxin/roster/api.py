@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from anxin.core import policy
+from anxin.core import audit, policy
 from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.roster import services
 from anxin.roster.filters import GuardianFilter, RosterImportFilter, StudentFilter
@@ -62,12 +62,15 @@ class StudentViewSet(ScopedReadOnlyViewSet):
     filterset_class = StudentFilter
     serializer_class = StudentListSerializer
     select_related = ("school", "klass__grade")
+    sensitive_retrieve = True  # a minor's record: every read is audited, like the page (LAW 18)
 
     @extend_schema(responses=StudentDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         student = self.get_object()
         detail = policy.allows(request.user, student, "detail")
         serializer = (StudentDetailSerializer if detail else StudentListSerializer)(student)
+        if self.sensitive_retrieve:
+            audit.record("read", student, data={"via": "api", "detail": detail})
         return Response(serializer.data)
 
 
@@ -94,6 +97,19 @@ class GuardianViewSet(ScopedReadOnlyViewSet):
     serializer_class = GuardianSerializer
     filterset_class = GuardianFilter
     policy_actions = {"list": "detail", "retrieve": "detail"}
+    sensitive_retrieve = True  # families' names and phones: reads are audited
+
+    def list(self, request, *args, **kwargs):
+        """One audited read per request (not per row), naming the rows returned by id."""
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = data.get("results", []) if isinstance(data, dict) else data
+        audit.append(
+            "read",
+            object_type=Guardian._meta.label_lower,
+            data={"via": "api", "ids": [r["id"] for r in rows]},
+        )
+        return response
 
 
 class RosterImportSerializer(serializers.ModelSerializer):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.org.models import School, SchoolClass
@@ -29,9 +28,11 @@ def _classes(request):
 
 
 class StudentFilter(django_filters.FilterSet):
-    """Search by name or 学籍号; school, grade, class, sex, 住校/走读, 留守, status."""
+    """Search by name; school, grade, class, sex, 住校/走读, 留守, status. Never by 学籍号: it
+    carries the ID number and a GET query would put it in URLs, logs and the export's audit
+    event (the list page has a posted 按学籍号查找 form instead)."""
 
-    q = django_filters.CharFilter(method="search", label=_("姓名或学籍号"))
+    q = django_filters.CharFilter(method="search", label=_("姓名"))
     school = django_filters.ModelChoiceFilter(queryset=_schools, label=_("学校"))
     grade = django_filters.ChoiceFilter(
         field_name="klass__grade__year", choices=sorted(GRADE_NAMES.items()), label=_("年级")
@@ -50,7 +51,7 @@ class StudentFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(student_no__iexact=value.upper()))
+        return queryset.filter(name__icontains=value)
 
 
 class GuardianFilter(django_filters.FilterSet):

@@ -13,7 +13,7 @@ from anxin.core import policy
 from anxin.core.validators import NAME_RE, is_phone
 from anxin.org.models import SchoolClass
 from anxin.roster import importer, services
-from anxin.roster.models import Guardian, RosterImport, Student
+from anxin.roster.models import Guardian, RosterImport, Student, normalize_student_no, student_no_index_for
 
 
 class UploadForm(forms.Form):
@@ -78,6 +78,23 @@ class CommitForm(forms.Form):
         return data
 
 
+class StudentNoLookupForm(forms.Form):
+    """按学籍号查找: posted, never in a URL (the 学籍号 carries the ID number)."""
+
+    student_no = forms.CharField(
+        label=_("全国学籍号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "latin", "size": 21}),
+        help_text=_("输入完整的19位全国学籍号（G或J加18位身份证件号）。"),
+    )
+
+    def clean_student_no(self):
+        value = normalize_student_no(self.cleaned_data.get("student_no"))
+        if len(value) != 19:
+            raise ValidationError(_("请输入完整的19位全国学籍号。"))
+        return value
+
+
 class StudentForm(forms.ModelForm):
     """The student's record. Keys (county, school, class) change only by a move; the ID
     number and health data only by import (they are sensitive, LAW 20)."""
@@ -103,21 +120,33 @@ class StudentForm(forms.ModelForm):
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "student_no": forms.TextInput(attrs={"maxlength": 19, "autocomplete": "off"}),
             "ethnicity": forms.Select(choices=[("", "—")] + sorted(importer.ETHNICITY_LABEL.items())),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the 学籍号 carries the ID number: the form never shows it (the detail page shows it
+        # masked, in full only through the audited 查看敏感信息); left blank it stays as it is
+        field = self.fields["student_no"]
+        self.initial["student_no"] = ""
+        field.required = False
+        if self.instance.student_no:
+            field.widget.attrs["placeholder"] = self.instance.student_no_masked
+            field.help_text = _("留空则保持不变；如需更正，请输入完整的19位全国学籍号。")
+
     def clean_student_no(self):
-        value = (self.cleaned_data.get("student_no") or "").strip().upper()
+        value = normalize_student_no(self.cleaned_data.get("student_no"))
         if not value:
-            return None
+            return self.instance.student_no or None  # blank: unchanged
         if value == self.instance.student_no:
             return value  # unchanged: legacy numbers are not re-checked on every edit
         problem = importer.check_student_no(value)
         if problem:
             raise ValidationError(problem)
-        clash = Student.objects.filter(county_id=self.instance.county_id, student_no=value).exclude(
-            pk=self.instance.pk
-        )
+        clash = Student.objects.filter(
+            county_id=self.instance.county_id, student_no_index=student_no_index_for(value)
+        ).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(_("该全国学籍号已被本县其他学生使用。"))
         return value

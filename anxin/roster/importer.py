@@ -20,7 +20,15 @@ from typing import IO
 from anxin.core import clock
 from anxin.core.roles import ROLE_SCOPE, SCHOOL_LEADERSHIP, Role, ScopeLevel
 from anxin.core.validators import NAME_RE, id_check_digit, is_phone, is_valid_resident_id
-from anxin.roster.models import Attendance, IdType, LeftBehind, Sex, StudentStatus, id_index_for
+from anxin.roster.models import (
+    Attendance,
+    IdType,
+    LeftBehind,
+    Sex,
+    StudentStatus,
+    id_index_for,
+    student_no_index_for,
+)
 from anxin.roster.xlsxread import SheetReader, WorkbookError
 
 MAX_REPORTED_ERRORS = 5000
@@ -491,12 +499,13 @@ class StudentRow:
     members: list[Member]
     match_pk: int | None = None
     match_school_id: int | None = None
+    student_no_index: str | None = None  # blind index of values["student_no"]
 
 
 @dataclass
 class StudentContext:
     """What validation needs from the database: the school, its classes and the county's
-    existing keys (学籍号 and ID blind index → (pk, school, status))."""
+    existing keys (blind indexes of 学籍号 and ID number → (pk, school, status))."""
 
     school_id: int
     school_code: str
@@ -515,7 +524,7 @@ class StudentContext:
         by_no: dict[str, tuple[int, int, str]] = {}
         by_id: dict[str, tuple[int, int, str]] = {}
         rows = Student.objects.filter(county_id=school.county_id).values_list(
-            "pk", "school_id", "student_no", "id_index", "status"
+            "pk", "school_id", "student_no_index", "id_index", "status"
         )
         for pk, school_id, no, idx, status in rows.iterator(chunk_size=5000):
             if no:
@@ -929,7 +938,8 @@ def _check_student(
         return None
 
     # matching an existing student (FORMATS.md): 学籍号, else (证件类型, 证件号), else (school, 姓名, 出生日期)
-    by_no = ctx.by_no.get(no) if no else None
+    no_index = student_no_index_for(no)
+    by_no = ctx.by_no.get(no_index) if no_index else None
     by_id = ctx.by_id.get(id_index) if id_index else None
     if by_no and by_id and by_no[0] != by_id[0]:
         err(line, "全国学籍号与身份证件号分别属于两名不同的已有学生，请核对")
@@ -948,7 +958,7 @@ def _check_student(
     for key in ("sex", "id_type", "ethnicity", "attendance", "left_behind", "health"):
         if key in v and isinstance(v[key], str):
             v[key] = intern.setdefault(v[key], v[key])
-    return StudentRow(line, v, id_index, klass_id, class_key, members, match_pk, match_school)
+    return StudentRow(line, v, id_index, klass_id, class_key, members, match_pk, match_school, no_index)
 
 
 # --- staff --------------------------------------------------------------------------------------

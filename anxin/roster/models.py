@@ -12,6 +12,8 @@ from anxin.core.validators import mask_id
 
 # Purpose string of the blind index of students' ID numbers (core.crypto.blind_index).
 STUDENT_ID_PURPOSE = "student_id"
+# Purpose string of the blind index of 全国学籍号 (it carries the ID number: encrypted at rest too).
+STUDENT_NO_PURPOSE = "student_no"
 
 
 class Sex(models.TextChoices):
@@ -60,7 +62,19 @@ def id_index_for(id_type: str, number: str) -> str | None:
     return blind_index(value, STUDENT_ID_PURPOSE)
 
 
-@audited(masked=("id_number", "health", "disability"))
+def normalize_student_no(value: str | None) -> str:
+    """学籍号 as stored and indexed: no spaces, upper case."""
+    return "".join((value or "").split()).upper()
+
+
+def student_no_index_for(value: str | None) -> str | None:
+    """Blind index of a 全国学籍号: how it is matched (re-import, 按学籍号查找) and kept unique
+    in the county without decrypting."""
+    value = normalize_student_no(value)
+    return blind_index(value, STUDENT_NO_PURPOSE) if value else None
+
+
+@audited(masked=("student_no", "student_no_index", "id_number", "health", "disability"))
 class Student(models.Model):
     """A student. 学籍号 and 身份证件号 are unique within the county; the ID number and health
     data are encrypted at rest and reading them is audited (PIPL 28; LAW 20)."""
@@ -74,7 +88,9 @@ class Student(models.Model):
     klass = models.ForeignKey(
         "org.SchoolClass", on_delete=models.PROTECT, related_name="students", verbose_name=_("班级")
     )
-    student_no = models.CharField(_("全国学籍号"), max_length=19, null=True, blank=True)
+    # G/J + the 18-digit ID number: encrypted like the ID number, matched by its blind index
+    student_no = EncryptedTextField(_("全国学籍号"), null=True, blank=True)
+    student_no_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -114,7 +130,9 @@ class Student(models.Model):
         ordering = ["klass_id", "name"]
         constraints = [
             # 学籍号 and ID numbers are unique in the county (FORMATS.md)
-            models.UniqueConstraint(fields=["county", "student_no"], name="student_no_county_unique"),
+            models.UniqueConstraint(
+                fields=["county", "student_no_index"], name="student_no_index_county_unique"
+            ),
             models.UniqueConstraint(fields=["county", "id_index"], name="student_id_county_unique"),
         ]
         indexes = [
@@ -128,11 +146,20 @@ class Student(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # the blind index always follows the ID number (bulk writes in roster.services set it too)
+        # the blind indexes always follow the ID number and the 学籍号 (bulk writes in
+        # roster.services and the demo loader set them too)
         self.id_index = id_index_for(self.id_type, self.id_number)
+        self.student_no = normalize_student_no(self.student_no) or None
+        self.student_no_index = student_no_index_for(self.student_no)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "id_number" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "id_index"}
+        if update_fields is not None:
+            extra = set()
+            if "id_number" in update_fields:
+                extra.add("id_index")
+            if "student_no" in update_fields:
+                extra.add("student_no_index")
+            if extra:
+                kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
     @property

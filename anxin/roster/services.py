@@ -338,9 +338,9 @@ def _create_classes(school: School, wanted: dict[tuple, str]) -> tuple[dict[tupl
     return out, created
 
 
-# Student fields compared on re-import (the ID number through its blind index, never decrypted)
+# Student fields compared on re-import (the ID number and the 学籍号 through their blind
+# indexes, never decrypted)
 _COMPARE = (
-    "student_no",
     "name",
     "sex",
     "birth_date",
@@ -503,13 +503,15 @@ def _create(model, names: Sequence[str], rows: list[tuple]) -> list[int]:
 _STUDENT_DEFAULTS = {
     f.name: f.get_default()
     for f in Student._meta.concrete_fields
-    if f.name not in ("id", "county", "school", "klass", "created_at", "updated_at", "id_index")
+    if f.name
+    not in ("id", "county", "school", "klass", "created_at", "updated_at", "id_index", "student_no_index")
 }
 _STUDENT_NEW = [
     "county_id",
     "school_id",
     "klass_id",
     "id_index",
+    "student_no_index",
     "created_at",
     "updated_at",
     *_STUDENT_DEFAULTS,
@@ -543,7 +545,7 @@ def _write_chunk(chunk, school, parsed, compare, now, today, counts, changed_fie
         existing = {
             d["id"]: d
             for d in Student.objects.filter(pk__in=list(matched)).values(
-                "id", "school_id", "klass_id", "status", "id_index", *compare
+                "id", "school_id", "klass_id", "status", "id_index", "student_no_index", *compare
             )
         }
     new_rows = []
@@ -559,6 +561,9 @@ def _write_chunk(chunk, school, parsed, compare, now, today, counts, changed_fie
         if "id_number" in row.values and ex["id_index"] != row.id_index:
             change["id_number"] = row.values["id_number"]
             change["id_index"] = row.id_index
+        if "student_no" in row.values and ex["student_no_index"] != row.student_no_index:
+            change["student_no"] = row.values["student_no"]
+            change["student_no_index"] = row.student_no_index
         if ex["school_id"] != school.pk:
             # a student the other school has transferred out (转出) arrives here (转入)
             change.update(school_id=school.pk, klass_id=row.klass_id, status=StudentStatus.ENROLLED)
@@ -582,6 +587,7 @@ def _write_chunk(chunk, school, parsed, compare, now, today, counts, changed_fie
                 school.pk,
                 r.klass_id,
                 r.id_index,
+                r.student_no_index,
                 now,
                 now,
                 *(r.values.get(f, d) for f, d in _STUDENT_DEFAULTS.items()),
@@ -808,7 +814,7 @@ EXPORT_HEADER = [
     "学校",
     "年级",
     "班级",
-    "全国学籍号",
+    "全国学籍号（脱敏）",
     "姓名",
     "性别",
     "出生日期",
@@ -844,12 +850,13 @@ def _yn(value: bool) -> str:
 
 def export_row(s: Student) -> list:
     """One student as a row of EXPORT_HEADER; guardians from ``s.guardians`` (prefetch them).
-    The ID number is masked and health data left out: exports leave the system (LAW 20)."""
+    The ID number and the 学籍号 (which carries it) are masked and health data left out:
+    exports leave the system (LAW 20)."""
     row = [
         s.school.name,
         s.klass.grade.name,
         s.klass.name,
-        s.student_no or "",
+        s.student_no_masked,  # it carries the ID number: masked like it
         s.name,
         s.get_sex_display(),
         s.birth_date.isoformat(),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anxin.core import policy
 from anxin.core.access import deny, get_for_user, require
@@ -20,9 +20,16 @@ from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import XLSX
 from anxin.roster import services
 from anxin.roster.filters import StudentFilter
-from anxin.roster.forms import CommitForm, GuardianFormSet, MoveForm, StudentForm, UploadForm
+from anxin.roster.forms import (
+    CommitForm,
+    GuardianFormSet,
+    MoveForm,
+    StudentForm,
+    StudentNoLookupForm,
+    UploadForm,
+)
 from anxin.roster.importer import ETHNICITY_LABEL
-from anxin.roster.models import RosterImport, StaffImport, Student
+from anxin.roster.models import RosterImport, StaffImport, Student, student_no_index_for
 
 IMPORT_PERMS = ("roster.student.import", "roster.staff.import")
 
@@ -46,6 +53,25 @@ class StudentListView(ScopedListView):
 
     def export_row(self, obj):
         return services.export_row(obj)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["lookup_form"] = kwargs.get("lookup_form") or StudentNoLookupForm()
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        """按学籍号查找: the number comes in a POST body, the answer is a redirect to the
+        student's page by id, so no 学籍号 is ever in a URL. Only students the user may see
+        are found (the detail page then audits the read)."""
+        require(request, policy.perm_name(Student, self.action))
+        form = StudentNoLookupForm(request.POST)
+        if form.is_valid():
+            index = student_no_index_for(form.cleaned_data["student_no"])
+            student = Student.objects.restrict(request.user, "view").filter(student_no_index=index).first()
+            if student is not None:
+                return redirect("roster:student_detail", pk=student.pk)
+            form.add_error("student_no", _("未找到该学籍号的学生（或不在您的查看范围内）。"))
+        return self.render_to_response(self.get_context_data(lookup_form=form), status=400)
 
 
 student_list = StudentListView.as_view()
@@ -74,9 +100,9 @@ def _student_context(request, student: Student, **extra) -> dict:
 @login_required
 def student_detail(request, pk: int):
     """The record: guardians, placement history; the ID number masked, health and disability
-    data hidden (see student_sensitive)."""
+    data hidden (see student_sensitive). A minor's record: the read is audited (LAW 18)."""
     queryset = Student.objects.select_related("school", "klass__grade")
-    student = get_for_user(request, Student, pk, "detail", queryset=queryset)
+    student = get_for_user(request, Student, pk, "detail", sensitive=True, queryset=queryset)
     return render(
         request, "roster/student_detail.html", _student_context(request, student, show_sensitive=False)
     )
@@ -198,13 +224,26 @@ def import_list(request):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_detail(request, pk: int):
-    """The validation report and, once imported, what the import did."""
+    """The validation report and, once imported, what the import did. A staff import's
+    initial passwords are shown once, to its uploader, on a POST ("显示初始密码"): a reload,
+    a prefetch or a link preview (GET) does not use them up."""
     ri = _get_import(request, pk)
     passwords = []
-    if ri.kind == RosterImport.Kind.STAFF and ri.status == RosterImport.Status.DONE:
+    staff_done = ri.kind == RosterImport.Kind.STAFF and ri.status == RosterImport.Status.DONE
+    if staff_done and request.method == "POST":
         passwords = services.take_passwords(ri, request.user)
+        if not passwords:
+            messages.info(request, _("初始密码已显示过，无法再次查看。"))
+            return redirect("roster:import_detail", pk=ri.pk)
+    passwords_pending = (
+        staff_done
+        and not passwords
+        and ri.uploaded_by_id == request.user.pk
+        and bool((ri.result or {}).get("secret"))
+    )
     result = ri.result or {}
     return render(
         request,
@@ -217,6 +256,7 @@ def import_detail(request, pk: int):
             "error_count": result.get("error_count", len(ri.errors)),
             "commit_form": CommitForm(roster_import=ri),
             "passwords": passwords,
+            "passwords_pending": passwords_pending,
             "committable": ri.status in (RosterImport.Status.VALIDATED, RosterImport.Status.FAILED),
         },
     )

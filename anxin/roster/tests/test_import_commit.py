@@ -242,7 +242,9 @@ def test_uploaded_roster_files_are_purged_once_no_import_needs_them(world, princ
 
     done = services.validate_upload(upload(xlsx_bytes([student_row(1)])), world.school_a1, principal, False)
     services.commit_import(done, False, principal)
-    pending = services.validate_upload(upload(xlsx_bytes([student_row(2)])), world.school_a1, principal, False)
+    pending = services.validate_upload(
+        upload(xlsx_bytes([student_row(2)])), world.school_a1, principal, False
+    )
     assert services.stored_file(done).exists() and services.stored_file(pending).exists()
     assert purge_uploaded_rosters.call_local() == 1  # the committed one goes, the pending one stays
     assert not services.stored_file(done).exists() and services.stored_file(pending).exists()

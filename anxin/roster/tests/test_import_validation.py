@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from anxin.roster import services
 from anxin.roster.importer import STUDENT_TEMPLATE_HEADERS
-from anxin.roster.models import RosterImport, Student
+from anxin.roster.models import RosterImport, Student, student_no_index_for
 from anxin.roster.tests.helpers import excel_style_xlsx, make_id, student_row, upload, xlsx_bytes
 
 
@@ -143,14 +143,20 @@ def test_duplicate_id_number_in_file_is_error(world):
 
 
 def test_student_no_of_another_schools_student_in_county_is_row_error(world):
-    Student.objects.filter(pk=world.student_other_school.pk).update(student_no="G" + make_id(77))
+    no = "G" + make_id(77)
+    Student.objects.filter(pk=world.student_other_school.pk).update(
+        student_no=no, student_no_index=student_no_index_for(no)
+    )
     row = student_row(10, 全国学籍号="G" + make_id(77))
     ri = validate(world, [row])
     assert ri.errors == ["第2行：全国学籍号已被本县其他学校的在读学生使用（转学须由原学校先办理转出）"]
 
 
 def test_same_student_no_in_another_county_is_allowed(world):
-    Student.objects.filter(pk=world.student_other_county.pk).update(student_no="G" + make_id(77))
+    no = "G" + make_id(77)
+    Student.objects.filter(pk=world.student_other_county.pk).update(
+        student_no=no, student_no_index=student_no_index_for(no)
+    )
     row = student_row(10, 全国学籍号="G" + make_id(77))
     assert validate(world, [row]).errors == []
 
