@@ -44,10 +44,15 @@ def _message_errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _active_posts():
+def _active_posts(viewer):
+    """Current posts the viewer may see: a principal sees a teacher's post at their own school,
+    not the teacher's posts at other schools."""
     return Prefetch(
         "memberships",
-        queryset=Membership.objects.active().select_related("school", "klass__grade").order_by("role"),
+        queryset=Membership.objects.restrict(viewer, "view")
+        .active()
+        .select_related("school", "klass__grade")
+        .order_by("role"),
         to_attr="active_posts",
     )
 
@@ -87,7 +92,12 @@ class UserListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return super().base_queryset().prefetch_related(_active_posts()).order_by("real_name", "username")
+        return (
+            super()
+            .base_queryset()
+            .prefetch_related(_active_posts(self.request.user))
+            .order_by("real_name", "username")
+        )
 
     def posts(self, obj) -> str:
         return "；".join(post_label(m) for m in obj.active_posts)

@@ -80,7 +80,8 @@ class AccessGrantSerializer(serializers.ModelSerializer):
 
 
 class UserViewSet(ScopedReadOnlyViewSet):
-    """Staff accounts in the caller's scope (accounts.user.view), with their current posts."""
+    """Staff accounts in the caller's scope (accounts.user.view), with their current posts
+    in that scope."""
 
     queryset = User.objects.all()
     serializer_class = UserSerializer
@@ -93,7 +94,8 @@ class UserViewSet(ScopedReadOnlyViewSet):
             .prefetch_related(
                 Prefetch(
                     "memberships",
-                    queryset=Membership.objects.active().order_by("role"),
+                    # only posts in the caller's scope (not a teacher's posts at other schools)
+                    queryset=Membership.objects.restrict(self.request.user, "view").active().order_by("role"),
                     to_attr="active_posts",
                 )
             )

@@ -19,6 +19,24 @@ def find_user(login: str) -> User | None:
     return User.objects.filter(q).order_by("pk").first()
 
 
+def login_audit_target(login: str) -> dict:
+    """Where a failed or locked-out login is recorded, so the auditor of the account's county
+    sees it (AuditEvent is scoped by county): the account's county and id when the login name
+    is an account's; for an unknown name the only county when the installation serves exactly
+    one, else no county (such events stay in stream county:0 and are not shown to a county's
+    auditor, since they concern no county's account)."""
+    user = find_user(login)
+    if user is not None and user.county_id is not None:
+        return {"county_id": user.county_id, "object_id": user.pk}
+    from anxin.org.models import County
+
+    counties = list(County.objects.values_list("pk", flat=True)[:2])
+    target = {"county_id": counties[0] if len(counties) == 1 else None}
+    if user is not None:
+        target["object_id"] = user.pk
+    return target
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:

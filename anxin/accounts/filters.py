@@ -70,7 +70,10 @@ class UserFilter(django_filters.FilterSet):
     def by_role(self, qs, name, value):
         if not value:
             return qs
-        ids = Membership.objects.filter(role=value).filter(_active_posts_q("")).values("user_id")
+        posts = Membership.objects.all()
+        if self.request is not None:  # a post elsewhere is not the viewer's to search by
+            posts = Membership.objects.restrict(self.request.user, "view")
+        ids = posts.filter(role=value).filter(_active_posts_q("")).values("user_id")
         return qs.filter(pk__in=ids)
 
 

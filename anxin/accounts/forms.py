@@ -25,12 +25,28 @@ class LoginForm(AuthenticationForm):
 
 
 class ChangePasswordForm(PasswordChangeForm):
+    """The holder's own change: the new password may not be the current one nor one of the
+    last five (LAW 21); the history is kept by accounts.services."""
+
+    def clean(self):
+        data = super().clean()
+        new = data.get("new_password2")
+        if new and not self.has_error("new_password2") and not self.has_error("old_password"):
+            from anxin.accounts.services import password_reuse_error
+
+            message = password_reuse_error(self.user, new)
+            if message:
+                self.add_error("new_password2", message)
+        return data
+
     def save(self, commit=True):
-        user = super().save(commit=False)
-        user.must_change_password = False
-        if commit:
-            user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-        return user
+        if not commit:
+            user = super().save(commit=False)
+            user.must_change_password = False
+            return user
+        from anxin.accounts.services import change_own_password
+
+        return change_own_password(self.user, self.cleaned_data["new_password1"])
 
 
 class OtpTokenForm(forms.Form):

@@ -9,13 +9,43 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core import clock
 from anxin.core.audit import audited
 from anxin.core.models import Scope, ScopedManager, ScopedQuerySet
 from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
 from anxin.core.validators import validate_phone
 
 
-class AnxinUserManager(UserManager.from_queryset(ScopedQuerySet)):
+def _current_posts_only(q: Q, path: str, current: Q) -> Q:
+    """``q`` with each condition on ``path`` (a school of the user's posts) narrowed to posts
+    not ended. Both conditions go into one Q, so one filter() call puts them on the same
+    membership row (the same join)."""
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_current_posts_only(child, path, current))
+        elif child[0] == path:
+            children.append(Q(child) & current)
+        else:
+            children.append(child)
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+class AnxinUserQuerySet(ScopedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """A school sees the accounts holding a post there *now*: staff whose post ended are
+        no longer the school's (their later posts elsewhere are none of its business)."""
+        from anxin.core import policy
+
+        q = policy.scope_q(user, self.model, action)
+        if q is None:
+            return self.none()
+        today = clock.today()
+        current = Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=today)
+        return self.filter(_current_posts_only(q, self.model.scope.school, current)).distinct()
+
+
+class AnxinUserManager(UserManager.from_queryset(AnxinUserQuerySet)):
     pass
 
 
@@ -180,3 +210,22 @@ class AccessGrant(models.Model):
         verbose_name_plural = _("跨范围访问审批")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["grantee", "status", "expires_at"], name="grant_active_idx")]
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords (LAW 21): a new password may not repeat one of
+    the last ``KEEP``. Only hashes are kept; never audited, never shown."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("账号")
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]

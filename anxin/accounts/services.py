@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from anxin.accounts.models import AccessGrant, Membership, User
+from anxin.accounts.models import AccessGrant, Membership, PasswordHistory, User
 from anxin.core import audit, clock, policy
 from anxin.core.roles import ADMIN_DUTY, AUDIT_DUTY, ROLE_SCOPE, Role, ScopeLevel
 
@@ -67,6 +67,40 @@ def _open_memberships(user: User):
     return Membership.objects.filter(user=user).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
 
 
+# --- password history (LAW 21: no reuse of recent passwords) ----------------------------------------
+
+
+def remember_password(user: User) -> None:
+    """Keep the hash the account has just been given; only the last PasswordHistory.KEEP stay."""
+    PasswordHistory.objects.create(user=user, password=user.password)
+    old = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")[PasswordHistory.KEEP :]
+    PasswordHistory.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+
+
+def password_reuse_error(user: User, raw_password: str) -> str | None:
+    """A Chinese message when ``raw_password`` is the current one or one of the last
+    PasswordHistory.KEEP, else None."""
+    from django.contrib.auth.hashers import check_password
+
+    if user.password and check_password(raw_password, user.password):
+        return _("新密码不能与当前密码相同。")
+    recent = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")
+    for encoded in recent.values_list("password", flat=True)[: PasswordHistory.KEEP]:
+        if check_password(raw_password, encoded):
+            return _("新密码不能与最近使用过的%(n)d个密码相同。") % {"n": PasswordHistory.KEEP}
+    return None
+
+
+@transaction.atomic
+def change_own_password(user: User, raw_password: str) -> User:
+    """The holder sets a new password (checked by the form); the initial-password flag ends."""
+    user.set_password(raw_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    remember_password(user)
+    return user
+
+
 # --- accounts ---------------------------------------------------------------------------------
 
 
@@ -98,6 +132,7 @@ def create_user(
     user.must_change_password = True
     user.full_clean(exclude=["password"])
     user.save()
+    remember_password(user)
     return user, password
 
 
@@ -110,6 +145,7 @@ def reset_password(by: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    remember_password(user)
     audit.record("password_reset", user, data={"by": by.pk})
     return password
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anxin.accounts.backends import login_audit_target
 from anxin.accounts.forms import ChangePasswordForm, LoginForm, OtpTokenForm
 from anxin.core import audit
 
@@ -35,12 +36,19 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
+    """axes' lockout callable: called (request, original_response, credentials), or by older
+    axes (request, credentials)."""
+    if isinstance(original_response, dict) and credentials is None:
+        credentials = original_response
+    name = (credentials or {}).get("username") or request.POST.get("username", "")
+    name = str(name)[:150]
     audit.append(
         "login",
         object_type="accounts.user",
         result="denied",
-        data={"login": str((credentials or {}).get("username", ""))[:150], "reason": "locked"},
+        data={"login": name, "reason": "locked"},
+        **login_audit_target(name),
     )
     form = LoginForm(request)
     return render(
