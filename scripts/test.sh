@@ -38,7 +38,18 @@ PYEOF
 then
   echo "== suite on PostgreSQL ($(echo "$pg_url" | sed -E 's#//[^@]*@#//#'))"
   DATABASE_URL=$pg_url $PY -m pytest "$@"
-  exit $?
+  rc=$?
+  # The run drops its own database even if a stray connection kept pytest-django from it.
+  $PY - "$pg_url" <<'PYEOF' || true
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+name = "test_" + u.path.lstrip("/")
+with psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
+                     dbname="postgres", autocommit=True) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+PYEOF
+  exit $rc
 elif [ "$ci" = "true" ]; then
   echo "!! CI=true but PostgreSQL is unreachable: the PostgreSQL leg is mandatory." >&2
   exit 1
