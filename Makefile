@@ -25,7 +25,6 @@ messages: $(STAMP)
 
 demo: install messages
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo --if-empty
 
 run: demo

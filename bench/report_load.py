@@ -82,6 +82,8 @@ def server_env(db_url: str, var_dir: str) -> dict:
         # rate limits raised for the load test (they are settings; see anxin/intake/conf.py)
         ANXIN_INTAKE_RATE_REPORT_DEVICE="1000000/h",
         ANXIN_INTAKE_RATE_REPORT_SCHOOL="100000000/h",
+        # production shape: PostgreSQL + Redis (shared rate-limit counters); BENCH_REDIS_URL="" turns it off
+        ANXIN_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     )
     env.pop("ANXIN_TESTING", None)
     return env
