@@ -10,7 +10,9 @@ PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 def test_english_catalogue_translates_every_string():
     catalog = read_po(PO.open("rb"), locale="en")
-    untranslated = [m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    untranslated = [
+        m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not untranslated, untranslated[:10]
     assert not fuzzy, fuzzy[:10]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -40,7 +41,7 @@ def nightly_seal_audit(day=None) -> int:
     from anxin.core import clock
     from anxin.core.models import AuditEvent, AuditStreamHead
 
-    day = day or (clock.today() - __import__("datetime").timedelta(days=1))
+    day = day or (clock.today() - timedelta(days=1))
     suffix = f":{day.isoformat()}"
     by_county: dict = defaultdict(dict)
     for head in AuditStreamHead.objects.filter(stream__endswith=suffix):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from anxin.core import audit, policy
+from anxin.core import audit, clock, policy
 from anxin.core.listing import ScopedListView
 from anxin.core.models import AuditEvent
 
@@ -42,9 +42,7 @@ def home(request):
         cards.append(
             {
                 "label": _("今日审计事件"),
-                "n": AuditEvent.objects.restrict(user)
-                .filter(at__date=__import__("anxin.core.clock", fromlist=["today"]).today())
-                .count(),
+                "n": AuditEvent.objects.restrict(user).filter(at__date=clock.today()).count(),
                 "url": "core:audit_list",
             }
         )

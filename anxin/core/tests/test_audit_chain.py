@@ -1,5 +1,7 @@
 """The audit trail is append-only and tamper-evident (LAW 22; GUIDE principle 3)."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -193,7 +195,7 @@ def test_county_streams_chain_across_days():
     import time_machine
 
     first = audit.append("login", county_id=1)
-    with time_machine.travel(first.at + __import__("datetime").timedelta(days=1)):
+    with time_machine.travel(first.at + dt.timedelta(days=1)):
         second = audit.append("login", county_id=1)
     assert second.stream != first.stream and second.prev_hash == first.hash
     assert _first_problem() is None
