@@ -3,6 +3,21 @@ import pytest
 from anxin.core.testing import build_world, login
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """No cached value (rate-limit counters, queued-batch marks, the public pages' school
+    lookups) outlives its test: database rows are rolled back, caches are not."""
+    from django.core.cache import cache
+
+    from anxin.intake.public_views import forget_public_schools
+
+    cache.clear()
+    forget_public_schools()
+    yield
+    cache.clear()
+    forget_public_schools()
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -43,6 +43,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 EXPLICIT = {400, 413, 429, 503}
 MAX_REQUESTS = 200_000  # a hard bound on what one run may send
+# production shape: PostgreSQL + Redis (rate-limit counters, task queue); a database of its own
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def free_port() -> int:
@@ -77,13 +79,13 @@ def server_env(db_url: str, var_dir: str) -> dict:
         ANXIN_ALLOWED_HOSTS="127.0.0.1,localhost",
         ANXIN_LOG_LEVEL="ERROR",
         PYTHONWARNINGS="ignore::UserWarning",  # whitenoise: no collected static in this run
-        # tasks run in-process after commit (no consumer in this run; nothing queued to disk)
-        ANXIN_TASKS_IMMEDIATE="true",
+        # tasks go to Redis and a Huey consumer runs them, as `make run` / `manage.py serve` do
+        ANXIN_TASKS_IMMEDIATE="false",
         # rate limits raised for the load test (they are settings; see anxin/intake/conf.py)
         ANXIN_INTAKE_RATE_REPORT_DEVICE="1000000/h",
         ANXIN_INTAKE_RATE_REPORT_SCHOOL="100000000/h",
-        # production shape: PostgreSQL + Redis (shared rate-limit counters); BENCH_REDIS_URL="" turns it off
-        ANXIN_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        # BENCH_REDIS_URL="" runs without Redis (database cache, SQLite task queue in var_dir)
+        ANXIN_REDIS_URL=REDIS_URL,
     )
     env.pop("ANXIN_TESTING", None)
     return env
@@ -231,6 +233,8 @@ def run(args) -> int:
     port = free_port()
     server = None
     pg_admin(admin_url, f'CREATE DATABASE "{dbname}"')
+    _flush_redis()  # no rate-limit counters or queued tasks left from an earlier run
+    worker = None
     try:
         subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         seeded = json.loads(
@@ -273,6 +277,10 @@ def run(args) -> int:
             start_new_session=True,
         )
         _wait_ready(port)
+        # the task worker of `manage.py serve`: audit batches, alerts, the minute sweeps
+        worker = subprocess.Popen(
+            [PY, "manage.py", "run_huey", "--quiet"], cwd=ROOT, env=env, start_new_session=True
+        )
         results: list = []
         lock = threading.Lock()
         budget = [MAX_REQUESTS]
@@ -294,11 +302,13 @@ def run(args) -> int:
             t.join(timeout=args.seconds + 60)
         elapsed = time.monotonic() - started
         self1 = resource.getrusage(resource.RUSAGE_SELF)
+        drained = _drain(db_url)  # the task worker finishes the audit batches of the last submissions
         _stop(server)
+        _stop(worker)
         children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        server_cpu = _cpu(children1) - _cpu(children0)  # gunicorn master and its workers
+        server_cpu = _cpu(children1) - _cpu(children0)  # gunicorn master, its workers, the task worker
         client_cpu = _cpu(self1) - _cpu(self0)
-        server = None
+        server = worker = None
         path = Path(var_dir) / "results.json"
         path.write_text(json.dumps({"school_ids": seeded["school_ids"], "results": results}))
         check = json.loads(
@@ -314,8 +324,10 @@ def run(args) -> int:
             .splitlines()[-1]
         )
     finally:
-        if server is not None:
-            _stop(server)
+        for proc in (server, worker):
+            if proc is not None:
+                _stop(proc)
+        _flush_redis()
         pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         shutil.rmtree(var_dir, ignore_errors=True)
     ok = [r for r in results if 200 <= r["status"] < 300]
@@ -334,11 +346,12 @@ def run(args) -> int:
     print(
         f"# stored {check['stored']} reports; stored without a 2xx reply: {check['stored_without_2xx']}; "
         f"duplicates: {check['duplicates']}; in the audit chain: {check['audited']} "
-        f"(pending {check['not_yet_audited']}); median {statistics.median(latencies):.0f} ms"
+        f"(pending {check['not_yet_audited']}, drained {drained:.1f} s after the load); "
+        f"median {statistics.median(latencies):.0f} ms"
     )
     n = max(len(results), 1)
     print(
-        f"# CPU: gunicorn {server_cpu * 1000 / n:.1f} ms per request, load generator {client_cpu * 1000 / n:.1f} ms "
+        f"# CPU: gunicorn + task worker {server_cpu * 1000 / n:.1f} ms per request, load generator {client_cpu * 1000 / n:.1f} ms "
         f"per request (PostgreSQL not counted); {os.cpu_count()} CPUs, 1-min load average at the end "
         f"{os.getloadavg()[0]:.1f}"
     )
@@ -348,6 +361,35 @@ def run(args) -> int:
     print(f"BENCH report_load_explicit_errors {len(explicit)} responses")
     print(f"BENCH report_load_unexplained_errors {len(unexplained)} responses")
     return 1 if check["lost"] or unexplained else 0
+
+
+def _flush_redis() -> None:
+    if REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _drain(db_url: str, timeout: float = 60) -> float:
+    """Wait until no submission waits for its audit entry; return how long that took."""
+    import psycopg
+
+    u = urlparse(db_url)
+    started = time.monotonic()
+    with psycopg.connect(
+        host=u.hostname,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        dbname=u.path.lstrip("/"),
+        autocommit=True,
+    ) as conn:
+        while time.monotonic() - started < timeout:
+            (left,) = conn.execute("SELECT count(*) FROM intake_report WHERE NOT creation_audited").fetchone()
+            if not left:
+                break
+            time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def _cpu(usage) -> float:

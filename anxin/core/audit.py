@@ -159,40 +159,85 @@ def append(
 ) -> AuditEvent:
     """Append one event to its stream, in the caller's transaction when there is one.
     ``county_stream`` forces the county's stream (stream announcements, seals)."""
+    return append_many(
+        [
+            Entry(
+                action,
+                object_type=object_type,
+                object_id=object_id,
+                result=result,
+                data=data,
+                county_id=county_id,
+                school_id=school_id,
+                county_stream=county_stream,
+            )
+        ],
+        ctx=ctx,
+    )[0]
+
+
+@dataclass
+class Entry:
+    """One event to append (see :func:`append`)."""
+
+    action: str
+    object_type: str = ""
+    object_id: str | int = ""
+    result: str = AuditEvent.Result.OK
+    data: dict | None = None
+    county_id: int | None = None
+    school_id: int | None = None
+    county_stream: bool = False
+
+
+def append_many(entries: list[Entry], *, ctx: AuditContext | None = None) -> list[AuditEvent]:
+    """Append events in order, locking each stream's head once and inserting each stream's
+    events in one statement: the same chain as one :func:`append` per event, at a fraction of
+    the round trips (batches of fresh anonymous reports)."""
     ctx = ctx or current()
-    county_id = county_id if county_id is not None else ctx.county_id
-    if county_stream:
-        school_id = None
-    elif school_id is None:
-        school_id = ctx.school_id if county_id == ctx.county_id else None
     at = timezone.now()
-    stream = stream_for(county_id, school_id, at)
+    rows: dict[str, list[dict]] = {}
+    for e in entries:
+        county_id = e.county_id if e.county_id is not None else ctx.county_id
+        if e.county_stream:
+            school_id = None
+        elif e.school_id is None:
+            school_id = ctx.school_id if county_id == ctx.county_id else None
+        else:
+            school_id = e.school_id
+        stream = stream_for(county_id, school_id, at)
+        rows.setdefault(stream, []).append(
+            {
+                "stream": stream,
+                "at": at,
+                "county_id": county_id,
+                "school_id": school_id,
+                "actor_id": ctx.actor_id,
+                "actor": ctx.actor[:150],
+                "role": ctx.role[:200],
+                "actor_scope": ctx.scope[:200],
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": str(e.object_id)[:64],
+                "result": e.result,
+                "request_id": ctx.request_id,
+                "data": json.loads(canonical(e.data or {})),
+            }
+        )
+    events: list[AuditEvent] = []
     # no savepoint: one round trip less while the stream's head row is locked
     with transaction.atomic(savepoint=False):
-        head = _lock_head(stream, county_id, school_id)
-        values = {
-            "stream": stream,
-            "seq": head.seq + 1,
-            "at": at,
-            "county_id": county_id,
-            "school_id": school_id,
-            "actor_id": ctx.actor_id,
-            "actor": ctx.actor[:150],
-            "role": ctx.role[:200],
-            "actor_scope": ctx.scope[:200],
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id)[:64],
-            "result": result,
-            "request_id": ctx.request_id,
-            "data": json.loads(canonical(data or {})),
-        }
-        digest = compute_hash(head.hash, row_for_hash(values))
-        event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
-        head.seq = values["seq"]
-        head.hash = digest
-        head.save(update_fields=["seq", "hash"])
-    return event
+        for stream, values in rows.items():
+            head = _lock_head(stream, values[0]["county_id"], values[0]["school_id"])
+            batch = []
+            for v in values:
+                v["seq"] = head.seq + 1
+                digest = compute_hash(head.hash, row_for_hash(v))
+                batch.append(AuditEvent(prev_hash=head.hash, hash=digest, **v))
+                head.seq, head.hash = v["seq"], digest
+            events.extend(AuditEvent.objects.bulk_create(batch))
+            head.save(update_fields=["seq", "hash"])
+    return events
 
 
 def record(

@@ -92,3 +92,9 @@ def followup_pepper() -> bytes:
     if explicit:
         return explicit.encode()
     return hmac.new(settings.SECRET_KEY.encode(), b"anxin.intake.followup", hashlib.sha256).digest()
+
+
+# --- audit of anonymous submissions -------------------------------------------------------------
+# Seconds between a submission's commit and the task putting it (with every other fresh
+# submission to that school) into the audit chain: one transaction per batch under a flood.
+AUDIT_BATCH_DELAY = 1

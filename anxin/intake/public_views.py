@@ -9,6 +9,7 @@ Nothing here reads or stores the client's IP address or user agent. Responses ar
 from __future__ import annotations
 
 import logging
+import time
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.db import DatabaseError
@@ -37,9 +38,26 @@ def public_status(report) -> str:
     return str(PUBLIC_STATUS.get(report.status, ""))
 
 
+# Every public request names its school by the poster's code; the lookup is cached in the
+# process for a short while (a few hundred submissions a second would otherwise each query
+# it). A change to any school clears this process's cache at once; other worker processes
+# follow within PUBLIC_SCHOOL_TTL seconds (a withdrawn code or a closed school keeps
+# accepting reports that long, and they are kept like any other).
+PUBLIC_SCHOOL_TTL = 30.0
+_PUBLIC_SCHOOLS: dict[str, tuple[float, object]] = {}
+
+
+def forget_public_schools(**_kwargs) -> None:
+    _PUBLIC_SCHOOLS.clear()
+
+
 def get_public_school(public_code: str):
     from anxin.org.models import School
 
+    now = time.monotonic()
+    hit = _PUBLIC_SCHOOLS.get(public_code)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     school = (
         School.objects.select_related("county")
         .filter(public_code=public_code, active=True)
@@ -59,6 +77,9 @@ def get_public_school(public_code: str):
     )
     if school is None:
         raise Http404
+    if len(_PUBLIC_SCHOOLS) >= 10_000:  # bounded: a county has hundreds of schools
+        _PUBLIC_SCHOOLS.clear()
+    _PUBLIC_SCHOOLS[public_code] = (now + PUBLIC_SCHOOL_TTL, school)
     return school
 
 

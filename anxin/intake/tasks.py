@@ -3,6 +3,7 @@ emergency escalation sweep. Every task is idempotent (dedupe keys, level checks)
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -24,6 +25,8 @@ def alert_reporter_message(report_id: int, message_id: int) -> None:
 @db_task()
 def audit_new_reports(school_id: int | None = None) -> int:
     """Put fresh anonymous submissions into the audit chain, in a batch."""
+    if school_id is not None:
+        cache.delete(services.audit_queued_key(school_id))
     return services.audit_new_reports(school_id)
 
 

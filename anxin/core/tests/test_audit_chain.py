@@ -63,6 +63,35 @@ def test_events_chain_per_school_per_day_and_verify_passes():
 
 
 @pytest.mark.django_db
+def test_a_batch_appends_the_same_chain_as_one_event_at_a_time(django_assert_max_num_queries):
+    _events(2)  # the school's stream exists
+    entries = [
+        audit.Entry(
+            "create", object_type="intake.report", object_id=i, county_id=1, school_id=sid, data={"i": i}
+        )
+        for i, sid in enumerate([7, 7, 9, 7, 9])
+    ]
+    evs = audit.append_many(entries)
+    assert [(e.stream.split(":")[1], e.seq) for e in evs] == [
+        ("7", 3),
+        ("7", 4),
+        ("7", 5),
+        ("9", 1),
+        ("9", 2),
+    ]
+    assert evs[0].prev_hash == AuditEvent.objects.get(stream=evs[0].stream, seq=2).hash
+    assert evs[1].prev_hash == evs[0].hash and evs[4].prev_hash == evs[3].hash
+    head = AuditStreamHead.objects.get(stream=evs[2].stream)
+    assert (head.seq, head.hash) == (5, evs[2].hash)
+    assert _first_problem() is None  # verify recomputes every hash: the batch chains correctly
+    # one head lock, one insert and one head update per stream, however long the batch
+    more = [audit.Entry("read", county_id=1, school_id=7, data={"n": n}) for n in range(50)]
+    with django_assert_max_num_queries(4):
+        audit.append_many(more)
+    assert _first_problem() is None
+
+
+@pytest.mark.django_db
 def test_verify_audit_detects_an_edited_row():
     evs = _events(4)
     _raw_update("UPDATE core_auditevent SET action = %s WHERE id = %s", ["delete", evs[2].id])

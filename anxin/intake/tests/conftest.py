@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -16,10 +15,7 @@ from anxin.intake import codes
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    cache.clear()
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    yield
-    cache.clear()
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # caches: the root conftest clears them
 
 
 def jpeg_with_exif(size=(64, 48)) -> bytes:

@@ -99,6 +99,37 @@ def test_each_submission_enters_the_audit_chain_once_just_after_commit(
     assert events.count() == 4
 
 
+def test_a_flood_of_submissions_queues_one_audit_batch_per_school(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """While a batch is queued, later submissions do not queue another; the batch clears
+    its mark before it reads, so a submission committed meanwhile is in it or queues the next."""
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
+
+    from anxin.intake import tasks
+
+    scheduled = []
+    monkeypatch.setattr(HUEY, "_immediate", False)  # as under `manage.py serve`
+    monkeypatch.setattr(
+        tasks.audit_new_reports, "schedule", lambda args, delay: scheduled.append((args, delay))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            services.submit_report(school=world.school_a1, data={**FORM, "text": f"第{i}条"})
+        services.submit_report(school=world.school_a2, data=dict(FORM))
+    assert scheduled == [((world.school_a1.pk,), 1), ((world.school_a2.pk,), 1)]
+    assert Report.objects.filter(creation_audited=False).count() == 6
+    # the consumer runs the first batch: it takes all five of that school's reports
+    assert tasks.audit_new_reports.call_local(world.school_a1.pk) == 5
+    assert cache.get(services.audit_queued_key(world.school_a1.pk)) is None
+    # the next submission to that school queues a new batch
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_report(school=world.school_a1, data=dict(FORM))
+    assert scheduled[-1] == ((world.school_a1.pk,), 1)
+    assert AuditEvent.objects.filter(object_type="intake.report", action="create").count() == 5
+
+
 def test_one_form_sent_twice_stores_one_report(world, submit):
     token = codes.new_token()
     first = submit(world.school_a1, token=token)
@@ -280,3 +311,30 @@ def test_text_limit_is_a_setting(world, env_value, monkeypatch):
     with pytest.raises(Exception, match="最多 2 个字"):
         services.submit_report(school=world.school_a1, data=dict(FORM))
     assert os.environ["ANXIN_INTAKE_MAX_TEXT_CHARS"] == env_value
+
+
+def test_the_public_school_lookup_is_cached_briefly_and_forgotten_when_a_school_changes(
+    world, django_assert_num_queries, monkeypatch
+):
+    from django.http import Http404
+
+    from anxin.intake import public_views
+
+    school = world.school_a1
+    code = school.public_code
+    assert public_views.get_public_school(code).pk == school.pk
+    with django_assert_num_queries(0):
+        assert public_views.get_public_school(code).pk == school.pk
+    # a closed school stops accepting reports in this process at once
+    school.active = False
+    school.save()
+    with pytest.raises(Http404):
+        public_views.get_public_school(code)
+    # and in every other process once the entry is older than PUBLIC_SCHOOL_TTL
+    type(school).objects.filter(pk=school.pk).update(active=True)
+    public_views.get_public_school(code)
+    type(school).objects.filter(pk=school.pk).update(active=False)  # no signal: another process's change
+    clock = public_views.time.monotonic() + public_views.PUBLIC_SCHOOL_TTL + 1
+    monkeypatch.setattr(public_views.time, "monotonic", lambda: clock)
+    with pytest.raises(Http404):
+        public_views.get_public_school(code)
