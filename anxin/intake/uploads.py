@@ -1,6 +1,7 @@
 """Evidence uploads: type checked by content (``filetype``), size-limited, images re-encoded
 without their metadata (EXIF holds GPS positions and phone models: identifying data an
-anonymous report must not keep), stored under MEDIA_ROOT with random names.
+anonymous report must not keep), videos with their metadata boxes blanked (``video``),
+stored under MEDIA_ROOT with random names.
 
 Files are written before the report's transaction and removed again if it fails, so a
 refused or failed submission leaves neither rows nor files behind.
@@ -18,12 +19,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageSequence
+from PIL import Image, ImageOps, ImageSequence
+from pillow_heif import register_heif_opener
 
-from anxin.intake import conf
+from anxin.intake import conf, video
 
 # image/* types are re-encoded with Pillow (format name) so only pixels are kept
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+# iPhones take photos as HEIC: decoded (pillow-heif) and kept as JPEG, which every browser shows
+CONVERTED = {"image/heic": "image/jpeg", "image/heif": "image/jpeg"}
+register_heif_opener()
 VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/3gpp", "video/webm", "video/x-m4v"}
 _EXT = {
     "image/jpeg": "jpg",
@@ -79,6 +84,8 @@ def _reencode(upload, fmt: str) -> bytes:
             frames = [frame.copy() for frame in ImageSequence.Iterator(img)]
             frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], loop=0)
         else:
+            # the EXIF orientation goes with the metadata: turn the pixels upright first
+            img = ImageOps.exif_transpose(img)
             if fmt == "JPEG" and img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
             img.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
@@ -98,6 +105,7 @@ def prepare(uploads: list) -> list[Prepared]:
         kind = filetype.guess(head)
         mime = kind.mime if kind else ""
         size = upload.size or 0
+        mime = CONVERTED.get(mime, mime)
         if mime in IMAGE_TYPES:
             if size > conf.max_image_bytes():
                 raise ValidationError(
@@ -118,11 +126,17 @@ def prepare(uploads: list) -> list[Prepared]:
                     _("第 %(i)d 个文件太大：视频不能超过 %(mb)d MB，请只上传一小段。")
                     % {"i": i, "mb": conf.max_video_bytes() // (1024 * 1024)}
                 )
-            prepared.append(Prepared(upload, mime, "video", size, _sha256(upload)))
+            content: File = upload
+            if mime in video.ISO_TYPES:
+                try:
+                    content, _blanked = video.strip_metadata(upload)
+                except video.Malformed as exc:
+                    raise ValidationError(_("第 %(i)d 个文件已损坏或不是有效的视频。") % {"i": i}) from exc
+            prepared.append(Prepared(content, mime, "video", size, _sha256(content)))
         else:
             raise ValidationError(
                 _(
-                    "第 %(i)d 个文件的格式不支持：只能上传照片（JPG、PNG、GIF、WEBP）或短视频（MP4、MOV、3GP、WEBM）。"
+                    "第 %(i)d 个文件的格式不支持：只能上传照片（JPG、PNG、HEIC、GIF、WEBP）或短视频（MP4、MOV、3GP、WEBM）。"
                 )
                 % {"i": i}
             )
