@@ -89,10 +89,13 @@ class MessageSerializer(serializers.ModelSerializer):
 class ReportDetailSerializer(ReportListSerializer):
     messages = MessageSerializer(many=True, read_only=True)
     attachments = serializers.SerializerMethodField()
+    spot_name = serializers.CharField(source="spot.name", read_only=True, default=None, help_text="学校地点")
 
     class Meta(ReportListSerializer.Meta):
         fields = ReportListSerializer.Meta.fields + [
             "text",
+            "spot",
+            "spot_name",
             "place_kind",
             "place",
             "occurred_on",
@@ -378,6 +381,9 @@ class PublicReportInput(serializers.Serializer):
         child=serializers.ChoiceField(choices=Behaviour.choices), required=False
     )
     text = serializers.CharField(help_text="发生了什么（必填）", trim_whitespace=True)
+    spot = serializers.IntegerField(
+        required=False, allow_null=True, help_text="本校地点编号（GET /api/v1/public/places/?school=… 列出）"
+    )
     place_kind = serializers.ChoiceField(choices=Place.choices, required=False, allow_blank=True)
     place = serializers.CharField(required=False, allow_blank=True, help_text="具体地点")
     occurred_on = serializers.DateField(required=False, allow_null=True)
@@ -394,6 +400,12 @@ class PublicReportInput(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="multipart 上传时：最多 5 个照片或短视频"
     )
+
+
+class PublicPlace(serializers.Serializer):
+    id = serializers.IntegerField(help_text="举报时作为 spot 提交")
+    name = serializers.CharField()
+    location = serializers.ChoiceField(choices=[("inside", "校内"), ("around", "校园周边")])
 
 
 class PublicReportCreated(serializers.Serializer):
@@ -661,6 +673,24 @@ class PublicFollowUpViewSet(PublicParsersMixin, viewsets.ViewSet):
         return self._thread(report, code=201)
 
 
+class PublicPlaceViewSet(PublicParsersMixin, viewsets.ViewSet):
+    """The school's own places a reporter may pick (names only), for the report form's "where"."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("school", OpenApiTypes.STR, required=True, description="学校公开编号")],
+        responses={200: PublicPlace(many=True), 404: PublicError},
+        tags=["public"],
+    )
+    def list(self, request):
+        school, error = self._school(request.query_params.get("school", "")[:16])
+        if error:
+            return error
+        places = [
+            {"id": p.pk, "name": p.name, "location": p.location} for p in services.school_places(school)
+        ]
+        return Response(PublicPlace(places, many=True).data)
+
+
 class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
     """One-tap emergency help (R-RPT-2)."""
 
@@ -727,3 +757,4 @@ def register(router) -> None:
     router.register("public/reports", PublicReportViewSet, basename="public-report")
     router.register("public/followup", PublicFollowUpViewSet, basename="public-followup")
     router.register("public/emergencies", PublicEmergencyViewSet, basename="public-emergency")
+    router.register("public/places", PublicPlaceViewSet, basename="public-place")

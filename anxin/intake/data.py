@@ -33,8 +33,8 @@ BEHAVIOUR_SHORT = {
 
 
 class Place(models.TextChoices):
-    """Where it happened. The school's own list of places (hazard points, R-SCR-5) can replace
-    this general list later; free text beside it says the exact spot."""
+    """Where it happened, in general kinds. The report form offers the school's own places (its
+    hazard points, R-SCR-5) first and these after; free text beside them says the exact spot."""
 
     CLASSROOM = "classroom", _("教室")
     CORRIDOR = "corridor", _("走廊、楼梯")

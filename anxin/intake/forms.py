@@ -150,6 +150,25 @@ class PublicReportForm(ReportFields):
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
+    SPOT_PREFIX = "spot:"
+
+    def __init__(self, *args, places=(), **kwargs):
+        """``places``: the school's own places (``services.school_places``), offered first."""
+        super().__init__(*args, **kwargs)
+        if places:
+            self.fields["place_kind"].choices = [
+                ("", _("请选择")),
+                (_("本校的地点"), [(f"{self.SPOT_PREFIX}{p.pk}", p.name) for p in places]),
+                (_("常见地点"), list(Place.choices)),
+            ]
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        value = data.get("place_kind") or ""
+        if value.startswith(self.SPOT_PREFIX):  # one of the school's places: the service checks it
+            data["spot"], data["place_kind"] = value.removeprefix(self.SPOT_PREFIX), ""
+        return data
+
     field_order = [
         "reporter_kind",
         "behaviours",

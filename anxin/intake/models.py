@@ -118,6 +118,15 @@ class Report(CountySchoolModel):
     text = EncryptedTextField(_("发生了什么"))
     place_kind = models.CharField(_("地点类别"), max_length=16, choices=Place.choices, blank=True)
     place = EncryptedTextField(_("地点"), blank=True)
+    # one of the school's own places (its hazard-point list, R-SCR-5) when the reporter chose one
+    spot = models.ForeignKey(
+        "screening.HazardPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("学校地点"),
+    )
     occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
     occurred_period = models.CharField(_("发生时段"), max_length=10, choices=Period.choices, blank=True)
     repeated = models.CharField(_("是否反复发生"), max_length=10, choices=Repeated.choices, blank=True)

@@ -132,6 +132,7 @@ def content_too_long(request) -> bool:
 def _form_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = "place_kind" if field == "spot" else field  # one select offers both
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -146,7 +147,7 @@ def report_form(request, public_code: str):
         if content_too_long(request):
             return _too_big(request, school)
         try:
-            form = PublicReportForm(request.POST, request.FILES)
+            form = PublicReportForm(request.POST, request.FILES, places=services.school_places(school))
             valid = form.is_valid()
         except (RequestDataTooBig, TooManyFieldsSent):
             return _too_big(request, school)
@@ -193,7 +194,9 @@ def report_form(request, public_code: str):
                 )
         ctx["form"] = form
         return _render(request, "intake/public/report_form.html", ctx, status=400)
-    ctx["form"] = PublicReportForm(initial={"token": codes.new_token()})
+    ctx["form"] = PublicReportForm(
+        initial={"token": codes.new_token()}, places=services.school_places(school)
+    )
     return _render(request, "intake/public/report_form.html", ctx)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Case, Count, Max, Min, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,10 +158,11 @@ class Submitted:
     duplicate: bool = False
 
 
-def _report_fields(data: dict, *, text_required: bool = True) -> dict:
+def _report_fields(data: dict, *, text_required: bool = True, school=None) -> dict:
     max_chars = conf.max_text_chars()
-    return _collect(
+    fields = _collect(
         {
+            **({"spot": lambda: _spot(school, data.get("spot"))} if school is not None else {}),
             "text": lambda: clean_text(
                 data.get("text"), label=_("“发生了什么”"), max_chars=max_chars, required=text_required
             ),
@@ -176,6 +177,53 @@ def _report_fields(data: dict, *, text_required: bool = True) -> dict:
             "contact": lambda: clean_text(data.get("contact"), label=_("联系方式"), max_chars=100),
         }
     )
+    if fields.get("spot") is not None and not fields["place_kind"]:
+        fields["place_kind"] = SPOT_PLACE.get(fields["spot"].kind, Place.OTHER)
+    return fields
+
+
+# the general kind of a school place (hazard point), so county figures by kind of place stay whole
+SPOT_PLACE = {
+    "toilet": Place.TOILET,
+    "stairs": Place.CORRIDOR,
+    "dorm": Place.DORM,
+    "playground": Place.PLAYGROUND,
+    "canteen": Place.CANTEEN,
+    "gate": Place.GATE,
+    "route": Place.WAY,
+    "shop": Place.OFF_CAMPUS,
+}
+
+
+def school_places(school) -> list:
+    """The school's own places a reporter may pick (its hazard points, R-SCR-5): names only,
+    inside the school first. Status, risk and owner are not for the public."""
+    from anxin.screening.models import HazardPoint
+
+    inside_first = Case(When(location=HazardPoint.Location.INSIDE, then=0), default=1)
+    return list(
+        HazardPoint.objects.filter(school=school)
+        .order_by(inside_first, "name", "pk")
+        .only("id", "name", "location")[:100]
+    )
+
+
+def _spot(school, value):
+    """One of ``school``'s places, given as an instance or an id; None when not chosen."""
+    from anxin.screening.models import HazardPoint
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, HazardPoint):
+        spot = value if value.school_id == school.pk else None
+    else:
+        try:
+            spot = HazardPoint.objects.filter(school=school, pk=int(value)).only("id", "name", "kind").first()
+        except (TypeError, ValueError):
+            spot = None
+    if spot is None:
+        raise ValidationError(_("所选地点不是本校的地点，请重新选择。"))
+    return spot
 
 
 def _date(value):
@@ -203,14 +251,14 @@ def submit_report(
 ) -> Submitted:
     """Store an anonymous report whole — with its follow-up code and evidence — or refuse it.
 
-    ``data`` holds the reporter's answers (text, behaviours, place_kind, place, occurred_on,
-    occurred_period, repeated, people, reporter_kind, contact). Nothing about the reporter's
+    ``data`` holds the reporter's answers (text, behaviours, spot — one of the school's places —,
+    place_kind, place, occurred_on, occurred_period, repeated, people, reporter_kind, contact). Nothing about the reporter's
     device or connection is accepted here. A ``submission_token`` (the form's one-time token)
     makes a repeated send of the same form return the first report instead of a second one.
     Raises ValidationError (bad input) or DatabaseError (storage failure: nothing is kept)."""
     if channel not in ANONYMOUS_CHANNELS:
         raise ValidationError(_("来源无效。"))
-    fields = _report_fields(data)
+    fields = _report_fields(data, school=school)
     if not fields["reporter_kind"]:
         raise ValidationError({"reporter_kind": [_("请选择你的身份：学生、家长或其他人。")]})
     prepared = _prepare_files(files)
@@ -258,6 +306,14 @@ def submit_report(
 
 def audit_queued_key(school_id: int) -> str:
     return f"intake:audit-queued:{school_id}"
+
+
+def place_text(report) -> str:
+    """Where, in words: the school's place (or the kind of place) and the reporter's detail."""
+    where = (
+        report.spot.name if report.spot_id else (report.get_place_kind_display() if report.place_kind else "")
+    )
+    return " ".join(p for p in (where, report.place) if p)
 
 
 def _queue_audit_new_reports(school_id: int) -> None:
@@ -483,7 +539,7 @@ def record_intake(*, by, school, channel: str, data: dict) -> Report:
     it until handed on. It enters the same triage inbox as every other report (LAW 17)."""
     if channel not in INTAKE_CHANNELS:
         raise ValidationError({"channel": [_("请选择反映方式：电话、邮件或来访。")]})
-    fields = _report_fields(data)
+    fields = _report_fields(data, school=school)
     with transaction.atomic():
         report = Report.objects.create(
             county_id=school.county_id,
@@ -864,11 +920,7 @@ def open_case(report: Report, *, by, summary: str = ""):
                 source=source,
                 discovered_at=locked.created_at,
                 summary=summary or locked.text[:2000],
-                place=" ".join(
-                    p
-                    for p in (locked.get_place_kind_display() if locked.place_kind else "", locked.place)
-                    if p
-                ),
+                place=place_text(locked),
                 occurred_at=occurred_at,
                 students=students,
                 **kwargs,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -1348,6 +1348,13 @@ def hazard_detail(request, pk):
             "h": h,
             "measures": h.measures.select_related("owner"),
             "cameras": h.cameras.select_related("zone"),
+            # reporters who picked this place on the report form (counts only: contents are
+            # for the triagers)
+            "reported": h.reports.aggregate(
+                n=Count("pk"),
+                recent=Count("pk", filter=Q(created_at__gte=timezone.now() - dt.timedelta(days=90))),
+                last=Max("created_at"),
+            ),
             "form": form,
             "can_change": can_change,
             "today": clock.today(),

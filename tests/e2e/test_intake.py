@@ -12,6 +12,7 @@ from PIL import Image
 
 from anxin.core.testing import PASSWORD
 from anxin.intake.models import EmergencyRequest, Report, ReportMessage
+from anxin.screening.models import HazardPoint
 from tests.e2e.conftest import login, shot
 
 
@@ -32,13 +33,16 @@ def test_anonymous_report_follow_up_and_emergency_help(
     settings.MEDIA_ROOT = str(photo_file.parent / "media")
     school = world.school_a1
     base = f"{live_server.url}/s/{school.public_code}"
+    spot = HazardPoint.objects.create(
+        county=school.county, school=school, name="教学楼三楼东侧厕所", kind="toilet"
+    )
 
     # 1. the report form, phone first, no login
     page.goto(f"{base}/report/")
     page.get_by_label("学生", exact=True).check()
     page.get_by_label(re.compile("肢体欺凌")).check()
     page.get_by_label("请说说发生了什么").fill("课间在三楼厕所，两个同学推我，还抢了我的饭卡。")
-    page.get_by_label("在哪里").select_option(label="厕所")
+    page.get_by_label("在哪里").select_option(label="教学楼三楼东侧厕所")  # one of the school's places
     page.locator("input[type=file]").set_input_files(str(photo_file))
     shot(page, "intake-report-form")
     page.get_by_role("button", name="提交举报").click()
@@ -48,6 +52,7 @@ def test_anonymous_report_follow_up_and_emergency_help(
     shot(page, "intake-report-done")
     report = Report.objects.get(school=school)
     assert report.attachments.count() == 1
+    assert report.spot == spot and report.place_kind == "toilet"
 
     # 2. the safety leader opens it from the triage inbox and replies on the staff page
     staff_ctx = browser.new_context(viewport=page.viewport_size, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -58,6 +63,7 @@ def test_anonymous_report_follow_up_and_emergency_help(
         staff.goto(f"{live_server.url}/intake/")
         staff.get_by_role("link", name=f"#{report.pk}").click()
         staff.get_by_text("课间在三楼厕所").wait_for()
+        staff.get_by_text("教学楼三楼东侧厕所").wait_for()
         staff.get_by_label("回复举报人").fill("我们收到了，班主任今天会找你了解情况。")
         staff.get_by_role("button", name="发送回复").click()
         staff.get_by_text("回复已发出").wait_for()
