@@ -333,13 +333,23 @@ def _queue_audit_new_reports(school_id: int) -> None:
             audit_new_reports.schedule(args=(school_id,), delay=conf.AUDIT_BATCH_DELAY)
 
 
-def audit_new_reports(school_id: int | None = None, limit: int = 500) -> int:
+def audit_new_reports(school_id: int | None = None, limit: int = 500, max_batches: int = 100) -> int:
     """Append the audit entry ("create", content masked) of submissions not yet in the chain,
-    oldest first, in one transaction; mark them done. Rows another worker is already
-    auditing are skipped (SKIP LOCKED), so concurrent callers form batches instead of a
-    queue. Runs after each submission commits and every minute as a sweep, so an entry
-    missed by a crash is appended later; running it twice appends nothing twice. Returns
-    how many entries were appended."""
+    oldest first, ``limit`` per transaction, until none is left (at most ``max_batches``
+    transactions a call); mark them done. Rows another worker is already auditing are skipped
+    (SKIP LOCKED), so concurrent callers form batches instead of a queue. Runs a moment after
+    submissions commit and every minute as a sweep, so an entry missed by a crash is appended
+    later; running it twice appends nothing twice. Returns how many entries were appended."""
+    total = 0
+    for _batch in range(max_batches):
+        done = _audit_batch(school_id, limit)
+        total += done
+        if done < limit:
+            break
+    return total
+
+
+def _audit_batch(school_id: int | None, limit: int) -> int:
     with transaction.atomic():
         qs = Report.objects.filter(creation_audited=False)
         if school_id is not None:

@@ -99,6 +99,18 @@ def test_each_submission_enters_the_audit_chain_once_just_after_commit(
     assert events.count() == 4
 
 
+def test_one_audit_run_takes_every_pending_submission_in_bounded_transactions(
+    world, django_assert_max_num_queries
+):
+    for i in range(5):
+        services.submit_report(school=world.school_a1, data={**FORM, "text": f"第{i}条"})
+    assert Report.objects.filter(creation_audited=False).count() == 5  # after-commit step not run
+    assert services.audit_new_reports(limit=2) == 5  # 2 + 2 + 1, each batch its own transaction
+    assert not Report.objects.filter(creation_audited=False).exists()
+    assert AuditEvent.objects.filter(object_type="intake.report", action="create").count() == 5
+    assert services.audit_new_reports(limit=2, max_batches=1) == 0
+
+
 def test_a_flood_of_submissions_queues_one_audit_batch_per_school(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
