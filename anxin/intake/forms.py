@@ -391,6 +391,14 @@ class EmergencyForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("如：操场东边、三楼厕所")}),
     )
 
+    def __init__(self, *args, places=(), **kwargs):
+        """``places``: the school's own places, suggested as the child types (a datalist: one
+        tap on a phone, still free text, no JavaScript)."""
+        super().__init__(*args, **kwargs)
+        self.places = [p.name for p in places]
+        if self.places:
+            self.fields["place"].widget.attrs["list"] = "school-places"
+
 
 class EmergencyAckForm(forms.Form):
     note = SafeTextField(label=_("处置情况（可不填）"), max_length=300)

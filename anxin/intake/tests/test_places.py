@@ -5,10 +5,11 @@ name each place, without showing them."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from anxin.core.roles import Role
 from anxin.intake import services
-from anxin.intake.models import Report
+from anxin.intake.models import EmergencyRequest, Report
 from anxin.intake.tests.conftest import FORM, report_url
 from anxin.screening.models import HazardPoint
 
@@ -94,3 +95,13 @@ def test_a_case_opened_from_the_report_carries_the_place_name(world, places):
     ).report
     case = services.open_case(report, by=world.user[Role.SAFETY_LEADER])
     assert case.place == "教学楼三楼东侧厕所 门口"
+
+
+def test_emergency_help_suggests_the_schools_places_as_the_child_types(client, world, places):
+    url = reverse("intake_public:help", args=[world.school_a1.public_code])
+    body = client.get(url).content.decode()
+    assert 'list="school-places"' in body and '<option value="教学楼三楼东侧厕所">' in body
+    assert "二号宿舍楼楼梯间" not in body
+    r = client.post(url, {"place": "教学楼三楼东侧厕所"})
+    assert r.status_code == 201
+    assert EmergencyRequest.objects.get().place == "教学楼三楼东侧厕所"
