@@ -277,6 +277,8 @@ HUEY = {
     "name": "anxin",
     "immediate": TESTING or env_bool("ANXIN_TASKS_IMMEDIATE", False),
     "utc": True,
+    # nothing reads task results: storing them would grow the queue's store without end
+    "results": False,
     "consumer": {"workers": env_int("ANXIN_TASK_WORKERS", 2), "worker_type": "thread", "periodic": True},
 }
 if _redis_url:

@@ -195,6 +195,16 @@ SPOT_PLACE = {
 }
 
 
+def _offered_places(school):
+    """What the report form offers: the school's hazard points, bar those kept off the form and
+    any 监控盲区 (a list of camera blind spots helps a bully)."""
+    from anxin.screening.models import HazardKind, HazardPoint
+
+    return HazardPoint.objects.filter(school=school, listed_for_reporters=True).exclude(
+        kind=HazardKind.BLIND_SPOT
+    )
+
+
 def school_places(school) -> list:
     """The school's own places a reporter may pick (its hazard points, R-SCR-5): names only,
     inside the school first. Status, risk and owner are not for the public."""
@@ -202,27 +212,21 @@ def school_places(school) -> list:
 
     inside_first = Case(When(location=HazardPoint.Location.INSIDE, then=0), default=1)
     return list(
-        HazardPoint.objects.filter(school=school)
-        .order_by(inside_first, "name", "pk")
-        .only("id", "name", "location")[:100]
+        _offered_places(school).order_by(inside_first, "name", "pk").only("id", "name", "location")[:100]
     )
 
 
 def _spot(school, value):
-    """One of ``school``'s places, given as an instance or an id; None when not chosen."""
-    from anxin.screening.models import HazardPoint
-
+    """One of the places ``school`` offers (an instance or an id); None when not chosen."""
     if value in (None, ""):
         return None
-    if isinstance(value, HazardPoint):
-        spot = value if value.school_id == school.pk else None
-    else:
-        try:
-            spot = HazardPoint.objects.filter(school=school, pk=int(value)).only("id", "name", "kind").first()
-        except (TypeError, ValueError):
-            spot = None
+    try:
+        pk = value.pk if hasattr(value, "pk") else int(value)
+        spot = _offered_places(school).filter(pk=pk).only("id", "name", "kind").first()
+    except (TypeError, ValueError, OverflowError):
+        spot = None
     if spot is None:
-        raise ValidationError(_("所选地点不是本校的地点，请重新选择。"))
+        raise ValidationError(_("所选地点不在本校的地点列表中，请重新选择。"))
     return spot
 
 

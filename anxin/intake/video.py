@@ -29,16 +29,25 @@ XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
 # containers that may hold metadata boxes (the sample tables below them are not walked)
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf"}
 _CHUNK = 1 << 16
+# A phone video has a handful of top-level boxes (a few thousand when recorded in fragments) and
+# a few dozen inside moov; a file of millions of tiny boxes is refused before it costs seconds.
+# The cap counts every box the walk reads, at any depth.
+MAX_BOXES = 20_000
 
 
 class Malformed(ValueError):
     """The file is not a well-formed ISO media file."""
 
 
-def _boxes(fh, start: int, end: int):
-    """Yield (offset, header size, total size, type) of the boxes between start and end."""
+def _boxes(fh, start: int, end: int, budget: list[int] | None = None):
+    """Yield (offset, header size, total size, type) of the boxes between start and end;
+    ``budget`` (shared by a whole walk) caps how many boxes are read in all."""
+    budget = budget if budget is not None else [MAX_BOXES]
     pos = start
     while pos < end:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise Malformed("too many boxes")
         if end - pos < 8:
             raise Malformed("truncated box header")
         fh.seek(pos)
@@ -72,9 +81,9 @@ def _blank(fh, offset: int, size: int) -> None:
         left -= n
 
 
-def _strip(fh, start: int, end: int, depth: int = 0) -> int:
+def _strip(fh, boxes: list, budget: list[int], depth: int = 0) -> int:
     blanked = 0
-    for offset, header, size, kind in list(_boxes(fh, start, end)):
+    for offset, header, size, kind in boxes:
         if kind in METADATA_BOXES:
             _blank(fh, offset, size)
             blanked += 1
@@ -84,7 +93,8 @@ def _strip(fh, start: int, end: int, depth: int = 0) -> int:
                 _blank(fh, offset, size)
                 blanked += 1
         elif kind in CONTAINERS and depth < 6:
-            blanked += _strip(fh, offset + header, offset + size, depth + 1)
+            inner = list(_boxes(fh, offset + header, offset + size, budget))
+            blanked += _strip(fh, inner, budget, depth + 1)
     return blanked
 
 
@@ -97,10 +107,11 @@ def strip_metadata(upload) -> tuple[File, int]:
     shutil.copyfileobj(upload, out, _CHUNK)
     end = out.tell()
     try:
-        kinds = [kind for _o, _h, _s, kind in _boxes(out, 0, end)]
-        if b"moov" not in kinds:
+        budget = [MAX_BOXES]  # for the whole file, however the boxes nest
+        top = list(_boxes(out, 0, end, budget))
+        if not any(kind == b"moov" for _o, _h, _s, kind in top):
             raise Malformed("no moov box")
-        blanked = _strip(out, 0, end)
+        blanked = _strip(out, top, budget)
     except (Malformed, struct.error):
         out.close()
         raise

@@ -644,6 +644,7 @@ class HazardSerializer(MS):
             "owner",
             "due_date",
             "status",
+            "listed_for_reporters",
             "measures",
             "cameras",
         ]
@@ -667,6 +668,7 @@ class HazardWriteSerializer(MS):
             "owner",
             "due_date",
             "status",
+            "listed_for_reporters",
         ]
 
 

@@ -267,6 +267,7 @@ class HazardForm(_SchoolStaffForm):
             "owner",
             "due_date",
             "status",
+            "listed_for_reporters",
         ]
         widgets = {
             "found_on": DateInput(),

@@ -720,6 +720,15 @@ class HazardPoint(CountySchoolModel):
     )
     due_date = models.DateField(_("整改期限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    # the public report form offers the school's places by name (never status, risk or owner);
+    # a name that should stay internal is kept off it, and 监控盲区 are never listed
+    listed_for_reporters = models.BooleanField(
+        _("列在举报页"),
+        default=True,
+        help_text=_(
+            "学生举报时可在“在哪里”中选这个地点（只显示名称）。名称含不宜公开的内容时请取消勾选；监控盲区一律不列出。"
+        ),
+    )
 
     scope = Scope(class_sees_school=True)
 

@@ -977,6 +977,7 @@ HAZARD_FIELDS = (
     "owner",
     "due_date",
     "status",
+    "listed_for_reporters",
 )
 
 

@@ -1348,17 +1348,25 @@ def hazard_detail(request, pk):
             "h": h,
             "measures": h.measures.select_related("owner"),
             "cameras": h.cameras.select_related("zone"),
-            # reporters who picked this place on the report form (counts only: contents are
-            # for the triagers)
-            "reported": h.reports.aggregate(
-                n=Count("pk"),
-                recent=Count("pk", filter=Q(created_at__gte=timezone.now() - dt.timedelta(days=90))),
-                last=Max("created_at"),
-            ),
+            "reported": _reports_naming(request.user, h),
             "form": form,
             "can_change": can_change,
             "today": clock.today(),
         },
+    )
+
+
+def _reports_naming(user, h: HazardPoint) -> dict | None:
+    """How often reporters picked this place on the report form: counts only, and only for
+    those who may read the school's reports (the triagers), not everyone who sees the register."""
+    from anxin.intake.models import Report
+
+    if not policy.allows(user, Report(county_id=h.county_id, school_id=h.school_id), "view"):
+        return None
+    return h.reports.aggregate(
+        n=Count("pk"),
+        recent=Count("pk", filter=Q(created_at__gte=timezone.now() - dt.timedelta(days=90))),
+        last=Max("created_at"),
     )
 
 

@@ -58,7 +58,7 @@ def test_another_schools_place_is_refused_with_a_reason(submit, world, places):
     # the service checks it too, whatever the caller
     with pytest.raises(Exception) as exc:
         services.submit_report(school=world.school_a1, data={**FORM, "spot": places[2].pk})
-    assert "不是本校的地点" in str(exc.value)
+    assert "不在本校的地点列表中" in str(exc.value)
 
 
 def test_the_public_api_lists_the_places_and_takes_one(client, world, places):
@@ -74,19 +74,20 @@ def test_the_public_api_lists_the_places_and_takes_one(client, world, places):
     r = client.post(
         "/api/v1/public/reports/", {**body, "spot": places[2].pk}, content_type="application/json"
     )
-    assert r.status_code == 400 and "不是本校的地点" in r.json()["errors"]["spot"][0]
+    assert r.status_code == 400 and "不在本校的地点列表中" in r.json()["errors"]["spot"][0]
 
 
 def test_the_hazard_page_counts_the_reports_naming_it(world, places, as_user):
     for _ in range(2):
         services.submit_report(school=world.school_a1, data={**FORM, "spot": places[0].pk})
-    page = as_user(world.user[Role.CLASS_TEACHER]).get(f"/screening/hazards/{places[0].pk}/").content.decode()
+    leader = as_user(world.user[Role.SAFETY_LEADER])
+    page = leader.get(f"/screening/hazards/{places[0].pk}/").content.decode()
     assert "举报中提到" in page and "2 次（近 90 天 2 次" in page
     assert FORM["text"] not in page  # counts, never contents
-    other = (
-        as_user(world.user[Role.SAFETY_LEADER]).get(f"/screening/hazards/{places[1].pk}/").content.decode()
-    )
-    assert "举报中提到" in other
+    assert "举报中提到" in leader.get(f"/screening/hazards/{places[1].pk}/").content.decode()
+    # a class teacher sees the hazard register but not the reports: no count either
+    page = as_user(world.user[Role.CLASS_TEACHER]).get(f"/screening/hazards/{places[0].pk}/")
+    assert page.status_code == 200 and "举报中提到" not in page.content.decode()
 
 
 def test_a_case_opened_from_the_report_carries_the_place_name(world, places):
@@ -105,3 +106,36 @@ def test_emergency_help_suggests_the_schools_places_as_the_child_types(client, w
     r = client.post(url, {"place": "教学楼三楼东侧厕所"})
     assert r.status_code == 201
     assert EmergencyRequest.objects.get().place == "教学楼三楼东侧厕所"
+
+
+def test_places_kept_off_the_form_and_camera_blind_spots_are_never_public(client, world, places, as_user):
+    blind = hazard(world.school_a1, "后墙监控盲区", kind="blind_spot")
+    internal = hazard(world.school_a1, "三楼东侧（王老师负责，整改中）")
+    c = as_user(world.user[Role.SAFETY_LEADER])
+    r = c.post(
+        f"/screening/hazards/{internal.pk}/edit/",
+        {
+            "name": internal.name,
+            "location": "inside",
+            "kind": "toilet",
+            "risk": "medium",
+            "found_on": "2026-11-01",
+            "owner": world.user[Role.SAFETY_LEADER].pk,
+            "status": "open",
+            # listed_for_reporters unticked
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    internal.refresh_from_db()
+    assert internal.listed_for_reporters is False
+    client.logout()
+    names = [
+        p["name"] for p in client.get(f"/api/v1/public/places/?school={world.school_a1.public_code}").json()
+    ]
+    assert names == ["教学楼三楼东侧厕所", "校门外小卖部"]
+    body = client.get(report_url(world.school_a1)).content.decode()
+    assert blind.name not in body and internal.name not in body
+    # and a crafted submission naming them is refused like another school's place
+    for spot in (blind, internal):
+        with pytest.raises(Exception, match="不在本校的地点列表中"):
+            services.submit_report(school=world.school_a1, data={**FORM, "spot": spot.pk})

@@ -155,3 +155,16 @@ def test_an_iphone_heic_photo_is_kept_as_an_upright_jpeg_without_its_metadata(wo
     img = Image.open(io.BytesIO(stored))
     assert img.format == "JPEG" and not img.getexif() and b"PhoneModel-XYZ" not in stored
     assert img.size == (64, 32)  # turned upright before the orientation tag was dropped
+
+
+def test_a_file_of_countless_tiny_boxes_is_refused_quickly():
+    """A crafted file would otherwise cost seconds of CPU per upload (five per report): the
+    walk stops after MAX_BOXES boxes in all, however they nest."""
+    data = phone_video() + box(b"free") * (video.MAX_BOXES + 1)
+    with pytest.raises(video.Malformed, match="too many boxes"):
+        video.strip_metadata(io.BytesIO(data))
+    # nested: many tracks, each with many boxes, none over the cap on its own
+    trak = box(b"trak", box(b"udta") * 200)
+    moov = box(b"moov", trak * (video.MAX_BOXES // 200 + 1))
+    with pytest.raises(video.Malformed, match="too many boxes"):
+        video.strip_metadata(io.BytesIO(box(b"ftyp", b"isom\x00\x00\x02\x00isom") + moov))
