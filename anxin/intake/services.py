@@ -330,11 +330,16 @@ def _queue_audit_new_reports(school_id: int) -> None:
 
     from anxin.intake.tasks import audit_new_reports
 
-    if cache.add(audit_queued_key(school_id), 1, timeout=300):
-        if HUEY.immediate:  # tests and single-process runs: at once
-            audit_new_reports(school_id)
-        else:
-            audit_new_reports.schedule(args=(school_id,), delay=conf.AUDIT_BATCH_DELAY)
+    key = audit_queued_key(school_id)
+    if cache.add(key, 1, timeout=300):
+        try:
+            if HUEY.immediate:  # tests and single-process runs: at once
+                audit_new_reports(school_id)
+            else:
+                audit_new_reports.schedule(args=(school_id,), delay=conf.AUDIT_BATCH_DELAY)
+        except Exception:
+            cache.delete(key)  # not queued: the next submission tries again (and the sweep runs)
+            raise
 
 
 def audit_new_reports(school_id: int | None = None, limit: int = 500, max_batches: int = 100) -> int:

@@ -142,6 +142,26 @@ def test_a_flood_of_submissions_queues_one_audit_batch_per_school(
     assert AuditEvent.objects.filter(object_type="intake.report", action="create").count() == 5
 
 
+def test_a_batch_that_could_not_be_queued_leaves_no_mark_behind(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
+
+    from anxin.intake import tasks
+
+    monkeypatch.setattr(HUEY, "_immediate", False)
+
+    def queue_down(args, delay):
+        raise ConnectionError("task queue unreachable")
+
+    monkeypatch.setattr(tasks.audit_new_reports, "schedule", queue_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.submit_report(school=world.school_a1, data=dict(FORM))
+    assert Report.objects.filter(pk=result.report.pk).exists()  # the report is kept all the same
+    assert cache.get(services.audit_queued_key(world.school_a1.pk)) is None
+
+
 def test_one_form_sent_twice_stores_one_report(world, submit):
     token = codes.new_token()
     first = submit(world.school_a1, token=token)
