@@ -27,6 +27,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("认定结果"), choices=[(c, lbl) for c, lbl, _b, _s in RESULTS]
     )
     late = django_filters.BooleanFilter(label=_("迟报"), method="filter_late")
+    open = django_filters.BooleanFilter(label=_("办理中（未结案）"), method="filter_open")
     report_required = django_filters.BooleanFilter(label=_("须向教体局报告"))
     discovered_from = django_filters.DateFilter(
         field_name="discovered_at", lookup_expr="date__gte", label=_("发现日期起")
@@ -44,6 +45,7 @@ class CaseFilter(django_filters.FilterSet):
             "source",
             "result",
             "late",
+            "open",
             "report_required",
             "discovered_from",
             "discovered_to",
@@ -63,6 +65,12 @@ class CaseFilter(django_filters.FilterSet):
         if schools is not None and len(schools) <= 1:
             # a school's own staff see one school: the school filter adds nothing
             self.filters.pop("school", None)
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        closed = Q(state=CaseState.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
 
     def filter_late(self, queryset, name, value):
         if value is None:

@@ -50,16 +50,41 @@ NAV: list[NavItem] = [
 ]
 
 
+APPS = ("anxin.intake", "anxin.cases", "anxin.screening", "anxin.care")
+# Each app's nav.py may also define ``home_cards(user) -> list[Card]``: what waits for this
+# user in that module, shown first on 工作台.
+HOME_CARDS: list = []
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    n: int
+    url_name: str
+    query: str = ""  # the list filtered to exactly what is counted
+    alert: bool = False  # something waits for action: shown first and marked while n > 0
+
+
 def _merge_app_nav() -> None:
     """Apps added later list their menu entries in ``anxin/<app>/nav.py`` (NAV = [...])."""
     import importlib
 
-    for mod in ("anxin.intake", "anxin.cases", "anxin.screening", "anxin.care"):
+    for mod in APPS:
         try:
-            NAV.extend(importlib.import_module(f"{mod}.nav").NAV)
+            module = importlib.import_module(f"{mod}.nav")
         except ModuleNotFoundError as exc:
             if exc.name not in (mod, f"{mod}.nav"):
                 raise
+            continue
+        NAV.extend(module.NAV)
+        if hasattr(module, "home_cards"):
+            HOME_CARDS.append(module.home_cards)
+
+
+def home_cards(user) -> list[Card]:
+    """The modules' cards for this user, those waiting for action first."""
+    cards = [card for fn in HOME_CARDS for card in fn(user)]
+    return sorted(cards, key=lambda c: not (c.alert and c.n))
 
 
 _merge_app_nav()

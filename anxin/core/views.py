@@ -46,7 +46,10 @@ def home(request):
                 "url": "core:audit_list",
             }
         )
-    return render(request, "core/home.html", {"cards": cards, "title": _("工作台")})
+    from anxin.core.nav import home_cards
+
+    waiting = home_cards(user)
+    return render(request, "core/home.html", {"cards": cards, "waiting": waiting, "title": _("工作台")})
 
 
 @require_POST
