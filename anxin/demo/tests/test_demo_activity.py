@@ -1,4 +1,4 @@
-"""The demo's activity data (cases, screening, care) in a module of its own: the organisation
+"""The demo's activity data (cases, screening, care, reports) in a module of its own: the organisation
 tests share one loaded county per module, this one loads its own."""
 
 import pytest
@@ -12,11 +12,16 @@ def test_demo_activity_goes_through_each_module_services():
     the audit chain verify, and every case state the register shows is reachable."""
     from anxin.cases.models import BullyingCase
     from anxin.core.verify import verify_all
+    from anxin.intake.models import Report
 
     out = load("--cases", "12", students=400, activity=True)
     assert "欺凌事件演示数据已载入" in out and "关爱与干预演示数据已载入" in out
+    assert "举报与求助演示数据已载入" in out
     assert BullyingCase.objects.count() == 12
     assert len(set(BullyingCase.objects.values_list("state", flat=True))) >= 4
+    # the triage inbox has something in each state, and reporters named the schools' places
+    assert {"new", "open", "merged", "closed"} <= set(Report.objects.values_list("status", flat=True))
+    assert Report.objects.filter(spot__isnull=False).exists()
     assert all(problem is None for _stream, problem in verify_all())
 
 

@@ -68,11 +68,12 @@ class Command(BaseCommand):
     def load_activity(self, opts) -> None:
         """Work the schools have done, entered through each module's own services (so every
         rule, timeline and audit event is real): cases in every state, a screening round,
-        registers and hazard points, care plans and contacts."""
+        registers and hazard points, care plans and contacts, reports in every triage state."""
         import random
 
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
+        from anxin.intake.demo import load_intake
         from anxin.org.models import County
         from anxin.screening.demo import load_screening
 
@@ -86,6 +87,8 @@ class Command(BaseCommand):
         if opts["activity"]:
             steps.append(("排查与风险", lambda: load_screening(county, random.Random(seed + 1))))
             steps.append(("关爱与干预", lambda: load_care(county, random.Random(seed + 2))))
+            # after screening: reporters pick among the schools' places (hazard points)
+            steps.append(("举报与求助", lambda: load_intake(county, random.Random(seed + 4))))
         for label, step in steps:
             started = time.monotonic()
             result = step()
