@@ -22,6 +22,7 @@ def test_demo_activity_goes_through_each_module_services():
     # the triage inbox has something in each state, and reporters named the schools' places
     assert {"new", "open", "merged", "closed"} <= set(Report.objects.values_list("status", flat=True))
     assert Report.objects.filter(spot__isnull=False).exists()
+    assert Report.objects.filter(school__name="贺兰县第一中学", status="new").exists()  # hl1z_safety's inbox
     assert all(problem is None for _stream, problem in verify_all())
 
 
