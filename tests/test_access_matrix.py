@@ -221,6 +221,7 @@ ROUTES: dict[str, Route] = {
     "api-schema": Route("any"),
     "api-docs": Route("any"),
     "api-root": Route("any"),
+    "home-list": Route("any"),  # the user's own 工作台 counts, scoped in the test of the home page
 }
 
 # API resources: name prefix -> (probe for the detail route, policy action)

@@ -62,6 +62,7 @@ def exception_handler(exc, context):
 
 
 def register(router) -> None:
-    from anxin.core.api_views import AuditEventViewSet
+    from anxin.core.api_views import AuditEventViewSet, HomeViewSet
 
     router.register("audit-events", AuditEventViewSet, basename="audit-event")
+    router.register("home", HomeViewSet, basename="home")

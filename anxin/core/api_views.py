@@ -1,4 +1,7 @@
-from rest_framework import serializers
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.core.models import AuditEvent
@@ -39,3 +42,32 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return super().get_queryset().order_by("-at", "-id")
+
+
+class WaitingCardSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="卡片名称，如“待受理的举报”")
+    n = serializers.IntegerField(help_text="数量（仅本人范围内）")
+    url = serializers.CharField(help_text="网页上列出这些记录的地址（已筛选）")
+    alert = serializers.BooleanField(help_text="有待办事项时为 true")
+
+
+class HomeViewSet(viewsets.ViewSet):
+    """工作台“待办”: what waits for the user in each module, counted within the user's scope —
+    the same cards as the home page, for a phone app."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=WaitingCardSerializer(many=True))
+    def list(self, request):
+        from anxin.core.nav import home_cards
+
+        cards = [
+            {
+                "label": str(c.label),
+                "n": c.n,
+                "url": reverse(c.url_name) + c.query,
+                "alert": bool(c.alert and c.n),
+            }
+            for c in home_cards(request.user)
+        ]
+        return Response(WaitingCardSerializer(cards, many=True).data)

@@ -64,3 +64,18 @@ def test_the_bureau_sees_open_cases_across_the_county_but_no_report_contents(wor
     body = as_user(world.user[Role.BUREAU_SAFETY]).get("/home/").content.decode()
     assert _card(body, "办理中的欺凌事件") == "1"
     assert "待受理的举报" not in body  # the bureau sees counts per school on its own page
+
+
+def test_the_api_gives_the_same_cards_in_scope(world, as_user, waiting, client):
+    cards = {c["label"]: c for c in as_user(world.user[Role.SAFETY_LEADER]).get("/api/v1/home/").json()}
+    assert cards["待受理的举报"] == {
+        "label": "待受理的举报",
+        "n": 2,
+        "url": "/intake/?state=new",
+        "alert": True,
+    }
+    assert cards["办理中的欺凌事件"]["n"] == 1 and cards["办理中的欺凌事件"]["alert"] is False
+    teacher = {c["label"] for c in as_user(world.user[Role.CLASS_TEACHER]).get("/api/v1/home/").json()}
+    assert "待受理的举报" not in teacher
+    client.logout()
+    assert client.get("/api/v1/home/").status_code in (401, 403)
