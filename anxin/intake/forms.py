@@ -391,13 +391,16 @@ class EmergencyForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("如：操场东边、三楼厕所")}),
     )
 
-    def __init__(self, *args, places=(), **kwargs):
-        """``places``: the school's own places, suggested as the child types (a datalist: one
-        tap on a phone, still free text, no JavaScript)."""
-        super().__init__(*args, **kwargs)
+    places: list[str] = []
+
+    def suggest(self, places) -> EmergencyForm:
+        """Offer the school's own places as the child types (a datalist: one tap on a phone,
+        still free text, no JavaScript). Only for showing the form: a press of the button
+        does not wait for this lookup."""
         self.places = [p.name for p in places]
         if self.places:
             self.fields["place"].widget.attrs["list"] = "school-places"
+        return self
 
 
 class EmergencyAckForm(forms.Form):

@@ -208,7 +208,7 @@ def help_page(request, public_code: str):
         verdict = limits.hit(request, "emergency", school.public_code)
         if verdict.limited:
             return _limited(request, school, verdict)
-        form = EmergencyForm(request.POST, places=services.school_places(school))
+        form = EmergencyForm(request.POST)
         if form.is_valid():
             try:
                 em, token = services.raise_emergency(school=school, place=form.cleaned_data["place"])
@@ -221,9 +221,9 @@ def help_page(request, public_code: str):
             else:
                 ctx.update(emergency=em, token=token, title=_("已发出紧急求救"))
                 return _render(request, "intake/public/help_sent.html", ctx, status=201)
-        ctx["form"] = form
+        ctx["form"] = form.suggest(services.school_places(school))
         return _render(request, "intake/public/help.html", ctx, status=400)
-    ctx["form"] = EmergencyForm(places=services.school_places(school))
+    ctx["form"] = EmergencyForm().suggest(services.school_places(school))
     return _render(request, "intake/public/help.html", ctx)
 
 

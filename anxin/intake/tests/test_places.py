@@ -139,3 +139,12 @@ def test_places_kept_off_the_form_and_camera_blind_spots_are_never_public(client
     for spot in (blind, internal):
         with pytest.raises(Exception, match="不在本校的地点列表中"):
             services.submit_report(school=world.school_a1, data={**FORM, "spot": spot.pk})
+
+
+def test_pressing_emergency_help_does_not_wait_for_the_places_lookup(client, world, places, monkeypatch):
+    def not_now(school):
+        raise AssertionError("the places are for showing the form, not for sending the call")
+
+    monkeypatch.setattr(services, "school_places", not_now)
+    r = client.post(reverse("intake_public:help", args=[world.school_a1.public_code]), {"place": "操场"})
+    assert r.status_code == 201 and EmergencyRequest.objects.count() == 1
