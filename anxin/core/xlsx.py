@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from anxin.core.validators import excel_safe
+
+
+def _cell_value(value):
+    """Excel has no time zones: an aware datetime is written as local wall-clock time."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(timezone.localtime(value))
+    if isinstance(value, dt.time) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,7 +52,7 @@ def workbook_bytes(
         for row in rows:
             out = []
             for value in row:
-                value = excel_safe(value)
+                value = excel_safe(_cell_value(value))
                 if isinstance(value, str):
                     c = WriteOnlyCell(ws, value=value)
                     c.data_type = "s"  # never a formula, whatever the text

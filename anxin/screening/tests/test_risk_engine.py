@@ -230,3 +230,34 @@ def test_class_teacher_risk_list_is_own_class_only(world, as_user, django_captur
             services.add_tendency(by=world.user["safety_leader"], student=st, grounds="打人")
     body = as_user(world.user["class_teacher"]).get("/screening/risk/").content.decode()
     assert world.student_own.name in body and world.student_other_class.name not in body
+
+
+def _roles_allowed_to_export_risk_changes():
+    from anxin.core import policy
+    from anxin.screening.models import RiskAssessment
+
+    return sorted(policy.roles_with(policy.perm_name(RiskAssessment, "export")))
+
+
+def test_risk_changes_export_works_for_every_role_allowed_to_export_it(
+    world, as_user, django_capture_on_commit_callbacks
+):
+    import io
+
+    import openpyxl
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_tendency(by=world.user["safety_leader"], student=world.student_own, grounds="打人")
+    roles = _roles_allowed_to_export_risk_changes()
+    assert "safety_leader" in roles
+    for role in roles:
+        r = as_user(world.user[role]).get("/screening/risk/changes/", {"format": "xlsx"})
+        assert r.status_code == 200, role
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)
+        ).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:3] == ("学校", "班级", "学生")
+        names = [row[2] for row in rows[1:]]
+        if role in ("safety_leader", "principal", "class_teacher", "counsellor"):
+            assert world.student_own.name in names, role
