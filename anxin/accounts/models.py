@@ -84,6 +84,15 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    def save(self, *args, **kwargs):
+        # ``_password`` is set by set_password() until the next save: whichever code path set
+        # it (self-service, reset, staff import, a management command), the new hash goes into
+        # the history that blocks reuse (LAW 21). A hash upgrade at login is not a change.
+        changed = self._password is not None
+        super().save(*args, **kwargs)
+        if changed:
+            PasswordHistory.remember(self)
+
 
 class MembershipQuerySet(ScopedQuerySet):
     def active(self):
@@ -229,3 +238,10 @@ class PasswordHistory(models.Model):
         verbose_name_plural = _("历史密码")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]
+
+    @classmethod
+    def remember(cls, user) -> None:
+        """Keep the hash the account has just been given; only the last KEEP stay."""
+        cls.objects.create(user=user, password=user.password)
+        old = cls.objects.filter(user=user).order_by("-created_at", "-pk")[cls.KEEP :]
+        cls.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()

@@ -71,10 +71,9 @@ def _open_memberships(user: User):
 
 
 def remember_password(user: User) -> None:
-    """Keep the hash the account has just been given; only the last PasswordHistory.KEEP stay."""
-    PasswordHistory.objects.create(user=user, password=user.password)
-    old = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")[PasswordHistory.KEEP :]
-    PasswordHistory.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+    """Keep the hash the account has just been given. ``User.save()`` calls this itself after
+    ``set_password()``; only code that writes hashes without save() (bulk loads) needs it."""
+    PasswordHistory.remember(user)
 
 
 def password_reuse_error(user: User, raw_password: str) -> str | None:
@@ -97,7 +96,6 @@ def change_own_password(user: User, raw_password: str) -> User:
     user.set_password(raw_password)
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    remember_password(user)
     return user
 
 
@@ -132,7 +130,6 @@ def create_user(
     user.must_change_password = True
     user.full_clean(exclude=["password"])
     user.save()
-    remember_password(user)
     return user, password
 
 
@@ -145,7 +142,6 @@ def reset_password(by: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    remember_password(user)
     audit.record("password_reset", user, data={"by": by.pk})
     return password
 

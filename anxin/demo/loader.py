@@ -652,7 +652,7 @@ class DemoBuilder:
     def save(self) -> dict:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from anxin.accounts.models import Membership, User
+        from anxin.accounts.models import Membership, PasswordHistory, User
         from anxin.org.models import County, Grade, Office, Responsibility, SafetyOfficer, School, SchoolClass
         from anxin.roster.models import Guardian, Placement, Student
 
@@ -675,6 +675,13 @@ class DemoBuilder:
         for model, rows in steps:
             model._base_manager.bulk_create(rows, batch_size=BATCH)
             counts[model._meta.label_lower] = len(rows)
+            if model is User:
+                # bulk_create skips User.save(): the shared demo password goes into each
+                # account's password history here, so it cannot be "changed" back to (LAW 21)
+                PasswordHistory.objects.bulk_create(
+                    [PasswordHistory(user=u, password=u.password, created_at=self.now) for u in rows],
+                    batch_size=BATCH,
+                )
         return counts
 
     def build(self) -> None:

@@ -327,3 +327,14 @@ def test_demo_admin_logs_in_with_the_demo_totp_code(demo, client):
     r = client.post(reverse("accounts:otp_verify"), {"token": code})
     assert r.status_code == 302
     assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_the_demo_password_is_in_every_accounts_history_so_a_b_a_is_refused(demo, db):
+    from anxin.accounts import services
+    from anxin.accounts.models import PasswordHistory
+
+    users = User.objects.filter(memberships__school__county=demo).distinct()
+    assert PasswordHistory.objects.filter(user__in=users).values("user").distinct().count() == users.count()
+    principal = User.objects.get(username=data.DEMO_LOGINS[0].username)
+    services.change_own_password(principal, "Qv8#tLm3Wz9k")  # A → B
+    assert services.password_reuse_error(principal, data.DEMO_PASSWORD) is not None  # B → A refused

@@ -109,3 +109,18 @@ def test_staff_commit_with_errors_refused(world):
     ri = validate(world, [["马老师", "1", "任课教师", "初一", "1班"]], principal)
     with pytest.raises(ValidationError):
         services.commit_import(ri, False, principal)
+
+
+def test_staff_import_password_enters_the_history_so_a_b_a_is_refused(world):
+    from anxin.accounts import services as account_services
+    from anxin.accounts.models import PasswordHistory
+
+    principal = world.user["principal"]
+    ri = validate(world, [["马老师", "13700000001", "班主任", "初一", "2班"]], principal)
+    services.commit_import(ri, False, principal)
+    ri.refresh_from_db()
+    [shown] = services.take_passwords(ri, principal)
+    ma = User.objects.get(phone="13700000001")
+    assert PasswordHistory.objects.filter(user=ma, password=ma.password).exists()
+    account_services.change_own_password(ma, "Qv8#tLm3Wz9k")  # A → B
+    assert account_services.password_reuse_error(ma, shown["password"]) is not None  # B → A refused
