@@ -488,6 +488,29 @@ def _errors_of(exc: DjangoValidationError) -> dict:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+CLIENT_HEADER = "X-Anxin-Client"
+
+
+def same_site_or_app(request) -> bool:
+    """CSRF on the anonymous API: a browser on another site can post a multipart form
+    without asking, but can neither send a custom header (that needs a CORS preflight we never
+    grant) nor hide its Origin. So a request naming another site in ``Origin`` is refused, and
+    a multipart post must carry ``X-Anxin-Client`` (the mini-program sets it on wx.uploadFile).
+    JSON needs no header: a cross-site browser cannot send application/json without a
+    preflight either."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        from urllib.parse import urlsplit
+
+        if urlsplit(origin).netloc.lower() != request.get_host().lower():
+            return False
+    elif origin == "null":
+        return False
+    if request.content_type.startswith("multipart/"):
+        return bool(request.headers.get(CLIENT_HEADER, "").strip())
+    return True
+
+
 class PublicParsersMixin:
     """JSON (``application/json``) or multipart; an unreadable body is an explicit Chinese
     error, and nothing is accepted as a browser form post (no cross-site form submission)."""
@@ -499,6 +522,8 @@ class PublicParsersMixin:
     def _data(self, request, serializer_class):
         from anxin.intake.public_views import content_too_long
 
+        if not same_site_or_app(request):
+            return None, _err(_("请在安心校园小程序或学校的举报页面提交。"), 403)
         if content_too_long(request):
             return None, _err(_("提交的内容太大，没有保存。"), 413)
         try:
@@ -538,6 +563,7 @@ class PublicReportViewSet(PublicParsersMixin, viewsets.ViewSet):
             201: PublicReportCreated,
             200: PublicReportCreated,
             400: PublicError,
+            403: PublicError,
             404: PublicError,
             413: PublicError,
             429: PublicError,
@@ -631,7 +657,13 @@ class PublicFollowUpViewSet(PublicParsersMixin, viewsets.ViewSet):
 
     @extend_schema(
         request=FollowUpInput,
-        responses={200: FollowUpThread, 400: PublicError, 404: PublicError, 429: PublicError},
+        responses={
+            200: FollowUpThread,
+            400: PublicError,
+            403: PublicError,
+            404: PublicError,
+            429: PublicError,
+        },
         tags=["public"],
     )
     def create(self, request):
@@ -646,6 +678,7 @@ class PublicFollowUpViewSet(PublicParsersMixin, viewsets.ViewSet):
         responses={
             201: FollowUpThread,
             400: PublicError,
+            403: PublicError,
             404: PublicError,
             429: PublicError,
             503: PublicError,
@@ -699,6 +732,7 @@ class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
         responses={
             201: EmergencyCreated,
             400: PublicError,
+            403: PublicError,
             404: PublicError,
             429: PublicError,
             503: PublicError,
@@ -730,7 +764,7 @@ class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
 
     @extend_schema(
         request=EmergencyStatusInput,
-        responses={200: EmergencyStatusOutput, 404: PublicError},
+        responses={200: EmergencyStatusOutput, 400: PublicError, 403: PublicError, 404: PublicError},
         tags=["public"],
     )
     @action(detail=False, methods=["post"])
