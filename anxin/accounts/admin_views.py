@@ -367,18 +367,18 @@ def grant_revoke(request, pk: int):
 def token(request):
     """Create, rotate or revoke one's own API token. The key is shown once, when made; the
     session middleware has already required the second factor where the role needs it."""
-    from rest_framework.authtoken.models import Token
+    from anxin.accounts.models import ApiToken
 
     new_key = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "rotate":
-            new_key = services.rotate_token(request.user).key
+            new_key = services.rotate_token(request.user)[1]
         elif action == "revoke":
             if services.revoke_token(request.user):
                 messages.success(request, _("令牌已作废。"))
             return redirect("accounts:token")
-    current = Token.objects.filter(user=request.user).first()
+    current = ApiToken.objects.filter(user=request.user).first()
     return render(
         request,
         "accounts/token.html",

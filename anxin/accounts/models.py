@@ -245,3 +245,34 @@ class PasswordHistory(models.Model):
         cls.objects.create(user=user, password=user.password)
         old = cls.objects.filter(user=user).order_by("-created_at", "-pk")[cls.KEEP :]
         cls.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+
+
+class ApiToken(models.Model):
+    """A user's API token (``Authorization: Token <key>``). Only the SHA-256 of the key is
+    stored: the key is 40 random hex characters (160 bits), shown once when made, so a stolen
+    database does not yield working tokens. ``prefix`` lets the holder recognise it."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("账号")
+    )
+    digest = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    created = models.DateTimeField(_("建立时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> tuple[ApiToken, str]:
+        """A new token for ``user`` (the caller removes the old one); returns it and its key."""
+        import secrets
+
+        key = secrets.token_hex(20)
+        return cls.objects.create(user=user, digest=cls.digest_of(key), prefix=key[:6]), key

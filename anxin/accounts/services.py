@@ -19,13 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from anxin.accounts.models import AccessGrant, Membership, PasswordHistory, User
+from anxin.accounts.models import AccessGrant, ApiToken, Membership, PasswordHistory, User
 from anxin.core import audit, clock, policy
 from anxin.core.roles import ADMIN_DUTY, AUDIT_DUTY, ROLE_SCOPE, Role, ScopeLevel
 
 if TYPE_CHECKING:
-    from rest_framework.authtoken.models import Token
-
     from anxin.org.models import County, School, SchoolClass
 
 # Characters of generated passwords: no look-alikes (0/O, 1/l/I) so they can be read out.
@@ -168,9 +166,7 @@ def deactivate(by: User, user: User) -> None:
         raise ValidationError(_("该账号已停用。"))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    from rest_framework.authtoken.models import Token
-
-    deleted, _detail = Token.objects.filter(user=user).delete()
+    deleted, _detail = ApiToken.objects.filter(user=user).delete()
     if deleted:
         audit.record("token.revoke", user, data={"reason": "deactivated"})
 
@@ -368,21 +364,18 @@ def revoke_grant(by: User, grant: AccessGrant, note: str = "") -> AccessGrant:
 
 
 @transaction.atomic
-def rotate_token(by: User) -> Token:
-    """Create or replace the user's own API token; the old key stops working at once."""
-    from rest_framework.authtoken.models import Token
-
-    existed = Token.objects.filter(user=by).delete()[0] > 0
-    token = Token.objects.create(user=by)
+def rotate_token(by: User) -> tuple[ApiToken, str]:
+    """Create or replace the user's own API token; the old key stops working at once.
+    Returns the token and its key: the key is stored only as a hash, shown this once."""
+    existed = ApiToken.objects.filter(user=by).delete()[0] > 0
+    token, key = ApiToken.issue(by)
     audit.record("token.rotate" if existed else "token.create", by)
-    return token
+    return token, key
 
 
 @transaction.atomic
 def revoke_token(by: User) -> bool:
-    from rest_framework.authtoken.models import Token
-
-    deleted = Token.objects.filter(user=by).delete()[0] > 0
+    deleted = ApiToken.objects.filter(user=by).delete()[0] > 0
     if deleted:
         audit.record("token.revoke", by)
     return deleted

@@ -56,8 +56,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from anxin.accounts.middleware import needs_password_change, needs_second_factor
+        from anxin.accounts.models import ApiToken
 
-        user, token = super().authenticate_credentials(key)
+        # only the SHA-256 of a key is stored: look the token up by the digest of what was sent
+        token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("API 令牌无效。"))
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("账号已停用。"))
         if token.created < clock.now() - timedelta(days=settings.ANXIN_API_TOKEN_DAYS):
             raise exceptions.AuthenticationFailed(_("API 令牌已过期，请在“API 令牌”页面重新生成。"))
         if user.password_changed_at and token.created < user.password_changed_at:

@@ -249,33 +249,39 @@ def test_membership_pages_add_and_end_a_post(world, as_user, newbie):
 
 
 def test_deactivate_page_stops_the_account_and_its_token(world, as_user):
-    from rest_framework.authtoken.models import Token
+    from anxin.accounts.models import ApiToken
 
     teacher = world.user[Role.CLASS_TEACHER]
-    Token.objects.create(user=teacher)
+    ApiToken.issue(teacher)
     c = as_user(world.user[Role.BUREAU_ADMIN])
     assert c.get("/accounts/users/1/deactivate/").status_code == 405
     assert c.post(f"/accounts/users/{teacher.pk}/deactivate/").status_code == 302
     teacher.refresh_from_db()
     assert not teacher.is_active
-    assert not Token.objects.filter(user=teacher).exists()
+    assert not ApiToken.objects.filter(user=teacher).exists()
 
 
 # --- the user's API token -------------------------------------------------------------------------
 
 
 def test_token_is_shown_once_and_rotation_replaces_it(world, as_user, client):
-    from rest_framework.authtoken.models import Token
+    import re
+
+    from anxin.accounts.models import ApiToken
 
     c = as_user(world.user[Role.PRINCIPAL])
     r = c.post("/accounts/token/", {"action": "rotate"})
-    key = Token.objects.get(user=world.user[Role.PRINCIPAL]).key
-    assert key in r.content.decode()
+    key = re.search(r"<code>([0-9a-f]{40})</code>", r.content.decode()).group(1)
+    stored = ApiToken.objects.get(user=world.user[Role.PRINCIPAL])
+    # only a hash is stored, never the key itself
+    assert stored.digest == ApiToken.digest_of(key) and key not in stored.digest
     assert key not in c.get("/accounts/token/").content.decode()
-    c.post("/accounts/token/", {"action": "rotate"})
-    new_key = Token.objects.get(user=world.user[Role.PRINCIPAL]).key
+    assert key[:6] in c.get("/accounts/token/").content.decode()
+    r = c.post("/accounts/token/", {"action": "rotate"})
+    new_key = re.search(r"<code>([0-9a-f]{40})</code>", r.content.decode()).group(1)
     assert new_key != key
     c.logout()
     assert client.get("/api/v1/users/", HTTP_AUTHORIZATION=f"Token {key}").status_code in (401, 403)
     assert client.get("/api/v1/users/", HTTP_AUTHORIZATION=f"Token {new_key}").status_code == 200
+    assert client.get("/api/v1/users/", HTTP_AUTHORIZATION=f"Token {stored.digest}").status_code in (401, 403)
     assert AuditEvent.objects.filter(action="token.rotate").exists()

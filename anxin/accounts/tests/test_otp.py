@@ -77,6 +77,6 @@ def test_api_token_page_needs_the_second_factor_first(client, world):
     post_login(client, world.user[Role.BUREAU_SAFETY].username)
     r = client.post(PAGE, {"action": "rotate"})
     assert r.status_code == 302
-    from rest_framework.authtoken.models import Token
+    from anxin.accounts.models import ApiToken
 
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
