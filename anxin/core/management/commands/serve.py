@@ -11,6 +11,11 @@ import time
 
 from django.core.management.base import BaseCommand
 
+# gunicorn's access log: time, method, path, status, duration. Never the client address
+# (%(h)s, X-Forwarded-For), the query string, the referer or the user agent: the public report
+# and emergency URLs (/s/…, /api/v1/public/…) must not tie a reporter to an address.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
+
 
 class Command(BaseCommand):
     help = "Serve the app with gunicorn and run the Huey task consumer alongside."
@@ -36,7 +41,7 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
             "--access-logformat",
-            '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
+            ACCESS_LOG_FORMAT,
         ]
         worker = [sys.executable, "manage.py", "run_huey", "--quiet"]
         procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
