@@ -7,17 +7,8 @@ from pathlib import Path
 
 from anxin.core.management.commands import serve
 
-IDENTIFYING = [
-    "%(h)s",
-    "%(r)s",
-    "%(q)s",
-    "%(f)s",
-    "%(a)s",
-    "%(u)s",
-    "x-forwarded-for",
-    "x-real-ip",
-    "remote_addr",
-]
+ATOMS = ["%(h)s", "%(r)s", "%(q)s", "%(f)s", "%(a)s", "%(u)s"]  # address, request line, query, …
+HEADERS = ["x-forwarded-for", "x-real-ip", "remote_addr"]
 
 
 def test_gunicorn_access_log_format_has_no_client_address_or_query():
