@@ -66,7 +66,8 @@ def document_error_responses(result, generator, request, public):
             signed_in = bool([s for s in op.get("security", []) if s])
             params = op.get("parameters", [])
             codes = []
-            if "requestBody" in op or any(p.get("in") == "query" for p in params):
+            # a write can always be refused by a business rule (a ValidationError → 400)
+            if method != "get" or "requestBody" in op or any(p.get("in") == "query" for p in params):
                 codes.append("400")
             if signed_in:
                 codes += ["401", "403", "404"]
@@ -82,4 +83,23 @@ def document_error_responses(result, generator, request, public):
                         "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}
                     },
                 }
+    _plain_times(result)
     return result
+
+
+_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _plain_times(node) -> None:
+    """A time of day is sent and received as local wall-clock ``HH:MM[:SS]`` (DRF's TimeField),
+    but JSON Schema's ``format: time`` demands an RFC 3339 offset: describe it as it is."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = _TIME_PATTERN
+            node.setdefault("example", "07:30:00")
+        for value in node.values():
+            _plain_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _plain_times(value)

@@ -89,7 +89,9 @@ class MessageSerializer(serializers.ModelSerializer):
 class ReportDetailSerializer(ReportListSerializer):
     messages = MessageSerializer(many=True, read_only=True)
     attachments = serializers.SerializerMethodField()
-    spot_name = serializers.CharField(source="spot.name", read_only=True, default=None, help_text="学校地点")
+    spot_name = serializers.CharField(
+        source="spot.name", read_only=True, default=None, allow_null=True, help_text="学校地点"
+    )
 
     class Meta(ReportListSerializer.Meta):
         fields = ReportListSerializer.Meta.fields + [

@@ -36,3 +36,22 @@ def test_signed_in_operations_document_their_error_answers(world, as_user):
     public = schema["paths"]["/api/v1/public/reports/"]["post"]["responses"]
     assert public["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/PublicError")
     assert "403" not in schema["paths"]["/api/v1/public/places/"]["get"]["responses"]
+
+
+def test_schema_matches_what_the_fuzzer_found_the_api_really_answers(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    # a case step answers {id, case}, not the case
+    step = paths["/api/v1/cases/{id}/facts/"]["post"]["responses"]["200"]
+    assert step["content"]["application/json"]["schema"]["$ref"].endswith("/CaseStepResult")
+    # a step without a body can still be refused by a rule
+    assert "400" in paths["/api/v1/case-reports/{id}/submit/"]["post"]["responses"]
+    # one case's timeline and one round's coverage are plain lists, not pages
+    for path in ("/api/v1/cases/{id}/timeline/", "/api/v1/screening/rounds/{id}/coverage/"):
+        ok = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok["type"] == "array", path
+    # a report without a school place has spot_name null
+    assert components["ReportDetail"]["properties"]["spot_name"].get("nullable") is True
+    # times of day are HH:MM[:SS] without an offset
+    start = components["Shift"]["properties"]["start_time"]
+    assert "format" not in start and start["pattern"].startswith("^")
