@@ -50,15 +50,24 @@ class Checkpoints:
     lines: dict[int, dict] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
 
-    def state(self) -> dict[str, tuple[int, str, int]]:
-        """Each checkpointed stream's latest (seq, hash, checkpoint number), from valid lines."""
-        out: dict[str, tuple[int, str, int]] = {}
+    def _valid(self):
         for n in sorted(self.lines):
             line = self.lines[n]
-            if line.get("mac") != line_mac(line):
-                continue
-            for name, (seq, digest) in (line.get("streams") or {}).items():
-                out[name] = (int(seq), str(digest), n)
+            if line.get("mac") == line_mac(line):
+                for name, (seq, digest) in (line.get("streams") or {}).items():
+                    yield n, name, int(seq), str(digest)
+
+    def latest(self) -> dict[str, tuple[int, str]]:
+        """Each checkpointed stream's latest (seq, hash), from the lines whose MAC holds."""
+        return {name: (seq, digest) for _n, name, seq, digest in self._valid()}
+
+    def links(self) -> dict[str, dict[int, tuple[str, int]]]:
+        """Every link any valid line recorded, per stream: {seq: (hash, checkpoint number)}.
+        All of them must still be in the chain: a stream truncated (or rewritten with the key)
+        and checkpointed again afterwards still contradicts its earlier checkpoints."""
+        out: dict[str, dict[int, tuple[str, int]]] = {}
+        for n, name, seq, digest in self._valid():
+            out.setdefault(name, {}).setdefault(seq, (digest, n))
         return out
 
 
@@ -148,7 +157,7 @@ def write() -> dict | None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         recent = read(_files(path)[-RECENT_FILES:])
         last = recent.lines[max(recent.lines)] if recent.lines else None
-        known = {name: (seq, digest) for name, (seq, digest, _n) in recent.state().items()}
+        known = recent.latest()
         changed = {
             h.stream: [h.seq, h.hash]
             for h in _heads_since(last).only("stream", "seq", "hash").iterator(chunk_size=5000)

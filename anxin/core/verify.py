@@ -28,16 +28,16 @@ def verify_stream(
     stream: str,
     head: AuditStreamHead | None,
     starts: frozenset[str] = frozenset({GENESIS}),
-    checkpointed: tuple[int, str, int] | None = None,
+    checkpointed: dict[int, tuple[str, int]] | None = None,
 ) -> Problem | None:
     """Walk one stream to its head. Its first link must start from one of ``starts``: GENESIS,
     or for a county stream a hash of that county's previous day (the chain across days). The
-    head must carry its signature, and the stream must still hold the link its last checkpoint
-    recorded (``checkpointed``: seq, hash, checkpoint number)."""
+    head must carry its signature, and the stream must still hold every link its checkpoints
+    recorded (``checkpointed``: {seq: (hash, checkpoint number)})."""
     prev = None
     expected = 1
     last = None
-    at_checkpoint = None
+    checkpointed = checkpointed or {}
     for ev in AuditEvent.objects.filter(stream=stream).order_by("seq").iterator(chunk_size=2000):
         if ev.seq != expected:
             return Problem(stream, expected, f"第{expected}条缺失（链条断开，下一条为第{ev.seq}条）")
@@ -52,19 +52,19 @@ def verify_stream(
         prev = ev.hash
         expected += 1
         last = ev
-        if checkpointed and ev.seq == checkpointed[0]:
-            at_checkpoint = ev.hash
+        if ev.seq in checkpointed and checkpointed[ev.seq][0] != ev.hash:
+            n = checkpointed[ev.seq][1]
+            return Problem(stream, ev.seq, f"第{ev.seq}条与校验点第{n}号不符（记录被改写）")
     count = last.seq if last else 0
     if checkpointed:
-        cp_seq, cp_hash, n = checkpointed
+        cp_seq = max(checkpointed)
+        n = checkpointed[cp_seq][1]
         if head is None and last is None:
             return Problem(stream, 0, f"整条审计流缺失（校验点第{n}号记载其有{cp_seq}条）")
         if count < cp_seq:
             return Problem(
                 stream, count + 1, f"实有{count}条，少于校验点第{n}号记载的{cp_seq}条（记录被截断）"
             )
-        if cp_seq and at_checkpoint != cp_hash:
-            return Problem(stream, cp_seq, f"第{cp_seq}条与校验点第{n}号不符（记录被改写）")
     if head is None:
         return Problem(stream, expected - 1, "审计流头记录缺失")
     if prev is None:
@@ -109,7 +109,7 @@ def verify_all(
     with _snapshot() as snap:
         # Lines read after it hold every checkpoint the snapshot's database rows know of.
         after = checkpoint.read() if checkpoints else None
-        results = list(_walk(streams, before.state(), snap))
+        results = list(_walk(streams, before.links(), snap))
         if after is not None:
             found = checkpoint.chain_problems(after) + checkpoint.database_problems(after)
             results += [(checkpoint.STREAM, Problem(checkpoint.STREAM, n, what)) for n, what in found]

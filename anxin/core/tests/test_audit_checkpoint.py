@@ -81,6 +81,9 @@ def test_a_truncation_with_a_rewound_signed_head_is_caught_by_the_checkpoint():
         [old.seq, old.hash, old.mac, old.stream],
     )
     assert any("少于校验点" in what for what in _problems())
+    checkpoint.write()  # the next checkpoint records the cut stream: the earlier one still counts
+    assert _lines()[-1]["streams"][old.stream][0] == 3
+    assert any("少于校验点" in what for what in _problems())
     with pytest.raises(CommandError, match="校验点"):
         call_command("verify_audit")
     # a restore drill on a dump older than the checkpoints may leave them out

@@ -164,13 +164,22 @@ def test_04_truncate_both_tables(trail):
     detected("整条审计流缺失")
 
 
+def test_04b_truncate_then_the_next_checkpoint_records_the_new_state(trail):
+    """The periodic checkpoint after the attack does not bless it: every earlier checkpointed
+    link must still be in the chain."""
+    as_owner("TRUNCATE core_auditevent, core_auditstreamhead")
+    audit.append("read", county_id=1, school_id=7)
+    assert checkpoint.write() is not None
+    detected("少于校验点")
+
+
 def test_05_rewritten_seal(trail):
     seal = AuditEvent.objects.get(action="audit.seal")
     data = dict(seal.data)
     data["streams"] = {k: [v[0] - 1, v[1]] for k, v in data["streams"].items()}
     as_owner("UPDATE core_auditevent SET data = %s WHERE id = %s", [json.dumps(data), seal.id])
     rechain(seal.stream, seal.seq)
-    detected("封存记录签名不符", "与校验点第2号不符")
+    detected("封存记录签名不符", "与校验点第1号不符")
 
 
 def test_06_edited_row(trail):
