@@ -18,6 +18,13 @@ def _fresh_caches():
     forget_public_schools()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    """Each test has its own audit checkpoint files: database rows are rolled back, files
+    are not, and a checkpoint of rolled-back streams would read as tampering."""
+    settings.ANXIN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def world(db):
     return build_world()

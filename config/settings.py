@@ -28,6 +28,12 @@ FIELD_ENCRYPTION_KEYS = env_list("ANXIN_FIELD_KEYS", []) or [
 # Pepper for follow-up code hashes of anonymous reports: kept apart from SECRET_KEY so
 # rotating that key does not lock reporters out of their reports.
 ANXIN_FOLLOWUP_PEPPER = secret_from_env_or_file("ANXIN_FOLLOWUP_PEPPER", VAR_DIR / "followup.pepper")
+# Key that signs audit stream heads, seals and checkpoints (LAW 22): never stored in the
+# database, so whoever owns the database alone cannot forge a head.
+ANXIN_AUDIT_KEY = secret_from_env_or_file("ANXIN_AUDIT_KEY", VAR_DIR / "audit.key")
+# Signed checkpoints of the audit streams, one JSON line each, outside the database: point it
+# at an append-only (chattr +a) or WORM-mounted directory (docs/operations.md).
+ANXIN_AUDIT_CHECKPOINT_DIR = Path(env_str("ANXIN_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 ALLOWED_HOSTS = env_list("ANXIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("ANXIN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
@@ -77,6 +79,21 @@ def compute_hash(prev_hash: str, row: dict) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
 
 
+def sign(*parts) -> str:
+    """HMAC-SHA256 with ANXIN_AUDIT_KEY, a key the database never holds: heads, seals and
+    checkpoints signed with it cannot be forged by whoever owns the database alone."""
+    msg = "\x1f".join(str(p) for p in parts).encode()
+    return hmac.new(settings.ANXIN_AUDIT_KEY.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def head_mac(stream: str, seq: int, digest: str) -> str:
+    return sign("head", stream, seq, digest)
+
+
+def seal_mac(county_id, day: str, streams: dict) -> str:
+    return sign("seal", county_id, day, canonical(streams))
+
+
 HASHED_FIELDS = (
     "stream",
     "seq",
@@ -135,7 +152,12 @@ def _lock_head(stream: str, county_id, school_id) -> AuditStreamHead:
     try:
         with transaction.atomic():
             head = AuditStreamHead.objects.create(
-                stream=stream, county_id=county_id, school_id=school_id, seq=0, hash=anchor
+                stream=stream,
+                county_id=county_id,
+                school_id=school_id,
+                seq=0,
+                hash=anchor,
+                mac=head_mac(stream, 0, anchor),
             )
     except IntegrityError:  # another writer created it first
         return AuditStreamHead.objects.select_for_update().get(stream=stream)
@@ -243,7 +265,8 @@ def append_many(entries: list[Entry], *, ctx: AuditContext | None = None) -> lis
                 head.seq, head.hash = v["seq"], digest
             for (i, _v), event in zip(values, AuditEvent.objects.bulk_create(batch), strict=True):
                 events[i] = event
-            head.save(update_fields=["seq", "hash"])
+            head.mac = head_mac(stream, head.seq, head.hash)
+            head.save(update_fields=["seq", "hash", "mac"])
     return events
 
 

@@ -70,9 +70,24 @@ class AuditStreamHead(models.Model):
     school_id = models.BigIntegerField(null=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
+    # HMAC of (stream, seq, hash) with ANXIN_AUDIT_KEY, which the database never sees: a
+    # database owner can rewrite rows and recompute hashes, but cannot sign the new head.
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("审计流")
+
+
+class AuditCheckpoint(models.Model):
+    """The database's copy of each signed checkpoint written outside it (``core.checkpoint``):
+    a checkpoint recorded here but missing from the checkpoint files means their tail was cut."""
+
+    n = models.PositiveBigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计校验点")
 
 
 class AuditEvent(models.Model):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from anxin.core import audit
+from anxin.core import audit, checkpoint
 from anxin.core.verify import verify_all
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ def nightly_verify_audit() -> int:
     """Walk every audit stream at night; a broken link is itself recorded (and logged by id
     only) so the auditor sees it on the audit page. Idempotent: it only reads and appends."""
     broken = 0
-    for stream, problem in verify_all():
+    for stream, problem in verify_all():  # read in one snapshot before anything is appended
         if problem is not None:
             broken += 1
             log.error("audit chain broken in %s at #%s", stream, problem.seq)
@@ -55,7 +55,21 @@ def nightly_seal_audit(day=None) -> int:
             "audit.seal",
             county_id=county_id,
             county_stream=True,
-            data={"day": day.isoformat(), "streams": streams},
+            data={
+                "day": day.isoformat(),
+                "streams": streams,
+                "mac": audit.seal_mac(county_id, day.isoformat(), streams),
+            },
         )
         sealed += 1
+    checkpoint.write()  # the closed day's final state, outside the database too
     return sealed
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def audit_checkpoint() -> int:
+    """Every five minutes, append a signed checkpoint of the streams that changed to the
+    checkpoint files outside the database (``ANXIN_AUDIT_CHECKPOINT_DIR``). Idempotent: with
+    nothing changed it writes nothing. Returns the number of streams checkpointed."""
+    line = checkpoint.write()
+    return len(line["streams"]) if line else 0

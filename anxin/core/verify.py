@@ -1,10 +1,16 @@
-"""Verifying the audit chain: edits, deletions, reordering, truncation and forged heads."""
+"""Verifying the audit chain: edits, deletions, reordering, truncation and forged heads,
+against the heads' signatures and the signed checkpoints kept outside the database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from anxin.core.audit import GENESIS, compute_hash, row_for_hash
+from django.db import connection, transaction
+
+from anxin.core import checkpoint
+from anxin.core.audit import GENESIS, compute_hash, head_mac, row_for_hash, seal_mac
 from anxin.core.models import AuditEvent, AuditStreamHead
 
 
@@ -19,13 +25,19 @@ class Problem:
 
 
 def verify_stream(
-    stream: str, head: AuditStreamHead | None, starts: frozenset[str] = frozenset({GENESIS})
+    stream: str,
+    head: AuditStreamHead | None,
+    starts: frozenset[str] = frozenset({GENESIS}),
+    checkpointed: dict[int, tuple[str, int]] | None = None,
 ) -> Problem | None:
     """Walk one stream to its head. Its first link must start from one of ``starts``: GENESIS,
-    or for a county stream a hash of that county's previous day (the chain across days)."""
+    or for a county stream a hash of that county's previous day (the chain across days). The
+    head must carry its signature, and the stream must still hold every link its checkpoints
+    recorded (``checkpointed``: {seq: (hash, checkpoint number)})."""
     prev = None
     expected = 1
     last = None
+    checkpointed = checkpointed or {}
     for ev in AuditEvent.objects.filter(stream=stream).order_by("seq").iterator(chunk_size=2000):
         if ev.seq != expected:
             return Problem(stream, expected, f"第{expected}条缺失（链条断开，下一条为第{ev.seq}条）")
@@ -40,15 +52,29 @@ def verify_stream(
         prev = ev.hash
         expected += 1
         last = ev
+        if ev.seq in checkpointed and checkpointed[ev.seq][0] != ev.hash:
+            n = checkpointed[ev.seq][1]
+            return Problem(stream, ev.seq, f"第{ev.seq}条与校验点第{n}号不符（记录被改写）")
+    count = last.seq if last else 0
+    if checkpointed:
+        cp_seq = max(checkpointed)
+        n = checkpointed[cp_seq][1]
+        if head is None and last is None:
+            return Problem(stream, 0, f"整条审计流缺失（校验点第{n}号记载其有{cp_seq}条）")
+        if count < cp_seq:
+            return Problem(
+                stream, count + 1, f"实有{count}条，少于校验点第{n}号记载的{cp_seq}条（记录被截断）"
+            )
     if head is None:
         return Problem(stream, expected - 1, "审计流头记录缺失")
     if prev is None:
         prev = head.hash if head.seq == 0 else ""
-    count = last.seq if last else 0
     if head.seq != count:
         return Problem(stream, count + 1, f"流头记录为{head.seq}条，实有{count}条（记录被截断）")
     if head.hash != prev:
         return Problem(stream, count, "流头哈希与最后一条不符（流头被伪造）")
+    if head.mac != head_mac(stream, head.seq, head.hash):
+        return Problem(stream, count, "流头签名不符（流头被伪造，或 ANXIN_AUDIT_KEY 不是写入时的密钥）")
     return None
 
 
@@ -56,7 +82,41 @@ def _county_prefix(name: str) -> str | None:
     return name.rsplit(":", 1)[0] + ":" if name.startswith("county:") else None
 
 
-def verify_all(streams: list[str] | None = None):
+@contextmanager
+def _snapshot():
+    """One consistent snapshot for the whole walk: on PostgreSQL a REPEATABLE READ, read-only
+    transaction, so appends committed meanwhile never look like a truncation. Yields whether
+    it holds one (inside a caller's transaction, or on SQLite, heads are re-read instead)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield False
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cur.execute("SELECT 1")  # the snapshot is taken at the first query
+        yield True
+
+
+def verify_all(
+    streams: list[str] | None = None, *, checkpoints: bool = True
+) -> Iterator[tuple[str, Problem | None]]:
+    """Iterate (stream, problem-or-None) for each stream, in order, then the problems of the
+    seals and of the checkpoint files. ``checkpoints=False`` skips the checkpoint files (a
+    restore drill on an older dump). Everything is read in one snapshot before the first item."""
+    # Lines read before the snapshot hold states no newer than it: comparing streams with them
+    # never reports rows appended meanwhile as missing.
+    before = checkpoint.read() if checkpoints else checkpoint.Checkpoints()
+    with _snapshot() as snap:
+        # Lines read after it hold every checkpoint the snapshot's database rows know of.
+        after = checkpoint.read() if checkpoints else None
+        results = list(_walk(streams, before.links(), snap))
+        if after is not None:
+            found = checkpoint.chain_problems(after) + checkpoint.database_problems(after)
+            results += [(checkpoint.STREAM, Problem(checkpoint.STREAM, n, what)) for n, what in found]
+    return iter(results)
+
+
+def _walk(streams, checkpointed: dict, snap: bool):
     """Yield (stream, problem-or-None) for each stream, in order. Beyond each chain it checks
     the links between streams: county streams chain across days, every school stream was
     announced in its county's stream (a deleted stream leaves its announcement behind), and
@@ -68,8 +128,8 @@ def verify_all(streams: list[str] | None = None):
         e.data.get("stream"): e
         for e in AuditEvent.objects.filter(action="stream.open").only("data", "stream", "seq")
     }
-    seals = list(AuditEvent.objects.filter(action="audit.seal").only("data", "stream", "seq"))
-    names |= {n for n in announced if n}
+    seals = list(AuditEvent.objects.filter(action="audit.seal").only("data", "stream", "seq", "county_id"))
+    names |= {n for n in announced if n} | set(checkpointed)
     if streams:
         names &= set(streams)
     county_hashes: dict[str, frozenset[str]] = {}
@@ -82,7 +142,16 @@ def verify_all(streams: list[str] | None = None):
             ev = announced[name]
             problem = Problem(name, 0, f"整条审计流缺失（{ev.stream} 第{ev.seq}条记载其建立）")
         else:
-            problem = verify_stream(name, head, starts)
+            problem = verify_stream(name, head, starts, checkpointed.get(name))
+            for _retry in range(3):
+                # without a snapshot, an append between reading the head and the rows is no break
+                if problem is None or snap:
+                    break
+                fresh = AuditStreamHead.objects.filter(stream=name).first()
+                if fresh is None or (head is not None and (fresh.seq, fresh.hash) == (head.seq, head.hash)):
+                    break
+                head = fresh
+                problem = verify_stream(name, head, starts, checkpointed.get(name))
         if problem is None and not prefix and name not in announced:
             problem = Problem(name, 1, "审计流未在县级审计流中登记（登记记录被删除）")
         if prefix:
@@ -92,6 +161,11 @@ def verify_all(streams: list[str] | None = None):
             )
         yield name, problem
     for seal in seals:
+        # seals written before they were signed rest on the chain and the signed county head
+        if "mac" in seal.data and seal.data["mac"] != seal_mac(
+            seal.county_id, seal.data.get("day"), seal.data.get("streams") or {}
+        ):
+            yield seal.stream, Problem(seal.stream, seal.seq, "封存记录签名不符（封存记录被改写）")
         for name, (seq, digest) in (seal.data.get("streams") or {}).items():
             if streams and name not in streams:
                 continue
