@@ -4,12 +4,15 @@ whole or not at all."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import os
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from anxin.cases import services, timeline
 from anxin.cases.models import Evidence
@@ -89,4 +92,9 @@ def test_upload_page_refuses_with_the_reason(new_case, mm, as_user, media):
     assert resp.status_code == 302 and case.evidence.count() == 1
     ev = case.evidence.get()
     download = c.get(reverse("cases:evidence_download", args=[case.pk, ev.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content)
+    # the stored photo is re-encoded (no metadata): same pixels, the hash and size recorded
+    assert Image.open(io.BytesIO(body)).tobytes() == Image.open(io.BytesIO(PNG)).tobytes()
+    assert hashlib.sha256(body).hexdigest() == ev.sha256 and len(body) == ev.size
+    assert download["Content-Length"] == str(ev.size)
