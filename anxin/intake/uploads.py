@@ -87,7 +87,10 @@ def reencode(upload, fmt: str) -> bytes:
     upload.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        img = Image.open(upload)
+        try:
+            img = Image.open(upload)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ValidationError(_("图片尺寸过大。")) from exc
         if img.width * img.height > MAX_PIXELS:
             raise ValidationError(_("图片尺寸过大。"))
         img.load()  # the first frame only: later frames are never read
