@@ -152,3 +152,18 @@ def filecrypt_plain(ev) -> bytes:
     from anxin.core import filecrypt
 
     return filecrypt.read_plain(ev.file)
+
+
+def test_case_evidence_survives_a_key_rotation(new_case, mm, as_user, settings):
+    import io as _io
+
+    from django.core.management import call_command
+
+    old = settings.FIELD_ENCRYPTION_KEYS[0]  # the key the test world was written with
+    case = new_case()
+    ev = services.upload_evidence(case, by=mm, upload=SimpleUploadedFile("记录.pdf", PDF))
+    settings.FIELD_ENCRYPTION_KEYS = ["new-evidence-key", old]
+    call_command("rotate_keys", stdout=_io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = ["new-evidence-key"]
+    download = as_user(mm).get(reverse("cases:evidence_download", args=[case.pk, ev.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
