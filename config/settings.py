@@ -239,6 +239,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads hold evidence about minors (encrypted too, core.filecrypt): readable by the service
+# account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANXIN_ROSTER_MAX_BYTES = env_int("ANXIN_ROSTER_MAX_BYTES", 40 * 1024 * 1024)

@@ -31,6 +31,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from anxin.cases import permissions, rules, timeline, workflow
 from anxin.cases.law import find_banned, response_for
@@ -89,7 +90,7 @@ from anxin.cases.models import (
     SupportKind,
 )
 from anxin.cases.signals import bullying_confirmed, case_party_added
-from anxin.core import clock, policy
+from anxin.core import clock, filecrypt, policy
 from anxin.core.notify import notify
 from anxin.core.roles import Role
 
@@ -770,15 +771,51 @@ def check_upload(upload) -> str:
     return kind.mime
 
 
+def _clean_evidence(upload, mime: str) -> tuple[Any, str]:
+    """The content to store and its type: photos re-encoded without their metadata (EXIF/GPS)
+    and with the decode limits of report photos (``intake.uploads``: one frame, pixel cap;
+    HEIC kept as JPEG), phone videos with their metadata boxes blanked and their duration
+    capped; PDF and audio as they are."""
+    from django.core.files.base import ContentFile
+
+    from anxin.intake import uploads, video
+
+    target = uploads.CONVERTED.get(mime, mime)
+    if target in uploads.IMAGE_TYPES:
+        try:
+            data = uploads.reencode(upload, uploads.IMAGE_TYPES[target])
+        except ValidationError as exc:
+            raise Refused(exc.messages) from exc
+        except Exception as exc:  # noqa: BLE001 — any decoder error means a bad file
+            raise Refused(gettext("文件已损坏或不是有效的图片。")) from exc
+        return ContentFile(data), target
+    if mime in video.ISO_TYPES:
+        try:
+            uploads.check_duration(upload, mime, 1)
+            content, _blanked = video.strip_metadata(upload)
+        except ValidationError as exc:
+            raise Refused(exc.messages) from exc
+        except video.Malformed as exc:
+            raise Refused(gettext("文件已损坏或不是有效的视频。")) from exc
+        return content, mime
+    return upload, mime
+
+
 def upload_evidence(
     case, *, by, upload, description: str = "", expected_version: int | None = None
 ) -> Evidence:
-    """Store an evidence file whole or not at all: a failure after the file was written removes it."""
+    """Store an evidence file whole or not at all: a failure after the file was written removes it.
+    Stored without metadata (``_clean_evidence``) and encrypted (``core.filecrypt``); size and
+    hash are those of the stored content, what a download gives back."""
     mime = check_upload(upload)
+    content, mime = _clean_evidence(upload, mime)
     digest = hashlib.sha256()
-    for chunk in upload.chunks():
+    content.seek(0)
+    size = 0
+    for chunk in iter(lambda: content.read(65536), b""):
         digest.update(chunk)
-    upload.seek(0)
+        size += len(chunk)
+    content.seek(0)
     stored: list[str] = []
     try:
         with _acting(case, by, "change", step="evidence", expected_version=expected_version) as c:
@@ -788,18 +825,19 @@ def upload_evidence(
                 case=c,
                 original_name=(upload.name or "")[:200],
                 content_type=mime,
-                size=upload.size,
+                size=size,
                 sha256=digest.hexdigest(),
                 description=description[:200],
                 uploaded_by=by,
             )
-            ev.file.save(upload.name or "file", upload, save=False)
+            ext = _evidence_ext(mime, upload.name)
+            ev.file.save(f"file.{ext}", filecrypt.encrypted_file(content), save=False)
             stored.append(ev.file.name)
             ev.save()
             _event(
                 c,
                 "evidence",
-                f"上传证据材料（{mime}，{upload.size} 字节）",
+                f"上传证据材料（{mime}，{size} 字节）",
                 by,
                 data={"id": ev.pk, "sha256": ev.sha256},
             )
@@ -808,6 +846,16 @@ def upload_evidence(
         for name in stored:
             default_storage.delete(name)
         raise
+
+
+def _evidence_ext(mime: str, name: str | None) -> str:
+    """File extension of a stored evidence file: from its (checked) type, else the uploaded name."""
+    from anxin.intake import uploads
+
+    ext = uploads._EXT.get(mime)
+    if ext:
+        return ext
+    return (name or "").rsplit(".", 1)[-1].lower()[:8] if "." in (name or "") else "bin"
 
 
 # --- the committee (LAW 3, 4) ------------------------------------------------------------------

@@ -43,7 +43,7 @@ from anxin.cases.models import (
     ReportKind,
     Source,
 )
-from anxin.core import audit, clock, policy
+from anxin.core import audit, clock, filecrypt, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.listing import ScopedListView
 from anxin.core.roles import Role
@@ -344,13 +344,18 @@ def evidence_download(request, pk, evidence_pk):
     ev = Evidence.objects.filter(case=case, pk=evidence_pk).first()
     if ev is None:
         raise Http404
+    try:
+        fh = filecrypt.open_plain(ev.file)  # decrypted as it streams, never to disk
+    except (OSError, filecrypt.Damaged):
+        raise Http404 from None
     audit.record("read", ev, data={"view": "cases:evidence_download"})
     response = FileResponse(
-        ev.file.open("rb"),
+        fh,
         content_type=ev.content_type,
         as_attachment=True,
         filename=f"{case.number}-证据{ev.pk}.{ev.file.name.rsplit('.', 1)[-1]}",
     )
+    response["Content-Length"] = str(fh.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

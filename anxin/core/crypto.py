@@ -38,11 +38,78 @@ def decrypt(token: str) -> str:
         return ""
 
 
+def _first() -> MultiFernet:
+    return _cipher((settings.FIELD_ENCRYPTION_KEYS[0],))
+
+
+def is_current(token: str | bytes) -> bool:
+    """Whether a token is encrypted with the first (current) key: a rotation leaves it alone."""
+    if isinstance(token, str):
+        token = token.encode()
+    try:
+        _first().decrypt(token)
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(token: str) -> str:
+    """The same plaintext encrypted with the first key; raises ``InvalidToken`` when no
+    configured key opens it."""
+    return cipher().rotate(token.encode()).decode()
+
+
+def wrap(key: bytes) -> bytes:
+    """A file key (``core.filecrypt``) encrypted with the first field key."""
+    return cipher().encrypt(key)
+
+
+def unwrap(wrapped: bytes) -> bytes:
+    try:
+        return cipher().decrypt(wrapped)
+    except InvalidToken as exc:
+        raise ValueError("no configured key opens this file key") from exc
+
+
+def rewrap(wrapped: bytes) -> bytes:
+    try:
+        return cipher().rotate(wrapped)
+    except InvalidToken as exc:
+        raise ValueError("no configured key opens this file key") from exc
+
+
+def _blind(value: str, purpose: str, secret: str) -> str:
+    key = hashlib.sha256(("blind:" + purpose + ":" + secret).encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def blind_index(value: str, purpose: str) -> str:
     """Keyed hash of a normalised value: equal inputs give equal indexes; without the key
-    the index reveals nothing (an ID number's 10^17 space is too small for a plain hash)."""
-    key = hashlib.sha256(("blind:" + purpose + ":" + settings.FIELD_ENCRYPTION_KEYS[0]).encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    the index reveals nothing (an ID number's 10^17 space is too small for a plain hash).
+    Written with the first key; look rows up with :func:`blind_indexes`."""
+    return _blind(value, purpose, settings.FIELD_ENCRYPTION_KEYS[0])
+
+
+def blind_indexes(value: str, purpose: str) -> list[str]:
+    """The blind index of ``value`` under every configured key, the current one first: during
+    a key rotation (``ANXIN_FIELD_KEYS=new,old``) rows indexed with the old key are still
+    found until ``manage.py rotate_keys`` has rebuilt them."""
+    out: list[str] = []
+    for secret in settings.FIELD_ENCRYPTION_KEYS:
+        index = _blind(value, purpose, secret)
+        if index not in out:
+            out.append(index)
+    return out
+
+
+# Models with a blind index, for ``rotate_keys``: (model label, index field, function of a
+# model instance giving the index under the current key). Filled in by the models' modules.
+BLIND_INDEXES: list[tuple[str, str, object]] = []
+
+
+def register_blind_index(label: str, field: str, compute) -> None:
+    if (label, field) not in [(m, f) for m, f, _c in BLIND_INDEXES]:
+        BLIND_INDEXES.append((label, field, compute))
 
 
 class EncryptedTextField(models.TextField):

@@ -66,6 +66,11 @@ def max_video_bytes() -> int:
     return _int("ANXIN_INTAKE_MAX_VIDEO_MB", 30) * 1024 * 1024
 
 
+def max_video_seconds() -> int:
+    """Longest video accepted, as its header claims it (a short clip is what a report needs)."""
+    return _int("ANXIN_INTAKE_MAX_VIDEO_SECONDS", 600)
+
+
 def max_request_bytes() -> int:
     """A whole submission: refused before it is parsed when Content-Length is larger."""
     return max_files() * max(max_image_bytes(), max_video_bytes()) + 1024 * 1024

@@ -117,3 +117,48 @@ def strip_metadata(upload) -> tuple[File, int]:
         raise
     out.seek(0)
     return File(out), blanked
+
+
+def _header_duration(fh, offset: int, header: int, size: int) -> float | None:
+    """Seconds claimed by an ``mvhd`` or ``mdhd`` box (version 0 or 1 layout); ``None`` for a
+    zero time scale (no duration stated)."""
+    fh.seek(offset + header)
+    body = fh.read(min(size - header, 32))
+    if len(body) < 4:
+        raise Malformed("truncated duration box")
+    if body[0] == 1:
+        if len(body) < 32:
+            raise Malformed("truncated duration box")
+        timescale, duration = struct.unpack(">IQ", body[20:32])
+    else:
+        if len(body) < 20:
+            raise Malformed("truncated duration box")
+        timescale, duration = struct.unpack(">II", body[12:20])
+    return duration / timescale if timescale else None
+
+
+def duration_seconds(upload) -> float | None:
+    """The longest duration the header of an ISO media file claims (the movie's ``mvhd`` and
+    each track's ``mdhd``), read without decoding anything; ``None`` when it names none.
+    Raises :class:`Malformed` like :func:`strip_metadata`."""
+    upload.seek(0, 2)
+    end = upload.tell()
+    budget = [MAX_BOXES]
+    found: list[float] = []
+
+    def walk(start: int, stop: int, depth: int) -> None:
+        for offset, header, size, kind in _boxes(upload, start, stop, budget):
+            if kind in (b"mvhd", b"mdhd"):
+                seconds = _header_duration(upload, offset, header, size)
+                if seconds is not None:
+                    found.append(seconds)
+            elif kind in CONTAINERS and depth < 6:
+                walk(offset + header, offset + size, depth + 1)
+
+    try:
+        walk(0, end, 0)
+    except struct.error as exc:
+        raise Malformed("bad box") from exc
+    finally:
+        upload.seek(0)
+    return max(found) if found else None

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.core import audit, policy
+from anxin.core import audit, filecrypt, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.listing import ScopedListView
 from anxin.intake import poster, services
@@ -322,10 +322,11 @@ def attachment(request, pk):
     require(request, VIEW_PERM)
     att = get_for_user(request, ReportAttachment, pk, "view", sensitive=True)
     try:
-        fh = att.file.open("rb")
-    except (FileNotFoundError, OSError):
+        fh = filecrypt.open_plain(att.file)  # decrypted as it streams, never to disk
+    except (OSError, filecrypt.Damaged):
         raise Http404 from None
     response = FileResponse(fh, content_type=att.mime)
+    response["Content-Length"] = str(fh.size)
     response["Content-Disposition"] = (
         f'inline; filename="evidence-{att.pk}.{att.file.name.rsplit(".", 1)[-1]}"'
     )

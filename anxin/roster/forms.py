@@ -13,7 +13,7 @@ from anxin.core import policy
 from anxin.core.validators import NAME_RE, is_phone
 from anxin.org.models import SchoolClass
 from anxin.roster import importer, services
-from anxin.roster.models import Guardian, RosterImport, Student, normalize_student_no, student_no_index_for
+from anxin.roster.models import Guardian, RosterImport, Student, normalize_student_no, student_no_indexes_for
 
 
 class UploadForm(forms.Form):
@@ -145,7 +145,7 @@ class StudentForm(forms.ModelForm):
         if problem:
             raise ValidationError(problem)
         clash = Student.objects.filter(
-            county_id=self.instance.county_id, student_no_index=student_no_index_for(value)
+            county_id=self.instance.county_id, student_no_index__in=student_no_indexes_for(value)
         ).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(_("该全国学籍号已被本县其他学生使用。"))

@@ -27,7 +27,9 @@ from anxin.roster.models import (
     Sex,
     StudentStatus,
     id_index_for,
+    id_indexes_for,
     student_no_index_for,
+    student_no_indexes_for,
 )
 from anxin.roster.xlsxread import SheetReader, WorkbookError
 
@@ -421,6 +423,15 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+def _first_hit(table: dict, indexes: list[str]):
+    """The first of ``indexes`` (blind indexes under each configured key) found in ``table``."""
+    for index in indexes:
+        hit = table.get(index)
+        if hit is not None:
+            return hit
+    return None
 
 
 def check_student_no(value: str) -> str | None:
@@ -939,8 +950,9 @@ def _check_student(
 
     # matching an existing student (FORMATS.md): 学籍号, else (证件类型, 证件号), else (school, 姓名, 出生日期)
     no_index = student_no_index_for(no)
-    by_no = ctx.by_no.get(no_index) if no_index else None
-    by_id = ctx.by_id.get(id_index) if id_index else None
+    # looked up under every configured key: rows indexed before a key rotation still match
+    by_no = _first_hit(ctx.by_no, student_no_indexes_for(no)) if no_index else None
+    by_id = _first_hit(ctx.by_id, id_indexes_for(id_type, id_number)) if id_index else None
     if by_no and by_id and by_no[0] != by_id[0]:
         err(line, "全国学籍号与身份证件号分别属于两名不同的已有学生，请核对")
         return None

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.audit import audited
-from anxin.core.crypto import EncryptedTextField, blind_index
+from anxin.core.crypto import EncryptedTextField, blind_index, blind_indexes, register_blind_index
 from anxin.core.models import Scope, ScopedManager
 from anxin.core.validators import mask_id
 
@@ -50,16 +50,26 @@ class StudentStatus(models.TextChoices):
     GRADUATED = "graduated", _("毕业")
 
 
+def _id_value(id_type: str, number: str) -> str | None:
+    number = (number or "").strip().upper()
+    if not number or id_type == IdType.NONE:
+        return None
+    return number if id_type == IdType.RESIDENT else f"{id_type}:{number}"
+
+
 def id_index_for(id_type: str, number: str) -> str | None:
     """Blind index of (证件类型, 证件号): how a re-imported row is matched and how uniqueness in
     the county is enforced without decrypting (FORMATS.md). A 居民身份证 number is indexed by
     itself (upper-case X); other types carry the type, so equal numbers of different
     document types do not collide."""
-    number = (number or "").strip().upper()
-    if not number or id_type == IdType.NONE:
-        return None
-    value = number if id_type == IdType.RESIDENT else f"{id_type}:{number}"
-    return blind_index(value, STUDENT_ID_PURPOSE)
+    value = _id_value(id_type, number)
+    return blind_index(value, STUDENT_ID_PURPOSE) if value else None
+
+
+def id_indexes_for(id_type: str, number: str) -> list[str]:
+    """:func:`id_index_for` under every configured field key (lookups during a key rotation)."""
+    value = _id_value(id_type, number)
+    return blind_indexes(value, STUDENT_ID_PURPOSE) if value else []
 
 
 def normalize_student_no(value: str | None) -> str:
@@ -72,6 +82,13 @@ def student_no_index_for(value: str | None) -> str | None:
     in the county without decrypting."""
     value = normalize_student_no(value)
     return blind_index(value, STUDENT_NO_PURPOSE) if value else None
+
+
+def student_no_indexes_for(value: str | None) -> list[str]:
+    """:func:`student_no_index_for` under every configured field key (lookups during a key
+    rotation find rows still indexed with the old key)."""
+    value = normalize_student_no(value)
+    return blind_indexes(value, STUDENT_NO_PURPOSE) if value else []
 
 
 @audited(masked=("student_no", "student_no_index", "id_number", "health", "disability"))
@@ -175,6 +192,11 @@ class Student(models.Model):
     @property
     def is_boarding(self) -> bool:
         return self.attendance == Attendance.BOARDING
+
+
+# manage.py rotate_keys rebuilds these with the current key
+register_blind_index("roster.student", "id_index", lambda s: id_index_for(s.id_type, s.id_number))
+register_blind_index("roster.student", "student_no_index", lambda s: student_no_index_for(s.student_no))
 
 
 @audited()

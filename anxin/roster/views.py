@@ -29,7 +29,7 @@ from anxin.roster.forms import (
     UploadForm,
 )
 from anxin.roster.importer import ETHNICITY_LABEL
-from anxin.roster.models import RosterImport, StaffImport, Student, student_no_index_for
+from anxin.roster.models import RosterImport, StaffImport, Student, student_no_indexes_for
 
 IMPORT_PERMS = ("roster.student.import", "roster.staff.import")
 
@@ -66,8 +66,10 @@ class StudentListView(ScopedListView):
         require(request, policy.perm_name(Student, self.action))
         form = StudentNoLookupForm(request.POST)
         if form.is_valid():
-            index = student_no_index_for(form.cleaned_data["student_no"])
-            student = Student.objects.restrict(request.user, "view").filter(student_no_index=index).first()
+            indexes = student_no_indexes_for(form.cleaned_data["student_no"])
+            student = (
+                Student.objects.restrict(request.user, "view").filter(student_no_index__in=indexes).first()
+            )
             if student is not None:
                 return redirect("roster:student_detail", pk=student.pk)
             form.add_error("student_no", _("未找到该学籍号的学生（或不在您的查看范围内）。"))

@@ -172,3 +172,32 @@ def test_menu_shows_the_section_by_role(world, as_user):
     assert "举报与求助" in body and "举报受理" in body
     body = as_user(world.user[Role.CLASS_TEACHER]).get("/notifications/").content.decode()
     assert "提出关注" in body and "举报受理" not in body
+
+
+def test_evidence_is_encrypted_at_rest_owner_only_and_decrypted_for_an_allowed_reader(
+    world, as_user, photo, settings
+):
+    import stat
+    from pathlib import Path
+
+    from anxin.core import filecrypt
+
+    result = services.submit_report(school=world.school_a1, data=dict(FORM), files=[photo()])
+    att = result.report.attachments.get()
+    path = Path(settings.MEDIA_ROOT) / att.file.name
+    raw = path.read_bytes()
+    assert raw.startswith(filecrypt.MAGIC) and b"\xff\xd8\xff" not in raw[:64]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    r = as_user(world.user[Role.SAFETY_LEADER]).get(f"/intake/attachments/{att.pk}/")
+    body = b"".join(r.streaming_content)
+    assert r.status_code == 200 and body.startswith(b"\xff\xd8\xff") and len(body) == att.size
+    assert r["Content-Length"] == str(att.size) and body == filecrypt.read_plain(att.file)
+    # a file stored in clear before encryption is still served
+    path.write_bytes(body)
+    r = as_user(world.user[Role.SAFETY_LEADER]).get(f"/intake/attachments/{att.pk}/")
+    assert b"".join(r.streaming_content) == body
+    # a file no configured key opens is not served (and not half-served)
+    path.write_bytes(raw)
+    settings.FIELD_ENCRYPTION_KEYS = ["another-key"]
+    assert as_user(world.user[Role.SAFETY_LEADER]).get(f"/intake/attachments/{att.pk}/").status_code == 404

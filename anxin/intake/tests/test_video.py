@@ -9,6 +9,7 @@ import struct
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from anxin.core import filecrypt
 from anxin.intake import video
 from anxin.intake.models import ReportAttachment
 from anxin.intake.video import XMP_UUID
@@ -111,8 +112,7 @@ def test_a_submitted_video_is_stored_without_its_location(world, submit):
     assert r.status_code == 201
     att = ReportAttachment.objects.get()
     assert att.kind == "video" and att.mime == "video/mp4"
-    with att.file.open("rb") as fh:
-        stored = fh.read()
+    stored = filecrypt.read_plain(att.file)  # stored encrypted
     assert LOCATION not in stored and b"PhoneModel-XYZ" not in stored and FRAMES in stored
     assert att.size == len(stored) and "VID_0001" not in att.file.name
 
@@ -150,8 +150,7 @@ def test_an_iphone_heic_photo_is_kept_as_an_upright_jpeg_without_its_metadata(wo
     assert r.status_code == 201
     att = ReportAttachment.objects.get()
     assert att.kind == "image" and att.mime == "image/jpeg" and att.file.name.endswith(".jpg")
-    with att.file.open("rb") as fh:
-        stored = fh.read()
+    stored = filecrypt.read_plain(att.file)  # stored encrypted
     img = Image.open(io.BytesIO(stored))
     assert img.format == "JPEG" and not img.getexif() and b"PhoneModel-XYZ" not in stored
     assert img.size == (64, 32)  # turned upright before the orientation tag was dropped
