@@ -83,6 +83,7 @@ def server_env(db_url: str, var_dir: str) -> dict:
         ANXIN_TASKS_IMMEDIATE="false",
         # rate limits raised for the load test (they are settings; see anxin/intake/conf.py)
         ANXIN_INTAKE_RATE_REPORT_DEVICE="1000000/h",
+        ANXIN_INTAKE_RATE_REPORT_NEW="1000000/h",  # unsigned bench devices share the new-device pool
         ANXIN_INTAKE_RATE_REPORT_SCHOOL="100000000/h",
         # BENCH_REDIS_URL="" runs without Redis (database cache, SQLite task queue in var_dir)
         ANXIN_REDIS_URL=REDIS_URL,

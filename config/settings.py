@@ -303,7 +303,14 @@ else:
 
 # --- cache: rate-limit counters must be shared by every worker process -------------------
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    # short timeouts: when Redis hangs or is down the public limits fail open at once (issue 9)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # one small server: a database-backed cache every gunicorn worker shares
     CACHES = {

@@ -151,6 +151,11 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    if request.path.startswith("/s/"):  # a public page: the failure page with the phones
+        from anxin.intake.public_views import failure_page
+
+        parts = request.path.split("/")
+        return failure_page(request, parts[2] if len(parts) > 2 and parts[2] else None, status=500)
     return render(request, "500.html", status=500)
 
 

@@ -7,8 +7,10 @@ triage actions as POST sub-resources calling the same services as the pages),
 
 Public (no login, rate-limited per device and school): ``/api/v1/public/reports/``,
 ``/api/v1/public/followup/`` (+ ``messages/``), ``/api/v1/public/emergencies/`` (+ ``status/``).
-The follow-up code travels in the body, never in a URL. A mini-program should send a random
-per-install ``X-Anxin-Device`` header (16–64 of ``A-Za-z0-9_-``) for the per-device limit.
+The follow-up code travels in the body, never in a URL. A mini-program asks
+``/api/v1/public/device/`` once per install for a signed device token and sends it in the
+``X-Anxin-Device`` header; without a valid token (or while it is younger than the warm-up) a
+client shares the school's small new-device pool (see ``limits``).
 Every refusal is an explicit JSON error ``{"message": "…", "errors": {…}}``.
 """
 
@@ -29,7 +31,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
-from anxin.intake import limits, services
+from anxin.intake import codes, limits, services
 from anxin.intake.data import Behaviour, Period, Place, Repeated, ReporterKind, Urgency
 from anxin.intake.filters import EmergencyFilter, ReportFilter
 from anxin.intake.models import (
@@ -180,6 +182,7 @@ class EmergencySerializer(serializers.ModelSerializer):
             "acknowledged_at",
             "acknowledged_by",
             "ack_note",
+            "suspect",
         ]
 
 
@@ -543,6 +546,21 @@ class PublicParsersMixin:
             )
         return s.validated_data, None
 
+    def handle_exception(self, exc):
+        """An unexpected error is a plain Chinese 503 pointing to the phones, never a bare 500."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+        from rest_framework.exceptions import APIException
+
+        if isinstance(exc, APIException | Http404 | PermissionDenied):
+            return super().handle_exception(exc)
+        log.exception("public API %s failed", type(self).__name__)
+        return _err(
+            _("系统暂时出了问题，刚才的操作可能没有成功，请稍后重试。情况紧急请直接拨打学校电话或 110。"),
+            503,
+            retry_after=5,
+        )
+
     def _school(self, code: str):
         from django.http import Http404
 
@@ -577,7 +595,7 @@ class PublicReportViewSet(PublicParsersMixin, viewsets.ViewSet):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="小程序每次安装生成的随机设备号（用于限流，不保存）",
+                description="POST /api/v1/public/device/ 取得的签名设备号（用于限流，不保存）",
             )
         ],
         tags=["public"],
@@ -626,14 +644,16 @@ class PublicFollowUpViewSet(PublicParsersMixin, viewsets.ViewSet):
         school, error = self._school(data["school"])
         if error:
             return None, error
-        verdict = limits.over(request, "followup_fail", school.public_code)
+        # per device and per code guessed, never per school: see ``limits``
+        guessed = codes.normalise(data["code"])
+        verdict = limits.check(request, "followup_fail", school.public_code, code=guessed)
         if not verdict.limited:
             verdict = limits.hit(request, "followup", school.public_code)
         if verdict.limited:
             return None, _limited(verdict)
         report = services.find_by_code(school, data["code"])
         if report is None:
-            limits.hit(request, "followup_fail", school.public_code)
+            limits.count(request, "followup_fail", school.public_code, code=guessed)
             return None, _err(_("跟进码不正确。"), 404)
         return report, None
 
@@ -695,7 +715,7 @@ class PublicFollowUpViewSet(PublicParsersMixin, viewsets.ViewSet):
         report, error = self._report(request, data)
         if error:
             return error
-        verdict = limits.hit(request, "message", report.school.public_code)
+        verdict = limits.hit(request, "message", report.school.public_code, report_id=report.pk)
         if verdict.limited:
             return _limited(verdict)
         try:
@@ -726,6 +746,26 @@ class PublicPlaceViewSet(PublicParsersMixin, viewsets.ViewSet):
         return Response(PublicPlace(places, many=True).data)
 
 
+class DeviceToken(serializers.Serializer):
+    device_token = serializers.CharField(help_text="以后每次请求放在 X-Anxin-Device 头中（不含个人信息）")
+    established_in = serializers.IntegerField(help_text="多少秒后这个设备号获得自己的提交额度")
+
+
+class PublicDeviceViewSet(PublicParsersMixin, viewsets.ViewSet):
+    """A signed device token for the per-device limits (no personal data; nothing stored)."""
+
+    @extend_schema(request=None, responses={201: DeviceToken}, tags=["public"])
+    def create(self, request):
+        from anxin.intake import conf
+
+        response = Response(
+            {"device_token": limits.issue_token(), "established_in": conf.device_warmup_seconds()},
+            status=status.HTTP_201_CREATED,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
     """One-tap emergency help (R-RPT-2)."""
 
@@ -748,12 +788,11 @@ class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
         school, error = self._school(data["school"])
         if error:
             return error
-        verdict = limits.hit(request, "emergency", school.public_code)
-        if verdict.limited:
-            return _limited(verdict)
+        # never refused: over the limits it still reaches the duty leader, flagged
+        suspect = limits.hit(request, "emergency", school.public_code).limited
         try:
             _em, token = services.raise_emergency(
-                school=school, place=data.get("place", ""), channel=Channel.MINIAPP
+                school=school, place=data.get("place", ""), channel=Channel.MINIAPP, suspect=suspect
             )
         except DjangoValidationError as exc:
             return _err(_("内容有误。"), 400, errors=_errors_of(exc))
@@ -794,3 +833,4 @@ def register(router) -> None:
     router.register("public/followup", PublicFollowUpViewSet, basename="public-followup")
     router.register("public/emergencies", PublicEmergencyViewSet, basename="public-emergency")
     router.register("public/places", PublicPlaceViewSet, basename="public-place")
+    router.register("public/device", PublicDeviceViewSet, basename="public-device")

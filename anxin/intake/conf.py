@@ -31,26 +31,40 @@ def _int(name: str, default: int) -> int:
 
 
 # --- rate limits (django-ratelimit rates: "<count>/<n><s|m|h|d>") ------------------------------
-# (action, per) -> (setting name, default). "device" is a browser's random cookie or the
-# mini-program's device header; "school" is every request to one school's public pages.
+# (action, per) -> (setting name, default). "device" is an established device token (see
+# ``limits``); "new" is the pool all new devices of one school share (young, forged or no
+# token); "school" every accepted report to one school; "code" wrong guesses of one
+# follow-up code; "report" messages added to one report. Emergency help is never refused:
+# over these rates it is stored and flagged as possibly abusive.
 RATE_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("report", "device"): ("ANXIN_INTAKE_RATE_REPORT_DEVICE", "6/h"),
+    ("report", "new"): ("ANXIN_INTAKE_RATE_REPORT_NEW", "20/h"),
     ("report", "school"): ("ANXIN_INTAKE_RATE_REPORT_SCHOOL", "300/h"),
     ("emergency", "device"): ("ANXIN_INTAKE_RATE_EMERGENCY_DEVICE", "3/10m"),
-    ("emergency", "school"): ("ANXIN_INTAKE_RATE_EMERGENCY_SCHOOL", "30/h"),
+    ("emergency", "new"): ("ANXIN_INTAKE_RATE_EMERGENCY_NEW", "5/h"),
     ("followup", "device"): ("ANXIN_INTAKE_RATE_FOLLOWUP_DEVICE", "60/h"),
-    ("followup", "school"): ("ANXIN_INTAKE_RATE_FOLLOWUP_SCHOOL", "1200/h"),
     # wrong follow-up codes: a guesser is stopped long before 80 bits of entropy matter
     ("followup_fail", "device"): ("ANXIN_INTAKE_RATE_FOLLOWUP_FAIL_DEVICE", "5/15m"),
-    ("followup_fail", "school"): ("ANXIN_INTAKE_RATE_FOLLOWUP_FAIL_SCHOOL", "60/h"),
+    ("followup_fail", "code"): ("ANXIN_INTAKE_RATE_FOLLOWUP_FAIL_CODE", "5/15m"),
     ("message", "device"): ("ANXIN_INTAKE_RATE_MESSAGE_DEVICE", "20/h"),
-    ("message", "school"): ("ANXIN_INTAKE_RATE_MESSAGE_SCHOOL", "600/h"),
+    ("message", "report"): ("ANXIN_INTAKE_RATE_MESSAGE_REPORT", "30/h"),
 }
 
 
 def rate(action: str, per: str) -> str:
     name, default = RATE_DEFAULTS[(action, per)]
     return _value(name, default)
+
+
+def device_warmup_seconds() -> int:
+    """How old a device token must be before it gets a budget of its own (``limits``)."""
+    return _int("ANXIN_INTAKE_DEVICE_WARMUP_SECONDS", 60)
+
+
+def emergency_page_window_minutes() -> int:
+    """Emergency requests flagged as possibly abusive page the duty leaders by SMS at most
+    once per school per this many minutes (each still reaches them in the app at once)."""
+    return _int("ANXIN_EMERGENCY_FLOOD_PAGE_MINUTES", 10)
 
 
 # --- uploads -------------------------------------------------------------------------------

@@ -519,6 +519,9 @@ class EmergencyRequest(CountySchoolModel):
         verbose_name=_("响应人"),
     )
     ack_note = models.CharField(_("处置情况"), max_length=300, blank=True)
+    # sent while its device (or the school's new devices) was over the emergency limit: still
+    # stored and shown to the duty leader at once, but paged by SMS in a batch (issue 9)
+    suspect = models.BooleanField(_("疑似恶意刷屏"), default=False)
     # hash of the status link's token: the person who asked can see that help is coming
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
 

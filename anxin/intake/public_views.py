@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import wraps
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +39,59 @@ PUBLIC_STATUS = {
     Status.MERGED: gettext_lazy("学校已受理，正在处理（与反映同一件事的其他举报一并处理）"),
     Status.CLOSED: gettext_lazy("已办结"),
 }
+
+
+def failure_page(request, public_code: str | None = None, status: int = 503):
+    """The failure page of the public pages: the school's phones when the school is known
+    (from this process's cache, or the database if it answers), the general help numbers
+    otherwise. Never raises: if even the template fails, a plain page carries the numbers."""
+    school = None
+    if public_code:
+        cached = _PUBLIC_SCHOOLS.get(public_code)
+        school = cached[1] if cached else None
+        if school is None:
+            try:
+                school = get_public_school(public_code)
+            except Exception:  # noqa: BLE001, S110 — unknown school or database down
+                school = None
+    try:
+        response = render(
+            request,
+            "intake/public/failure.html",
+            {"school": school, "title": _("系统暂时出了问题")},
+            status=status,
+        )
+    except Exception:  # noqa: BLE001
+        log.exception("public failure page could not be rendered")
+        phones = (
+            [getattr(school, f, "") for f in ("antibullying_phone", "safety_leader_phone")] if school else []
+        )
+        numbers = " · ".join([p for p in phones if p] + ["110", "120", "12355"])
+        response = HttpResponse(
+            f"<!doctype html><meta charset=utf-8><title>系统暂时出了问题</title>"
+            f"<h1>系统暂时出了问题</h1><p>情况紧急请马上拨打：{numbers}</p>",
+            status=status,
+        )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _public(view):
+    """An unexpected error on a public page shows the failure page with the school's phones
+    (503), never the staff-side "系统出错了…返回工作台". Logged by the view's name only."""
+
+    @wraps(view)
+    def wrapper(request, public_code: str, *args, **kwargs):
+        try:
+            return view(request, public_code, *args, **kwargs)
+        except (Http404, PermissionDenied, SuspiciousOperation):
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("public page %s failed", view.__name__)
+            return failure_page(request, public_code)
+
+    return wrapper
 
 
 def public_status(report) -> str:
@@ -138,6 +198,7 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+@_public
 def report_form(request, public_code: str):
     """The anonymous report form. A report is stored whole or not at all; on a storage
     failure the reporter is told plainly to try again (R-RPT-4, nothing lost)."""
@@ -200,18 +261,20 @@ def report_form(request, public_code: str):
     return _render(request, "intake/public/report_form.html", ctx)
 
 
+@_public
 def help_page(request, public_code: str):
     """紧急求救: one button, an optional place. Phones stay on the page whatever happens."""
     school = get_public_school(public_code)
     ctx = {"school": school, "title": _("紧急求救")}
     if request.method == "POST":
-        verdict = limits.hit(request, "emergency", school.public_code)
-        if verdict.limited:
-            return _limited(request, school, verdict)
         form = EmergencyForm(request.POST)
         if form.is_valid():
+            # never refused: over the limits it still reaches the duty leader, flagged
+            suspect = limits.hit(request, "emergency", school.public_code).limited
             try:
-                em, token = services.raise_emergency(school=school, place=form.cleaned_data["place"])
+                em, token = services.raise_emergency(
+                    school=school, place=form.cleaned_data["place"], suspect=suspect
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             except DatabaseError:
@@ -227,6 +290,7 @@ def help_page(request, public_code: str):
     return _render(request, "intake/public/help.html", ctx)
 
 
+@_public
 def help_status(request, public_code: str, token: str):
     """Whether someone has responded to an emergency request (the status link)."""
     school = get_public_school(public_code)
@@ -243,6 +307,7 @@ def help_status(request, public_code: str, token: str):
     return _render(request, "intake/public/help_status.html", ctx)
 
 
+@_public
 def followup(request, public_code: str):
     """“查看我的举报”: enter the follow-up code, read the school's replies, add information or
     evidence. The code travels in the POST body only, never in a URL."""
@@ -253,20 +318,22 @@ def followup(request, public_code: str):
         return _render(request, "intake/public/followup.html", ctx)
     if content_too_long(request):
         return _too_big(request, school)
-    # a device or school that has guessed wrong too often is stopped before any lookup
-    verdict = limits.over(request, "followup_fail", school.public_code)
-    if not verdict.limited:
-        verdict = limits.hit(request, "followup", school.public_code)
-    if verdict.limited:
-        return _limited(request, school, verdict)
     try:
         raw_code = request.POST.get("code", "")
         action = request.POST.get("action", "view")
     except (RequestDataTooBig, TooManyFieldsSent):
         return _too_big(request, school)
+    # a device that has guessed wrong too often, or a code guessed wrong too often, is
+    # stopped before any lookup; guesses by others never stop the holder of the right code
+    guessed = codes.normalise(raw_code)
+    verdict = limits.check(request, "followup_fail", school.public_code, code=guessed)
+    if not verdict.limited:
+        verdict = limits.hit(request, "followup", school.public_code)
+    if verdict.limited:
+        return _limited(request, school, verdict)
     report = services.find_by_code(school, raw_code)
     if report is None:
-        limits.hit(request, "followup_fail", school.public_code)
+        limits.count(request, "followup_fail", school.public_code, code=guessed)
         form = FollowUpForm(request.POST)
         form.is_valid()
         form.add_error("code", _("跟进码不正确。请核对后再试（字母不区分大小写，可不输入横线）。"))
@@ -275,7 +342,7 @@ def followup(request, public_code: str):
     status = 200
     message_form = FollowUpMessageForm(initial={"code": raw_code})
     if action == "message":
-        verdict = limits.hit(request, "message", school.public_code)
+        verdict = limits.hit(request, "message", school.public_code, report_id=report.pk)
         if verdict.limited:
             return _limited(request, school, verdict)
         message_form = FollowUpMessageForm(request.POST, request.FILES)

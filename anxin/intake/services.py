@@ -331,15 +331,39 @@ def _queue_audit_new_reports(school_id: int) -> None:
     from anxin.intake.tasks import audit_new_reports
 
     key = audit_queued_key(school_id)
-    if cache.add(key, 1, timeout=300):
+    try:
+        if not cache.add(key, 1, timeout=300):
+            return
+    except Exception as exc:  # noqa: BLE001 — the cache is down: queue (or run) anyway
+        _queue_down("cache", exc)
+    try:
+        if HUEY.immediate:  # tests and single-process runs: at once
+            audit_new_reports(school_id)
+        else:
+            audit_new_reports.schedule(args=(school_id,), delay=conf.AUDIT_BATCH_DELAY)
+    except Exception as exc:  # noqa: BLE001 — the report is stored; the minute sweep audits it
+        _queue_down("task queue", exc)
         try:
-            if HUEY.immediate:  # tests and single-process runs: at once
-                audit_new_reports(school_id)
-            else:
-                audit_new_reports.schedule(args=(school_id,), delay=conf.AUDIT_BATCH_DELAY)
-        except Exception:
-            cache.delete(key)  # not queued: the next submission tries again (and the sweep runs)
-            raise
+            cache.delete(key)  # not queued: the next submission tries again
+        except Exception:  # noqa: BLE001, S110 — the mark expires by itself
+            pass
+
+
+def _queue_down(what: str, exc: Exception) -> None:
+    """Fail open (R-Q-5): the submission is already stored; log the failure by kind only."""
+    log.warning("%s unavailable (%s) after a public submission; continuing", what, type(exc).__name__)
+
+
+def _enqueue(task, now_fn, *args) -> None:
+    """Queue ``task``; when the queue is down, run ``now_fn`` here instead (after commit)."""
+    try:
+        task(*args)
+    except Exception as exc:  # noqa: BLE001
+        _queue_down("task queue", exc)
+        try:
+            now_fn(*args)
+        except Exception:  # noqa: BLE001 — the minute digest still tells the triagers
+            log.exception("inline alert failed")
 
 
 def audit_new_reports(school_id: int | None = None, limit: int = 500, max_batches: int = 100) -> int:
@@ -410,7 +434,7 @@ def _attach(report: Report, item: uploads.Prepared, name: str, message: ReportMe
 def _queue_new_item_alert(report_id: int) -> None:
     from anxin.intake.tasks import alert_new_item
 
-    alert_new_item(report_id)
+    _enqueue(alert_new_item, alert_new_item_now, report_id)
 
 
 def alert_new_item_now(report_id: int) -> None:
@@ -534,7 +558,7 @@ def add_reporter_message(report: Report, *, body: str, files: Sequence = ()) -> 
 def _queue_reporter_message_alert(report_id: int, message_id: int) -> None:
     from anxin.intake.tasks import alert_reporter_message
 
-    alert_reporter_message(report_id, message_id)
+    _enqueue(alert_reporter_message, alert_reporter_message_now, report_id, message_id)
 
 
 def alert_reporter_message_now(report_id: int, message_id: int) -> None:
@@ -965,9 +989,14 @@ def on_duty_leaders(school, at: datetime | None = None) -> list:
     return list({u.pk: u for u in users}.values())
 
 
-def raise_emergency(*, school, place: str = "", channel: str = Channel.FORM) -> tuple[EmergencyRequest, str]:
+def raise_emergency(
+    *, school, place: str = "", channel: str = Channel.FORM, suspect: bool = False
+) -> tuple[EmergencyRequest, str]:
     """One tap: store the request and alert the on-duty leaders at once on every channel.
-    Returns the request and the token of its status link (shown once)."""
+    ``suspect`` (its device was over the emergency limit): still stored and shown to them at
+    once, flagged, with one SMS per school and window instead of one each (a flood of fake
+    requests cannot page the leaders thirty times). Returns the request and the token of its
+    status link (shown once)."""
     place = clean_text(place, label=_("地点"), max_chars=100)
     token = codes.new_token()
     with transaction.atomic():
@@ -977,25 +1006,49 @@ def raise_emergency(*, school, place: str = "", channel: str = Channel.FORM) -> 
             place=place,
             channel=channel,
             token_hash=codes.token_hash(token),
+            suspect=suspect,
         )
         # nobody reachable at the school (no roster, no leader accounts): the bureau at once
         _alert_emergency(em, on_duty_leaders(school) or bureau_safety(school.county_id), level=0)
     return em, token
 
 
-def _alert_emergency(em: EmergencyRequest, recipients: list, *, level: int) -> list:
+def _flood_window(now: datetime | None = None) -> int:
+    return int((now or clock.now()).timestamp()) // (conf.emergency_page_window_minutes() * 60)
+
+
+def _alert_emergency(
+    em: EmergencyRequest, recipients: list, *, level: int, now: datetime | None = None
+) -> list:
     prefix = {0: "", 1: _("【超时未响应，升级至校长】"), 2: _("【超时未响应，升级至教体局】")}[level]
-    return notify(
+    title = prefix + _("紧急求救：%(school)s") % {"school": em.school.name}
+    if em.suspect:
+        title = _("【疑似恶意刷屏】") + title
+    made = notify(
         recipients,
         kind="emergency",
-        title=prefix + _("紧急求救：%(school)s") % {"school": em.school.name},
+        title=title,
         body=_("地点：%(place)s。请立即到场处置，并在系统中点“已响应”。")
         % {"place": em.place or _("未填写")},
         url=reverse("intake:emergency_detail", args=[em.pk]),
         dedupe_key=f"intake:emergency:{em.pk}:level:{level}",
         school=em.school,
-        channels=("inapp", "email", "sms"),
+        channels=("inapp",) if em.suspect else ("inapp", "email", "sms"),
     )
+    if em.suspect:
+        # one page per school, level and window for all flagged requests (dedupe key)
+        notify(
+            recipients,
+            kind="emergency",
+            title=prefix
+            + _("紧急求救：%(school)s 短时间内收到多条求救，可能有人恶意刷屏，请登录系统逐条查看")
+            % {"school": em.school.name},
+            url=reverse("intake:emergency_list"),
+            dedupe_key=f"intake:emergency-flood:{em.school_id}:{level}:{_flood_window(now)}",
+            school=em.school,
+            channels=("inapp", "sms"),
+        )
+    return made
 
 
 def emergency_by_token(school, token: str) -> EmergencyRequest | None:
@@ -1035,13 +1088,13 @@ def escalate_emergencies(now: datetime | None = None) -> int:
             if em.status != EmergencyStatus.OPEN:
                 continue
             if em.level == 0 and now - em.created_at >= step:
-                _alert_emergency(em, principals(em.school), level=1)
+                _alert_emergency(em, principals(em.school), level=1, now=now)
                 em.level = 1
                 em.escalated_principal_at = now
                 em.save(update_fields=["level", "escalated_principal_at", "updated_at"])
                 done += 1
             elif em.level == 1 and em.escalated_principal_at and now - em.escalated_principal_at >= step:
-                _alert_emergency(em, bureau_safety(em.county_id), level=2)
+                _alert_emergency(em, bureau_safety(em.county_id), level=2, now=now)
                 em.level = 2
                 em.escalated_bureau_at = now
                 em.save(update_fields=["level", "escalated_bureau_at", "updated_at"])

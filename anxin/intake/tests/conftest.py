@@ -16,6 +16,9 @@ from anxin.intake import codes
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")  # caches: the root conftest clears them
+    from anxin.intake import limits
+
+    limits.local_counter.clear()  # the in-process fallback counter of the rate limits
 
 
 def jpeg_with_exif(size=(64, 48)) -> bytes:

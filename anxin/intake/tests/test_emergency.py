@@ -155,11 +155,14 @@ def test_an_acknowledged_emergency_does_not_escalate(world, as_user):
     assert not _kinds(world.user["bureau_safety"])
 
 
-def test_emergency_taps_are_rate_limited_but_phones_stay_on_the_page(world, client, settings):
+def test_emergency_taps_over_the_limit_are_still_sent_flagged_and_phones_stay_on_the_page(
+    world, client, settings
+):
     settings.ANXIN_INTAKE_RATE_EMERGENCY_DEVICE = "1/10m"
+    settings.ANXIN_INTAKE_DEVICE_WARMUP_SECONDS = 0  # the browser's device token counts at once
     client.get(f"/s/{world.school_a1.public_code}/help/")
     assert client.post(f"/s/{world.school_a1.public_code}/help/", {}).status_code == 201
     r = client.post(f"/s/{world.school_a1.public_code}/help/", {})
-    assert r.status_code == 429
+    assert r.status_code == 201  # never refused (issue 9)
     assert "110" in r.content.decode() and "tel:13900000001" in r.content.decode()
-    assert EmergencyRequest.objects.count() == 1
+    assert list(EmergencyRequest.objects.order_by("pk").values_list("suspect", flat=True)) == [False, True]
