@@ -105,10 +105,11 @@ class BullyingCase(CountySchoolModel):
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=120, blank=True)
     behaviour_types = models.JSONField(_("行为类型"), default=list, blank=True)
-    summary = models.TextField(_("简要情况"))
-    cause = models.TextField(_("起因"), blank=True)
-    process = models.TextField(_("经过"), blank=True)
-    injuries = models.TextField(_("伤情"), blank=True)
+    # the narrative (often an anonymous report's own words) is encrypted at rest (LAW 20)
+    summary = EncryptedTextField(_("简要情况"))
+    cause = EncryptedTextField(_("起因"), blank=True)
+    process = EncryptedTextField(_("经过"), blank=True)
+    injuries = EncryptedTextField(_("伤情"), blank=True)
     state = models.CharField(
         _("阶段"), max_length=16, choices=CaseState.choices, default=CaseState.REGISTERED
     )

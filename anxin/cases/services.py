@@ -89,7 +89,7 @@ from anxin.cases.models import (
     SupportKind,
 )
 from anxin.cases.signals import bullying_confirmed, case_party_added
-from anxin.core import clock, policy
+from anxin.core import clock, crypto, policy
 from anxin.core.notify import notify
 from anxin.core.roles import Role
 
@@ -438,6 +438,17 @@ def _jsonable(value):
     return value
 
 
+# narrative fields: the timeline keeps both values encrypted, never in plain text (LAW 20)
+SEALED_FACTS = frozenset({"summary", "cause", "process", "injuries"})
+
+
+def _diff_value(field: str, value):
+    value = _jsonable(value)
+    if field in SEALED_FACTS and value:
+        return {"encrypted": crypto.encrypt(str(value))}
+    return value
+
+
 def _apply_facts(c: BullyingCase, changes: dict) -> dict:
     diff = {}
     for field, value in changes.items():
@@ -449,7 +460,7 @@ def _apply_facts(c: BullyingCase, changes: dict) -> dict:
         new = getattr(value, "pk", value) if field == "owner" else value
         old = getattr(c, attname)
         if old != new:
-            diff[field] = {"before": _jsonable(old), "after": _jsonable(new)}
+            diff[field] = {"before": _diff_value(field, old), "after": _diff_value(field, new)}
             setattr(c, attname, new)
             _touch(c, attname)
     return diff
