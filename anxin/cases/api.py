@@ -127,6 +127,7 @@ class ReportSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="first 首报 / follow 续报 / final 终报")
     case_number = serializers.CharField(source="case.number", read_only=True)
     title_suffix = serializers.CharField(read_only=True)
+    diff = serializers.ListField(source="diff_shown", child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = BureauReport

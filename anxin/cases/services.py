@@ -439,14 +439,12 @@ def _jsonable(value):
 
 
 # narrative fields: the timeline keeps both values encrypted, never in plain text (LAW 20)
-SEALED_FACTS = frozenset({"summary", "cause", "process", "injuries"})
+SEALED_FACTS = frozenset({"place", "summary", "cause", "process", "injuries"})
 
 
 def _diff_value(field: str, value):
     value = _jsonable(value)
-    if field in SEALED_FACTS and value:
-        return {"encrypted": crypto.encrypt(str(value))}
-    return value
+    return crypto.seal(value) if field in SEALED_FACTS else value
 
 
 def _apply_facts(c: BullyingCase, changes: dict) -> dict:
@@ -1740,7 +1738,10 @@ def report_diff(report: BureauReport, previous: BureauReport | None) -> list[dic
     for field, label in REPORT_FIELDS:
         before, after = getattr(previous, field) or "", getattr(report, field) or ""
         if before != after:
-            out.append({"field": field, "label": label, "before": before, "after": after})
+            # frozen with the report; the texts stay encrypted (BureauReport.diff_shown opens them)
+            out.append(
+                {"field": field, "label": label, "before": crypto.seal(before), "after": crypto.seal(after)}
+            )
     return out
 
 

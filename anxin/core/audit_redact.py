@@ -24,7 +24,7 @@ PREFIX = "hmac:"
 # encrypted fields are found on their own, see :func:`sensitive_fields`).
 EXTRA: dict[str, frozenset[str]] = {
     "cases.bullyingcase": frozenset({"place"}),
-    "cases.bureaureport": frozenset({"place", "contact"}),
+    "cases.bureaureport": frozenset({"place", "contact", "diff"}),
     "cases.caseparty": frozenset({"outsider_note"}),
 }
 

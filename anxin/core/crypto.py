@@ -38,6 +38,21 @@ def decrypt(token: str) -> str:
         return ""
 
 
+def seal(value):
+    """A JSON-safe encrypted form of a text kept inside a JSON document (a timeline's or a
+    report's before/after): ``{"encrypted": token}``; empty values stay as they are."""
+    if value in (None, ""):
+        return value
+    return {"encrypted": encrypt(str(value))}
+
+
+def open_sealed(value):
+    """The text of a :func:`seal` value (other values unchanged)."""
+    if isinstance(value, dict) and set(value) == {"encrypted"}:
+        return decrypt(value["encrypted"])
+    return value
+
+
 def blind_index(value: str, purpose: str) -> str:
     """Keyed hash of a normalised value: equal inputs give equal indexes; without the key
     the index reveals nothing (an ID number's 10^17 space is too small for a plain hash)."""
