@@ -26,6 +26,7 @@ from anxin.cases.models import (
     SupportKind,
 )
 from anxin.core import clock
+from anxin.roster.lookup import NOT_FOUND_EXACT, StudentField
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -116,29 +117,12 @@ class OpenCaseForm(forms.Form):
         self.fields["discovered_at"].initial = _now_local
 
 
-class StudentLookupField(forms.ModelChoiceField):
-    """A student id, accepted only if roster.lookup lets the user name that student (own scope;
-    another school's student only together with the exact name); else "not found"."""
-
-    default_error_messages = {"invalid_choice": _("没有找到该学生。外校学生须输入完整姓名查找后再选择。")}
-
-    def __init__(self, *args, **kwargs):
-        self.resolve = None
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        student = self.resolve(value) if self.resolve is not None else None
-        if student is None:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return student
-
-
 class PartyForm(CaseForm):
     role = forms.ChoiceField(label=_("身份"), choices=PartyRole.choices)
-    student = StudentLookupField(
+    student = StudentField(
         label=_("学生"),
+        purpose="cases.party",
+        error_messages={"invalid_choice": NOT_FOUND_EXACT},
         queryset=None,
         required=False,
         widget=forms.RadioSelect,

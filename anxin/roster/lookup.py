@@ -12,13 +12,17 @@ reaches further than a search does (LAW 18; R-Q-4).
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from anxin.core import audit, policy
 from anxin.roster.models import Student, StudentStatus
 
 CROSS_SCOPE = "student.cross_scope_lookup"
 DENIED_PERM = "roster.student.lookup"
+NOT_FOUND = _("没有找到该学生。")
+NOT_FOUND_EXACT = _("没有找到该学生。外校学生须输入完整姓名查找后再选择。")
 
 
 def own_q(user, school_id: int | None = None) -> Q:
@@ -34,7 +38,8 @@ def _audit_cross(student: Student, purpose: str, via: str) -> None:
     audit.record(CROSS_SCOPE, student, data={"via": via, "purpose": purpose})
 
 
-def _audit_denied(pk, purpose: str) -> None:
+def audit_denied(pk, purpose: str) -> None:
+    """Record that a student id outside the rules was asked for (it answered "not found")."""
     audit.append(
         "denied",
         object_type="roster.student",
@@ -70,7 +75,7 @@ def resolve(user, pk, *, county_id: int, school_id: int | None = None, name: str
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        _audit_denied(pk, purpose)
+        audit_denied(pk, purpose)
         return None
     base = Student.objects.filter(pk=pk, county_id=county_id).select_related("school", "klass__grade")
     student = base.filter(own_q(user, school_id)).first()
@@ -80,5 +85,34 @@ def resolve(user, pk, *, county_id: int, school_id: int | None = None, name: str
     if student is not None and (name or "").strip() == student.name:
         _audit_cross(student, purpose, "exact_name")
         return student
-    _audit_denied(pk, purpose)
+    audit_denied(pk, purpose)
     return None
+
+
+class StudentField(forms.ModelChoiceField):
+    """A form's student id. With ``resolve`` set (a callable pk → Student | None, usually
+    :func:`resolve` bound to the record) that rule decides and the queryset only lists the
+    choices shown; without it, the queryset (the user's scope) decides. Either way an id outside
+    reads as "not found" in Chinese, and is audited as a denial."""
+
+    default_error_messages = {"invalid_choice": NOT_FOUND}
+    default_purpose = ""
+
+    def __init__(self, *args, purpose: str = "", **kwargs):
+        self.resolve = None
+        self.purpose = purpose or self.default_purpose
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.resolve is not None:
+            student = self.resolve(value)
+            if student is None:  # resolve() has audited the denial
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return student
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            audit_denied(value, self.purpose)
+            raise
