@@ -114,3 +114,25 @@ def test_sample_of_report_texts_through_report_case_update_is_never_in_plain_tex
     with capsys.disabled():
         print(f"\nplaintext report narratives found in a dump: {len(found)} of {n}")
     assert found == []
+
+
+def test_migration_encrypts_plain_rows_left_by_earlier_versions(cw, new_case):
+    import importlib
+    import types
+
+    from django.apps import apps
+
+    mig = importlib.import_module("anxin.cases.migrations.0003_case_narrative_encrypted")
+    case = new_case()
+    with connection.cursor() as cur:  # as an earlier version stored it
+        cur.execute(
+            "UPDATE cases_bullyingcase SET summary = %s, place = %s WHERE id = %s",
+            ["旧版本明文摘要：他们在宿舍打我", "宿舍", case.pk],
+        )
+    assert leaks(["旧版本明文摘要：他们在宿舍打我"]) != []
+    editor = types.SimpleNamespace(connection=connection)  # the migration only uses its connection
+    mig.encrypt_plain(apps, editor)
+    mig.encrypt_plain(apps, editor)  # twice: already encrypted values stay as they are
+    assert leaks(["旧版本明文摘要：他们在宿舍打我"]) == []
+    case = BullyingCase.objects.get(pk=case.pk)
+    assert case.summary == "旧版本明文摘要：他们在宿舍打我" and case.place == "宿舍"
