@@ -26,6 +26,15 @@ class ScopedStudentField(serializers.PrimaryKeyRelatedField):
 
         return Student.objects.restrict(self.context["request"].user, "view").select_related("klass__grade")
 
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            from anxin.roster import lookup
+
+            lookup.audit_denied(data, "care")  # an id outside the scope: not found, audited
+            raise
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedPlanField(serializers.PrimaryKeyRelatedField):

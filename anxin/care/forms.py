@@ -10,6 +10,7 @@ from anxin.care.cadence import Level
 from anxin.care.models import CarePlan, ContactKind, CounsellingSession, InterventionTask, Measure
 from anxin.care.services import LOGGABLE_KINDS
 from anxin.core import clock
+from anxin.roster.lookup import StudentField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -33,7 +34,9 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.real_name or obj.username
 
 
-class StudentChoiceField(forms.ModelChoiceField):
+class StudentChoiceField(StudentField):
+    default_purpose = "care"  # an id outside the scope: not found, audited
+
     def label_from_instance(self, obj) -> str:
         return obj.name
 

@@ -23,6 +23,7 @@ from django import forms as dj_forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.decorators import action
@@ -126,6 +127,7 @@ class ReportSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="first 首报 / follow 续报 / final 终报")
     case_number = serializers.CharField(source="case.number", read_only=True)
     title_suffix = serializers.CharField(read_only=True)
+    diff = serializers.ListField(source="diff_shown", child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = BureauReport
@@ -303,6 +305,10 @@ class CaseViewSet(ScopedReadOnlyViewSet):
                         "CaseOpenStudent",
                         {
                             "student": serializers.IntegerField(),
+                            "name": serializers.CharField(
+                                required=False,
+                                help_text="学生的完整姓名；外校学生必填（与按姓名查找的规则相同）",
+                            ),
                             "role": serializers.CharField(
                                 help_text=" / ".join(f"{v} {lbl}" for v, lbl in PartyRole.choices)
                             ),
@@ -316,7 +322,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     )
     def create(self, request):
         from anxin.org.models import School
-        from anxin.roster.models import Student
+        from anxin.roster import lookup
 
         data = request.data
         ids = policy.schools_for(request.user, "cases.bullyingcase.open") or set()
@@ -328,9 +334,20 @@ class CaseViewSet(ScopedReadOnlyViewSet):
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         students = []
         for row in data.get("students") or []:
-            st = Student.objects.filter(pk=row.get("student") or 0, county_id=school.county_id).first()
+            row = row if isinstance(row, dict) else {}
+            st = lookup.resolve(
+                request.user,
+                row.get("student"),
+                county_id=school.county_id,
+                school_id=school.pk,
+                name=str(row.get("name") or ""),
+                purpose="cases.open",
+            )
             if st is None:
-                return Response({"students": ["学生不存在或不属于本县"]}, status=status.HTTP_400_BAD_REQUEST)
+                return Response(
+                    {"students": [_("没有找到该学生。外校学生须同时填写完整姓名（name）。")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
             students.append((st, row.get("role")))
         d = form.cleaned_data
         case = services.open_case(
@@ -393,12 +410,8 @@ def _make_step_action(st: views.Step):
         kwargs = {"case": case, "user": request.user}
         if st.form_kwargs:
             kwargs.update(st.form_kwargs(request, case))
-        if st.slug == "party":
-            from anxin.roster.models import Student
-
-            kwargs["students"] = Student.objects.filter(
-                county_id=case.county_id
-            )  # the service checks the county
+        # party: the form's student field applies roster.lookup (own scope, or another school's
+        # student with the exact ``student_name``); anything else reads as not found
         form = st.form(_data(request), request.FILES or None, **kwargs)
         if not form.is_valid():
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)

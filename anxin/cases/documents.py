@@ -174,7 +174,7 @@ def report_docx(report: BureauReport) -> bytes:
                 _heading(doc, n, heading)
                 _para(doc, getattr(report, field) or "无")
                 n += 1
-        changes = [d for d in (report.diff or []) if d["field"] not in ("contact", "signer")]
+        changes = [d for d in report.diff_shown if d["field"] not in ("contact", "signer")]
         if report.kind == ReportKind.FOLLOW or changes:
             _heading(doc, n, "情况变化")
             for i, d in enumerate(changes):

@@ -26,6 +26,7 @@ from anxin.cases.models import (
     SupportKind,
 )
 from anxin.core import clock
+from anxin.roster.lookup import NOT_FOUND_EXACT, StudentField
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -118,12 +119,21 @@ class OpenCaseForm(forms.Form):
 
 class PartyForm(CaseForm):
     role = forms.ChoiceField(label=_("身份"), choices=PartyRole.choices)
-    student = forms.ModelChoiceField(
+    student = StudentField(
         label=_("学生"),
+        purpose="cases.party",
+        error_messages={"invalid_choice": NOT_FOUND_EXACT},
         queryset=None,
         required=False,
         widget=forms.RadioSelect,
         help_text=_("先在上方按姓名查找学生"),
+    )
+    student_name = forms.CharField(
+        label=_("查找时输入的学生姓名"),
+        max_length=50,
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("外校学生须填写完整姓名"),
     )
     outsider_name = forms.CharField(label=_("或：校外人员姓名"), max_length=50, required=False)
     outsider_note = forms.CharField(
@@ -132,10 +142,32 @@ class PartyForm(CaseForm):
 
     def __init__(self, *args, students=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from anxin.roster import lookup
         from anxin.roster.models import Student
 
-        self.fields["student"].queryset = students if students is not None else Student.objects.none()
-        self.fields["student"].label_from_instance = lambda s: f"{s.name}（{s.school.name} {s.klass}）"
+        field = self.fields["student"]
+        field.queryset = students if students is not None else Student.objects.none()
+        field.label_from_instance = lambda s: f"{s.name}（{s.school.name} {s.klass}）"
+        case, user = self.case, self.user
+        if case is not None and user is not None:
+            name = str(self.data.get("student_name") or "") if self.is_bound else ""
+
+            def resolve(pk):
+                student = lookup.resolve(
+                    user,
+                    pk,
+                    county_id=case.county_id,
+                    school_id=case.school_id,
+                    name=name,
+                    purpose="cases.party",
+                )
+                if student is not None:  # a re-rendered form shows the chosen student only
+                    field.queryset = Student.objects.filter(pk=student.pk).select_related(
+                        "school", "klass__grade"
+                    )
+                return student
+
+            field.resolve = resolve
 
     def clean(self):
         data = super().clean()

@@ -103,12 +103,13 @@ class BullyingCase(CountySchoolModel):
     )
     discovered_at = models.DateTimeField(_("发现时间"))
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
-    place = models.CharField(_("地点"), max_length=120, blank=True)
     behaviour_types = models.JSONField(_("行为类型"), default=list, blank=True)
-    summary = models.TextField(_("简要情况"))
-    cause = models.TextField(_("起因"), blank=True)
-    process = models.TextField(_("经过"), blank=True)
-    injuries = models.TextField(_("伤情"), blank=True)
+    # the narrative and its place (often an anonymous report's own words) is encrypted at rest (LAW 20)
+    place = EncryptedTextField(_("地点"), blank=True)
+    summary = EncryptedTextField(_("简要情况"))
+    cause = EncryptedTextField(_("起因"), blank=True)
+    process = EncryptedTextField(_("经过"), blank=True)
+    injuries = EncryptedTextField(_("伤情"), blank=True)
     state = models.CharField(
         _("阶段"), max_length=16, choices=CaseState.choices, default=CaseState.REGISTERED
     )
@@ -706,18 +707,19 @@ class BureauReport(CaseChild):
     seq = models.PositiveSmallIntegerField(_("序号"), default=1)
     occurred_text = models.TextField(_("时间"), blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
-    cause = models.TextField(_("起因"), blank=True)
-    process = models.TextField(_("过程"), blank=True)
-    people = models.TextField(
+    # the narrative is encrypted at rest like the case's (LAW 20); ``diff`` keeps sealed values
+    cause = EncryptedTextField(_("起因"), blank=True)
+    process = EncryptedTextField(_("过程"), blank=True)
+    people = EncryptedTextField(
         _("涉及人员"), blank=True, help_text=_("按年级、班级、身份和人数写，不写姓名（姓名列入附件）")
     )
-    injuries = models.TextField(_("伤情"), blank=True)
-    measures_taken = models.TextField(_("已采取的措施"), blank=True)
-    next_steps = models.TextField(_("下一步工作"), blank=True)
-    determination_text = models.TextField(_("认定结果"), blank=True)
-    handling_text = models.TextField(_("处理和惩戒情况"), blank=True)
-    aftercare_text = models.TextField(_("心理辅导与回访"), blank=True)
-    rectification_text = models.TextField(_("整改措施"), blank=True)
+    injuries = EncryptedTextField(_("伤情"), blank=True)
+    measures_taken = EncryptedTextField(_("已采取的措施"), blank=True)
+    next_steps = EncryptedTextField(_("下一步工作"), blank=True)
+    determination_text = EncryptedTextField(_("认定结果"), blank=True)
+    handling_text = EncryptedTextField(_("处理和惩戒情况"), blank=True)
+    aftercare_text = EncryptedTextField(_("心理辅导与回访"), blank=True)
+    rectification_text = EncryptedTextField(_("整改措施"), blank=True)
     contact = models.CharField(_("联系人及电话"), max_length=80, blank=True)
     signer = models.CharField(_("签发人"), max_length=30, blank=True)
     annex = models.JSONField(_("附件：涉及学生名单"), default=list, blank=True)
@@ -742,6 +744,17 @@ class BureauReport(CaseChild):
         indexes = [
             # the bureau's inbox: submitted, not yet acknowledged
             models.Index(fields=["county", "acknowledged_at", "submitted_at"], name="case_report_inbox_idx"),
+        ]
+
+    @property
+    def diff_shown(self) -> list[dict]:
+        """``diff`` with its sealed (encrypted) values opened, for the page, the API and the
+        document."""
+        from anxin.core.crypto import open_sealed
+
+        return [
+            {**d, "before": open_sealed(d.get("before")), "after": open_sealed(d.get("after"))}
+            for d in self.diff or []
         ]
 
     @property

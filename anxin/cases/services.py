@@ -90,7 +90,7 @@ from anxin.cases.models import (
     SupportKind,
 )
 from anxin.cases.signals import bullying_confirmed, case_party_added
-from anxin.core import clock, filecrypt, policy
+from anxin.core import clock, crypto, filecrypt, policy
 from anxin.core.notify import notify
 from anxin.core.roles import Role
 
@@ -439,6 +439,15 @@ def _jsonable(value):
     return value
 
 
+# narrative fields: the timeline keeps both values encrypted, never in plain text (LAW 20)
+SEALED_FACTS = frozenset({"place", "summary", "cause", "process", "injuries"})
+
+
+def _diff_value(field: str, value):
+    value = _jsonable(value)
+    return crypto.seal(value) if field in SEALED_FACTS else value
+
+
 def _apply_facts(c: BullyingCase, changes: dict) -> dict:
     diff = {}
     for field, value in changes.items():
@@ -450,7 +459,7 @@ def _apply_facts(c: BullyingCase, changes: dict) -> dict:
         new = getattr(value, "pk", value) if field == "owner" else value
         old = getattr(c, attname)
         if old != new:
-            diff[field] = {"before": _jsonable(old), "after": _jsonable(new)}
+            diff[field] = {"before": _diff_value(field, old), "after": _diff_value(field, new)}
             setattr(c, attname, new)
             _touch(c, attname)
     return diff
@@ -1777,7 +1786,10 @@ def report_diff(report: BureauReport, previous: BureauReport | None) -> list[dic
     for field, label in REPORT_FIELDS:
         before, after = getattr(previous, field) or "", getattr(report, field) or ""
         if before != after:
-            out.append({"field": field, "label": label, "before": before, "after": after})
+            # frozen with the report; the texts stay encrypted (BureauReport.diff_shown opens them)
+            out.append(
+                {"field": field, "label": label, "before": crypto.seal(before), "after": crypto.seal(after)}
+            )
     return out
 
 

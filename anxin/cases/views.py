@@ -368,18 +368,19 @@ def _v(form) -> int | None:
 
 
 def _student_search(request, case):
+    """The party step's search (roster.lookup: own school by part of the name, other schools of
+    the county by the exact name only). A POST is checked by the form's student field."""
+    from anxin.roster import lookup
     from anxin.roster.models import Student
 
     q = (request.GET.get("q") or "").strip()
-    if request.method == "POST":
-        return Student.objects.filter(county_id=case.county_id).select_related("school", "klass__grade"), q
-    if not q:
+    if request.method == "POST" or not q:
         return Student.objects.none(), q
-    # own school: by part of the name; other schools of the county: the exact name only
-    qs = Student.objects.filter(county_id=case.county_id, status="enrolled").filter(
-        Q(school_id=case.school_id, name__contains=q) | Q(name=q)
+    found = lookup.search(
+        request.user, q, county_id=case.county_id, school_id=case.school_id, purpose="cases.party"
     )
-    return qs.select_related("school", "klass__grade").order_by("school_id", "klass_id", "name")[:20], q
+    qs = Student.objects.filter(pk__in=[s.pk for s in found]).select_related("school", "klass__grade")
+    return qs.order_by("school_id", "klass_id", "name"), q
 
 
 def _referees(case):
@@ -1036,6 +1037,8 @@ def case_step(request, pk, step):
     initial = {}
     if st.initial_param and request.GET.get(st.initial_param, "").isdigit():
         initial[st.initial_param] = int(request.GET[st.initial_param])
+    if st.slug == "party" and q:
+        initial["student_name"] = q  # another school's student is taken only with the exact name
     form = st.form(request.POST or None, request.FILES or None, initial=initial, **kwargs)
     not_open = case.state not in workflow.ACTIONS[st.key]
     if request.method == "POST" and form.is_valid():

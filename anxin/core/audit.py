@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from anxin.core import clock
+from anxin.core.audit_redact import redact, sensitive_fields
 from anxin.core.models import AuditEvent, AuditStreamHead
 
 GENESIS = "0" * 64
@@ -315,7 +316,8 @@ def audited(exclude: tuple[str, ...] = ("created_at", "updated_at"), masked: tup
     fields (before/after). ``masked`` fields (sensitive data) are logged as changed, not shown."""
 
     def wrap(model):
-        _AUDITED[model] = AuditSpec(frozenset(exclude), frozenset(masked))
+        # free text and sensitive fields are kept as keyed hashes only (core.audit_redact)
+        _AUDITED[model] = AuditSpec(frozenset(exclude), frozenset(masked) | sensitive_fields(model))
         pre_save.connect(_pre_save, sender=model, dispatch_uid=f"audit-pre-{model._meta.label}")
         post_save.connect(_post_save, sender=model, dispatch_uid=f"audit-post-{model._meta.label}")
         post_delete.connect(_post_delete, sender=model, dispatch_uid=f"audit-del-{model._meta.label}")
@@ -333,7 +335,7 @@ def _raw(obj, spec: AuditSpec) -> dict:
 
 
 def _masked(values: dict, spec: AuditSpec) -> dict:
-    return {k: ("***" if k in spec.masked and v not in (None, "") else v) for k, v in values.items()}
+    return redact(values, spec.masked)
 
 
 def snapshot(obj, spec: AuditSpec) -> dict:

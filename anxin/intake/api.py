@@ -21,6 +21,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -271,11 +272,9 @@ class ReportViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=LinkInput, responses=ReportRef)
     @action(detail=True, methods=["post"], url_path="link-student")
     def link_student(self, request, pk=None):
-        from anxin.roster.models import Student
-
         report = self._item()
         data = _valid(LinkInput, request)
-        student = get_object_or_404(Student.objects.restrict(request.user, "view"), pk=data["student"])
+        student = _own_student(request, data["student"], "intake.link_student")
         return self._run(
             lambda: (
                 services.link_students(report, by=request.user, links=[(student, data["party_role"])]),
@@ -310,6 +309,16 @@ class ReportViewSet(ScopedReadOnlyViewSet):
         return self._run(go)
 
 
+def _own_student(request, pk, purpose: str):
+    """A student in the caller's own scope; any other id is not found (audited as a denial)."""
+    from anxin.roster import lookup
+
+    student = lookup.resolve(request.user, pk, county_id=request.user.county_id, purpose=purpose)
+    if student is None:
+        raise Http404
+    return student
+
+
 def _valid(serializer_class, request) -> dict:
     s = serializer_class(data=request.data)
     s.is_valid(raise_exception=True)
@@ -325,12 +334,11 @@ class ConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ConcernInput, responses={201: ReportRef})
     def create(self, request, *args, **kwargs):
         from anxin.org.models import School
-        from anxin.roster.models import Student
 
         data = _valid(ConcernInput, request)
         student = None
         if data.get("student"):
-            student = get_object_or_404(Student.objects.restrict(request.user, "view"), pk=data["student"])
+            student = _own_student(request, data["student"], "intake.concern")
             school = student.school
         elif data.get("school"):
             school = get_object_or_404(

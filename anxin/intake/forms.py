@@ -11,6 +11,7 @@ from anxin.core import policy
 from anxin.intake import conf
 from anxin.intake.data import Behaviour, Period, Place, Repeated, ReporterKind, Urgency
 from anxin.intake.models import INTAKE_CHANNELS, Channel, CloseKind, StudentRole
+from anxin.roster.lookup import StudentField
 
 
 def validate_clean_text(value: str) -> None:
@@ -226,7 +227,7 @@ class IntakeForm(ReportFields):
 class ConcernForm(forms.Form):
     """Raise a concern about a student (R-RPT-3): from the student's page or on the phone."""
 
-    student = forms.ModelChoiceField(label=_("学生（可不选）"), queryset=None, required=False)
+    student = StudentField(label=_("学生（可不选）"), queryset=None, required=False, purpose="intake.concern")
     school = forms.ModelChoiceField(label=_("学校"), queryset=None, required=False)
     source = forms.ChoiceField(
         label=_("怎么发现的"),
@@ -306,7 +307,7 @@ class MergeForm(forms.Form):
 
 
 class LinkStudentForm(forms.Form):
-    student = forms.ModelChoiceField(label=_("学生"), queryset=None)
+    student = StudentField(label=_("学生"), queryset=None, purpose="intake.link_student")
     role = forms.ChoiceField(label=_("身份"), choices=StudentRole.choices)
 
     def __init__(self, *args, school, user, **kwargs):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anxin.org.models import Duty, Grade, School, SchoolClass, Stage
+from anxin.roster.lookup import StudentField
 
 
 class SchoolForm(forms.ModelForm):
@@ -121,7 +122,9 @@ class ResponsibilityForm(forms.Form):
 
 
 class SafetyOfficerForm(forms.Form):
-    student = forms.ModelChoiceField(queryset=None, label=_("学生"), help_text=_("本班在读学生"))
+    student = StudentField(
+        queryset=None, label=_("学生"), help_text=_("本班在读学生"), purpose="org.safety_officer"
+    )
     duties = forms.CharField(
         label=_("职责说明"),
         max_length=200,

@@ -99,6 +99,16 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
             return self.model.objects.none()
         return self.model.objects.restrict(request.user, self.scope_action)
 
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            if self.model._meta.label_lower == "roster.student":
+                from anxin.roster import lookup
+
+                lookup.audit_denied(data, "screening")  # a student outside the scope, audited
+            raise
+
 
 class StaffPK(serializers.PrimaryKeyRelatedField):
     """A staff account (services check it holds a post at the school)."""

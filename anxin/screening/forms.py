@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import clock
+from anxin.roster.lookup import StudentField
 from anxin.screening.models import (
     BehaviourType,
     Camera,
@@ -48,7 +49,9 @@ class StaffChoiceField(forms.ModelChoiceField):
         return obj.real_name or obj.username
 
 
-class StudentChoiceField(forms.ModelChoiceField):
+class StudentChoiceField(StudentField):
+    default_purpose = "screening"  # an id outside the scope: not found, audited
+
     def label_from_instance(self, obj) -> str:
         return f"{obj.name}（{obj.klass}）"
 

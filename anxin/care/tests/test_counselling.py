@@ -34,7 +34,7 @@ def test_counselling_notes_are_encrypted_at_rest(session):
 @pytest.mark.django_db
 def test_audit_history_of_a_session_masks_the_notes(session):
     created = AuditEvent.objects.get(action="create", object_type="care.counsellingsession")
-    assert created.data["after"]["notes"] == "***"
+    assert created.data["after"]["notes"].startswith("hmac:")
 
 
 @pytest.mark.parametrize("role", ALLOWED)

@@ -26,7 +26,7 @@ from anxin.cases.models import (
     Source,
     SupportKind,
 )
-from anxin.core import clock
+from anxin.core import clock, crypto
 from anxin.core.models import Notification
 from anxin.core.roles import Role
 from anxin.core.testing import make_school, make_student, make_user
@@ -395,7 +395,10 @@ def test_rule_08_corrections_point_at_what_they_correct(new_case, mm):
     case = new_case()
     opened = case.events.get(kind="opened")
     ev = services.correct_facts(case, by=mm, reason="地点登记有误", place="操场东侧")
-    assert ev.corrects_id == opened.pk and ev.data["diff"]["place"]["before"] == "教学楼二楼走廊"
+    assert (
+        ev.corrects_id == opened.pk
+        and crypto.open_sealed(ev.data["diff"]["place"]["before"]) == "教学楼二楼走廊"
+    )
     assert "须写明理由" in _refused(services.correct_facts, case, by=mm, reason="", place="食堂")
 
 

@@ -92,8 +92,10 @@ def test_class_teacher_registers_own_class_only(world, as_user):
         "/screening/vulnerable/new/",
         {"student": world.student_other_class.pk, "category": cats["introvert"].pk},
     )
-    assert r.status_code == 200 and "选择一个有效的选项" in r.content.decode()
+    assert r.status_code == 200 and "没有找到该学生" in r.content.decode()
     assert active(world.student_other_class) == set()
+    denied = AuditEvent.objects.get(action="denied", object_id=str(world.student_other_class.pk))
+    assert denied.object_type == "roster.student" and denied.data["purpose"] == "screening"
 
 
 def test_duplicate_entry_is_refused_in_chinese(world):

@@ -137,7 +137,7 @@ def test_survey_answers_are_masked_in_the_audit_trail(world, survey):
         data={"victim": {"physical": 3}, "note": "有人打我"},
     )
     ev = AuditEvent.objects.filter(object_type="screening.surveyresponse", action="create").get()
-    assert ev.data["after"]["victim"] == "***" and ev.data["after"]["note"] == "***"
+    assert ev.data["after"]["victim"].startswith("hmac:") and ev.data["after"]["note"].startswith("hmac:")
 
 
 @pytest.mark.parametrize("role", ["class_teacher", "counsellor", "safety_leader"])
