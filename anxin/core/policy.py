@@ -228,7 +228,9 @@ def allows(user, obj, action: str) -> bool:
         if m.role not in allowed:
             continue
         level = ROLE_SCOPE[m.role]
-        if (level == ScopeLevel.COUNTY or (scope.county_wide and scope.school is None)) and county == m.county_id:
+        if (
+            level == ScopeLevel.COUNTY or (scope.county_wide and scope.school is None)
+        ) and county == m.county_id:
             return True
         if level == ScopeLevel.SCHOOL and school is not None and school == m.school_id:
             return True
