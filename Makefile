@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` is a trial server with the demo county (shared demo password): mark it as such.
 export ANXIN_DEMO ?= true
 
-.PHONY: install run test lint bench demo messages clean-var
+.PHONY: install run test lint bench demo messages clean-var drill
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: install messages
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	bash scripts/test.sh $(ARGS)
+
+# Restore drill (R-Q-5): pg_dump + files tarball, restore into a fresh database, verify_audit,
+# compare row counts per table; non-zero exit on any mismatch. Needs DATABASE_URL (PostgreSQL).
+drill: install
+	$(PY) manage.py restore_drill $(ARGS)
 
 bench: install messages
 	@bash scripts/bench.sh $(ONLY)

@@ -14,12 +14,16 @@ class Scope:
 
     ``class_sees_school``: members scoped to a class may see the model's school-level rows
     (e.g. their school's own record); off by default so class scope never widens silently.
+
+    ``county_wide``: county reference data without a school (e.g. the 弱势学生 categories): a
+    member of the county at any level who holds the permission reads the county's rows.
     """
 
     county: str = "county_id"
     school: str | None = "school_id"
     klass: str | None = None
     class_sees_school: bool = False
+    county_wide: bool = False
 
 
 class ScopedQuerySet(models.QuerySet):

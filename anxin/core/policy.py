@@ -168,7 +168,7 @@ def can(user, perm: str) -> bool:
 
 def _membership_q(m, scope: Scope) -> Q | None:
     level = ROLE_SCOPE[m.role]
-    if level == ScopeLevel.COUNTY:
+    if level == ScopeLevel.COUNTY or (scope.county_wide and scope.school is None):
         return Q(**{scope.county: m.county_id})
     if level == ScopeLevel.SCHOOL or (
         level == ScopeLevel.CLASS and scope.klass is None and scope.class_sees_school
@@ -228,7 +228,9 @@ def allows(user, obj, action: str) -> bool:
         if m.role not in allowed:
             continue
         level = ROLE_SCOPE[m.role]
-        if level == ScopeLevel.COUNTY and county == m.county_id:
+        if (
+            level == ScopeLevel.COUNTY or (scope.county_wide and scope.school is None)
+        ) and county == m.county_id:
             return True
         if level == ScopeLevel.SCHOOL and school is not None and school == m.school_id:
             return True

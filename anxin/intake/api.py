@@ -152,6 +152,24 @@ class ReplyInput(serializers.Serializer):
     body = serializers.CharField()
 
 
+class TransferInput(serializers.Serializer):
+    school = serializers.IntegerField(
+        required=False, allow_null=True, help_text="本县另一所学校的编号；不填或 null 表示上交县级收件箱"
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class HandOnInput(serializers.Serializer):
+    school = serializers.IntegerField(help_text="转交给本县哪所学校")
+    reason = serializers.CharField(max_length=2000)
+
+
+def _county_school(report, pk):
+    from anxin.org.models import School
+
+    return get_object_or_404(School.objects.filter(county_id=report.county_id, active=True), pk=pk)
+
+
 class OpenCaseInput(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -307,6 +325,46 @@ class ReportViewSet(ScopedReadOnlyViewSet):
             return Response({"id": report.pk, "case": case.pk})
 
         return self._run(go)
+
+    @extend_schema(request=TransferInput, responses=ReportRef)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Hand the report to another school of the county, or up to the county inbox."""
+        from anxin.intake import transfer
+
+        report = self._item()
+        data = _valid(TransferInput, request)
+        school = _county_school(report, data["school"]) if data.get("school") else None
+        return self._run(
+            lambda: _done(transfer.transfer(report, by=request.user, reason=data["reason"], to_school=school))
+        )
+
+
+class CountyInboxViewSet(ScopedReadOnlyViewSet):
+    """The county inbox (R-RPT-4): reports handed up to the county, for the bureau's safety
+    staff to hand on to the right school. Reading one is an audited read (LAW 18)."""
+
+    queryset = Report.objects.all()
+    sensitive_retrieve = True
+    select_related = ("school",)
+    policy_actions = {"list": "county_inbox", "retrieve": "county_inbox", "hand_on": "county_inbox"}
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportListSerializer
+
+    @extend_schema(request=HandOnInput, responses=ReportRef)
+    @action(detail=True, methods=["post"], url_path="hand-on")
+    def hand_on(self, request, pk=None):
+        from anxin.intake import transfer
+
+        report = self.get_object()
+        data = _valid(HandOnInput, request)
+        school = _county_school(report, data["school"])
+        try:
+            report = transfer.transfer(report, by=request.user, reason=data["reason"], to_school=school)
+        except DjangoValidationError as exc:
+            return Response({"message": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        return _done(report)
 
 
 def _own_student(request, pk, purpose: str):
@@ -835,6 +893,7 @@ class PublicEmergencyViewSet(PublicParsersMixin, viewsets.ViewSet):
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
     router.register("intake/reports", ReportViewSet, basename="intake-report")
+    router.register("intake/county-inbox", CountyInboxViewSet, basename="intake-county-inbox")
     router.register("intake/concerns", ConcernViewSet, basename="intake-concern")
     router.register("intake/emergencies", EmergencyViewSet, basename="intake-emergency")
     router.register("public/reports", PublicReportViewSet, basename="public-report")

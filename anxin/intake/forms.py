@@ -352,6 +352,32 @@ class HandOverForm(forms.Form):
         self.fields["to"].queryset = User.objects.filter(pk__in=ids, is_active=True)
 
 
+class TransferForm(forms.Form):
+    """Hand a report to another school of the county, or up to the county (R-RPT-4)."""
+
+    school = forms.ModelChoiceField(
+        label=_("移交到"),
+        queryset=None,
+        required=False,
+        empty_label=_("县教体局（不知道是哪所学校，或不是本县学校）"),
+    )
+    reason = SafeTextField(
+        label=_("移交理由"), required=True, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, county_id, exclude=None, allow_county=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anxin.org.models import School
+
+        qs = School.objects.filter(county_id=county_id, active=True).order_by("town", "name")
+        if exclude is not None:
+            qs = qs.exclude(pk=exclude)
+        self.fields["school"].queryset = qs
+        if not allow_county:
+            self.fields["school"].required = True
+            self.fields["school"].empty_label = None
+
+
 class OpenCaseForm(forms.Form):
     summary = SafeTextField(
         label=_("事件摘要（可不填，默认取反映内容）"),

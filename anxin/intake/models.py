@@ -92,7 +92,17 @@ class CloseKind(models.TextChoices):
 UNFOUNDED_KINDS = frozenset({CloseKind.UNFOUNDED, CloseKind.PRANK})
 
 
+COUNTY_INBOX_ACTION = "county_inbox"
+
+
 class ReportQuerySet(ScopedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """A report handed up to the county (R-RPT-4) leaves every school's inbox and is read
+        only through the county inbox right (``county_inbox``), by the bureau's safety staff."""
+        if action in (COUNTY_INBOX_ACTION, f"intake.report.{COUNTY_INBOX_ACTION}"):
+            return super().restrict(user, action).filter(at_county=True)
+        return super().restrict(user, action).filter(at_county=False)
+
     def concerns(self):
         return self.filter(channel__in=CONCERN_CHANNELS)
 
@@ -199,6 +209,9 @@ class Report(CountySchoolModel):
     # the case opened from this item (cases.BullyingCase; a plain id keeps the apps decoupled)
     case_id = models.BigIntegerField(_("事件编号"), null=True, blank=True)
     awaiting_reply = models.BooleanField(_("举报人有新补充"), default=False)
+    # handed up to the county (R-RPT-4): the reporter named no school of ours or the wrong one;
+    # the bureau's safety staff hand it on to the right school from the county inbox
+    at_county = models.BooleanField(_("在县级收件箱"), default=False)
     # False until the creation is in the audit chain: anonymous submissions are appended in
     # batches just after their commit (services.audit_new_reports), so a flood of reports to
     # one school does not queue every submission on that school's audit-stream lock
@@ -219,6 +232,12 @@ class Report(CountySchoolModel):
             models.Index(fields=["school", "status", "-created_at"], name="intake_report_inbox_idx"),
             # the bureau's page: untriaged items per school of a county, with their age
             models.Index(fields=["county", "status", "school"], name="intake_report_county_idx"),
+            # the county inbox: the few items handed up to the county, newest first
+            models.Index(
+                fields=["county", "-created_at"],
+                condition=models.Q(at_county=True),
+                name="intake_report_county_inbox_idx",
+            ),
             # the audit batch: submissions whose creation is not yet in the audit chain
             models.Index(
                 fields=["school", "id"],

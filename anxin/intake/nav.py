@@ -14,6 +14,7 @@ NAV: list = [
     NavItem(SECTION, _("我登记的"), "intake:mine", ("intake.report.record", "intake.concern.add")),
     NavItem(SECTION, _("值班安排"), "intake:duty", ("intake.dutyleader.view",)),
     NavItem(SECTION, _("各校举报受理情况"), "intake:county", ("intake.report.stats",)),
+    NavItem(SECTION, _("县级收件箱"), "intake:county_inbox", ("intake.report.county_inbox",)),
     NavItem(SECTION, _("宣传海报"), "intake:posters", ("intake.poster.view",)),
 ]
 

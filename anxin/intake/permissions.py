@@ -33,6 +33,10 @@ PERMISSIONS: dict = {
         frozenset({R.BUREAU_SAFETY, R.SUPERVISOR}),
         "看各校未受理举报的数量和时长（不含内容）",
     ),
+    "intake.report.county_inbox": (
+        frozenset({R.BUREAU_SAFETY}),
+        "县级收件箱：看未指明学校或被学校上交到县里的举报，并转交给应办理的学校（每次查看记入审计）",
+    ),
     "intake.concern.add": (SCHOOL_STAFF, "对学生提出关注（发现苗头）"),
     "intake.emergencyrequest.view": (RESPONDERS | {R.BUREAU_SAFETY}, "看紧急求救"),
     "intake.emergencyrequest.change": (RESPONDERS | {R.BUREAU_SAFETY}, "响应紧急求救"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from anxin.core import audit, filecrypt, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.listing import ScopedListView
-from anxin.intake import poster, services
+from anxin.intake import poster, services, transfer
 from anxin.intake.data import URGENCY_LEVEL_CLASS, Urgency, hint_reasons, suggested_urgency
 from anxin.intake.filters import EmergencyFilter, ReportFilter
 from anxin.intake.forms import (
@@ -35,6 +35,7 @@ from anxin.intake.forms import (
     OpenCaseForm,
     ReasonForm,
     ReplyForm,
+    TransferForm,
     UrgencyForm,
 )
 from anxin.intake.models import (
@@ -182,6 +183,7 @@ def report_detail(request, pk):
             reply_form=ReplyForm(),
             note_form=NoteForm(),
             handover_form=HandOverForm(school=report.school),
+            transfer_form=TransferForm(county_id=report.county_id, exclude=report.school_id),
             case_form=OpenCaseForm(),
         )
     return render(request, "intake/report_detail.html", ctx)
@@ -265,6 +267,17 @@ def _do_handover(request, report):
     return _("已移交给 %(who)s。") % {"who": form.cleaned_data["to"]}
 
 
+def _do_transfer(request, report):
+    form = TransferForm(request.POST, county_id=report.county_id, exclude=report.school_id)
+    if not form.is_valid():
+        return form
+    to = form.cleaned_data["school"]
+    transfer.transfer(report, by=request.user, reason=form.cleaned_data["reason"], to_school=to)
+    if to is None:
+        return _("已上交到县级收件箱。")
+    return _("已移交给 %(school)s。") % {"school": to.name}
+
+
 def _do_open_case(request, report):
     if not policy.allows(request.user, report, "open_case"):
         deny(request, "intake.report.open_case", "intake.report", report.pk)
@@ -285,6 +298,7 @@ ACTIONS = {
     "reply": _do_reply,
     "note": _do_note,
     "handover": _do_handover,
+    "transfer": _do_transfer,
     "open-case": _do_open_case,
 }
 
@@ -574,6 +588,70 @@ def county(request):
     }
     return render(
         request, "intake/county.html", {"title": _("各校举报受理情况"), "rows": rows, "totals": totals}
+    )
+
+
+# --- the county inbox (R-RPT-4) ------------------------------------------------------------------
+COUNTY_INBOX_PERM = "intake.report.county_inbox"
+
+
+class CountyInboxView(ScopedListView):
+    """Reports handed up to the county: no school of ours named, or the wrong one. The list
+    shows no content; each item's page is an audited read (LAW 18)."""
+
+    model = Report
+    action = "county_inbox"
+    export_action = "county_inbox"
+    template_name = "intake/county_inbox.html"
+    title = gettext_lazy("县级收件箱")
+    select_related = ("school",)
+    columns = [
+        (gettext_lazy("编号"), "pk"),
+        (gettext_lazy("上交的学校"), "school.name"),
+        (gettext_lazy("来源"), "channel"),
+        (gettext_lazy("状态"), "status"),
+    ]
+
+    def base_queryset(self):
+        return (
+            super().base_queryset().defer("text", "people", "contact", "place").order_by("-created_at", "-id")
+        )
+
+
+@login_required
+def county_inbox_detail(request, pk):
+    require(request, COUNTY_INBOX_PERM)
+    report = get_for_user(
+        request, Report, pk, "county_inbox", sensitive=True, queryset=Report.objects.select_related("school")
+    )
+    form = TransferForm(request.POST or None, county_id=report.county_id, allow_county=False)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                transfer.transfer(
+                    report,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    to_school=form.cleaned_data["school"],
+                )
+            except ValidationError as exc:
+                _error_messages(request, exc)
+            else:
+                messages.success(
+                    request, _("已转交给 %(school)s。") % {"school": form.cleaned_data["school"].name}
+                )
+                return redirect("intake:county_inbox")
+        else:
+            _form_error_messages(request, form)
+    return render(
+        request,
+        "intake/county_inbox_detail.html",
+        {
+            "title": _("县级收件箱 #%(n)d") % {"n": report.pk},
+            "report": report,
+            "events": report.events.select_related("by"),
+            "form": form,
+        },
     )
 
 

@@ -655,6 +655,7 @@ def parse_students(fileobj: IO[bytes], size: int, ctx: StudentContext) -> Studen
     seen_no: dict[str, int] = {}
     seen_id: dict[str, int] = {}
     seen_match: dict[int, int] = {}
+    dup_told: set[tuple[str, int]] = set()
     rows_by_line: dict[int, StudentRow] = {}
     intern: dict[str, str] = {}
     for line, cells in reader.rows(target, columns=set(col.values())):
@@ -665,35 +666,29 @@ def parse_students(fileobj: IO[bytes], size: int, ctx: StudentContext) -> Studen
         if STUDENT_HEADERS.get(normalize_header(raw["name"])) == "name":
             continue  # a repeated header row (files glued together, a second header line)
         report.total_rows += 1
-        row = _check_student(line, raw, ctx, report, intern)
-        if row is None:
-            continue
-        # duplicates inside the file: both rows are wrong, the user must say which is right
+        # duplicates inside the file, on the raw keys and before any other check: both rows are
+        # wrong and the user must say which is right. (Checked after the row's own checks, a
+        # copied ID under another student surfaced only as a sex/birth mismatch on one row.)
         dup = False
-        no = row.values.get("student_no")
-        if no:
-            first = seen_no.setdefault(no, line)
+        no_key, id_key = _file_keys(raw)
+        for key, seen, label in ((no_key, seen_no, "全国学籍号"), (id_key, seen_id, "身份证件号")):
+            if not key or (dup and label == "身份证件号"):
+                continue  # the same row copied twice is named once, by its 学籍号
+            first = seen.setdefault(key, line)
             if first != line:
-                report.error(line, f"全国学籍号与第{first}行重复")
-                if first not in report.bad_lines:
-                    report.error(first, f"全国学籍号与第{line}行重复")
+                report.error(line, f"{label}与第{first}行重复")
+                if (label, first) not in dup_told:
+                    dup_told.add((label, first))
+                    report.error(first, f"{label}与第{line}行重复")
                 dup = True
-        if row.id_index:
-            first = seen_id.setdefault(row.id_index, line)
-            if first != line and line not in report.bad_lines:
-                report.error(line, f"身份证件号与第{first}行重复")
-                if first not in report.bad_lines:
-                    report.error(first, f"身份证件号与第{line}行重复")
-                dup = True
-            elif first != line:
-                dup = True
-        if not dup and row.match_pk is not None:
+        row = _check_student(line, raw, ctx, report, intern)
+        if row is None or dup:
+            continue
+        if row.match_pk is not None:
             first = seen_match.setdefault(row.match_pk, line)
             if first != line:
                 report.error(line, f"与第{first}行是同一名已有学生")
-                dup = True
-        if dup:
-            continue
+                continue
         rows_by_line[line] = row
         if row.class_key is not None:
             result.classes_to_create[row.class_key] = ClassIndex.label(row.class_key)
@@ -706,6 +701,19 @@ def parse_students(fileobj: IO[bytes], size: int, ctx: StudentContext) -> Studen
         labels = "、".join(sorted(result.classes_to_create.values())[:30])
         report.warnings.append(f"导入时将新建 {len(result.classes_to_create)} 个班级：{labels}。")
     return result
+
+
+def _file_keys(raw: dict[str, str]) -> tuple[str | None, str | None]:
+    """The 全国学籍号 and (证件类型, 证件号) of a raw row, normalised as the row check does, for
+    the in-file duplicate check (which must not depend on the rest of the row being valid)."""
+    no = nfkc(raw.get("student_no", "")).replace(" ", "").upper() or None
+    number = nfkc(raw.get("id_number", "")).replace(" ", "").upper()
+    id_type = IdType.RESIDENT
+    if raw.get("id_type"):
+        id_type = ID_TYPE.get(raw["id_type"]) or ID_TYPE.get(nfkc(raw["id_type"])) or raw["id_type"]
+    if not number or id_type == IdType.NONE:
+        return no, None
+    return no, (number if id_type == IdType.RESIDENT else f"{id_type}:{number}")
 
 
 # file column -> Student field (member columns are handled apart)

@@ -415,7 +415,9 @@ class VulnerabilityCategory(models.Model):
     position = models.PositiveSmallIntegerField(_("排序"), default=100)
 
     objects = ScopedManager()
-    scope = Scope(county="county_id", school=None)
+    # county reference data: every school post that may register 弱势学生 must be able to name a
+    # category, on the page and in the API alike
+    scope = Scope(county="county_id", school=None, county_wide=True)
 
     class Meta:
         verbose_name = _("弱势类别")

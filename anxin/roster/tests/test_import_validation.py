@@ -142,6 +142,27 @@ def test_duplicate_id_number_in_file_is_error(world):
     assert "第3行：身份证件号与第2行重复" in ri.errors
 
 
+def test_duplicate_id_number_in_file_reported_at_both_rows_even_when_one_row_is_invalid(world):
+    """The same 身份证件号 pasted under another student (other sex and birth date): both rows are
+    named as duplicates of each other, not a sex/birth mismatch at one and nothing at the other."""
+    a = student_row(10, 全国学籍号="")
+    b = student_row(11, 姓名="另一人", 全国学籍号="", male=False, birth=dt.date(2011, 3, 2))
+    b["身份证件号"] = a["身份证件号"]
+    ri = validate(world, [a, b, student_row(12)])
+    assert any(e.startswith("第2行：身份证件号与第3行重复") for e in ri.errors), ri.errors
+    assert any(e.startswith("第3行：身份证件号与第2行重复") for e in ri.errors), ri.errors
+    assert ri.valid_rows == 1
+
+
+def test_duplicate_student_no_in_file_reported_at_both_rows_even_when_one_row_is_invalid(world):
+    a = student_row(10)
+    b = student_row(11, 全国学籍号=a["全国学籍号"], 性别="")
+    ri = validate(world, [a, b])
+    assert any(e.startswith("第2行：全国学籍号与第3行重复") for e in ri.errors), ri.errors
+    assert any(e.startswith("第3行：全国学籍号与第2行重复") for e in ri.errors), ri.errors
+    assert ri.valid_rows == 0
+
+
 def test_student_no_of_another_schools_student_in_county_is_row_error(world):
     no = "G" + make_id(77)
     Student.objects.filter(pk=world.student_other_school.pk).update(

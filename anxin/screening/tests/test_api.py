@@ -156,3 +156,37 @@ def test_class_teacher_opens_a_survey_for_own_class_only_through_the_api(world, 
         content_type="application/json",
     )
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["safety_leader", "middle_manager", "class_teacher", "counsellor"])
+def test_school_posts_read_the_county_categories_and_register_a_vulnerable_student_through_the_api(
+    world, as_user, role
+):
+    """The page offered the county's categories to school posts; the API answered an empty list,
+    so POST /vulnerable/ failed with «无效主键». Both now read the same county rows."""
+    cats = services.ensure_categories(world.county_a.pk)
+    services.ensure_categories(world.county_b.pk)
+    c = as_user(world.user[role])
+    listed = c.get("/api/v1/screening/categories/?page_size=100").json()
+    codes = {row["code"] for row in listed["results"]}
+    assert set(cats) <= codes
+    assert listed["count"] == len(cats)  # the other county's categories stay out
+    r = c.post(
+        "/api/v1/screening/vulnerable/",
+        {"student": world.student_own.pk, "category": cats["introvert"].pk, "note": "API登记"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["category_name"] == "性格内向"
+
+
+def test_categories_of_another_county_are_not_resolvable_through_the_api(world, as_user):
+    services.ensure_categories(world.county_a.pk)
+    other = services.ensure_categories(world.county_b.pk)
+    r = as_user(world.user["safety_leader"]).post(
+        "/api/v1/screening/vulnerable/",
+        {"student": world.student_own.pk, "category": other["introvert"].pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert as_user(world.user["subject_teacher"]).get("/api/v1/screening/categories/").status_code == 403
