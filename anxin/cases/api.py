@@ -510,6 +510,12 @@ class CommitteeViewSet(ScopedReadOnlyViewSet):
     serializer_class = CommitteeSerializer
 
 
+class LegalParameterVersionIn(serializers.Serializer):
+    effective_from = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+    values = serializers.DictField()
+
+
 class LegalParameterViewSet(viewsets.GenericViewSet):
     """The county's legal parameters (R-Q-7): ``GET`` the values in force today with their
     defaults, ranges and legal sources, and the versions; ``POST`` a new version (the county's
@@ -517,14 +523,7 @@ class LegalParameterViewSet(viewsets.GenericViewSet):
 
     queryset = LegalParameterVersion.objects.all()
     permission_classes = [PolicyPermission]
-    serializer_class = inline_serializer(
-        "LegalParameterVersionIn",
-        {
-            "effective_from": serializers.DateField(),
-            "reason": serializers.CharField(),
-            "values": serializers.DictField(),
-        },
-    )
+    serializer_class = LegalParameterVersionIn
 
     def _version(self, v) -> dict:
         return {
