@@ -12,6 +12,8 @@ same services, under the same rights (``anxin.cases.permissions``).
 - ``/api/v1/case-reports/``               reports to the bureau: ``edit``, ``submit``,
   ``acknowledge``, ``docx``
 - ``/api/v1/case-committees/``            the schools' 学生欺凌治理委员会 (read)
+- ``/api/v1/case-legal-parameters/``       the county's legal parameters (R-Q-7): read;
+  ``POST`` a new version (the county's administrator)
 
 A refused step answers 400 with the Chinese messages naming what is missing; a stale
 ``version`` answers 400 too ("本案刚被其他人更新…").
@@ -25,7 +27,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import parsers, serializers, status
+from rest_framework import parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -40,6 +42,7 @@ from anxin.cases.models import (
     CaseParty,
     Committee,
     CommitteeMember,
+    LegalParameterVersion,
     PartyRole,
     Source,
 )
@@ -524,8 +527,66 @@ class CommitteeViewSet(ScopedReadOnlyViewSet):
     serializer_class = CommitteeSerializer
 
 
+class LegalParameterVersionIn(serializers.Serializer):
+    effective_from = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+    values = serializers.DictField()
+
+
+class LegalParameterViewSet(viewsets.GenericViewSet):
+    """The county's legal parameters (R-Q-7): ``GET`` the values in force today with their
+    defaults, ranges and legal sources, and the versions; ``POST`` a new version (the county's
+    administrator): ``{"effective_from": "2027-01-01", "reason": "…", "values": {"INVESTIGATION_DAYS": 7}}``."""
+
+    queryset = LegalParameterVersion.objects.all()
+    permission_classes = [PolicyPermission]
+    serializer_class = LegalParameterVersionIn
+
+    def _version(self, v) -> dict:
+        return {
+            "id": v.pk,
+            "effective_from": v.effective_from.isoformat(),
+            "values": v.values,
+            "reason": v.reason,
+            "created_at": v.created_at.isoformat(),
+        }
+
+    def list(self, request):
+        from anxin.cases import params
+
+        county_id = request.user.county_id
+        in_force = LegalParameterVersion.in_force(county_id)
+        return Response(
+            {
+                "county": county_id,
+                "in_force": getattr(in_force, "pk", None),
+                "parameters": [r.as_dict() for r in params.rows(county_id)],
+                "versions": [self._version(v) for v in params.versions(county_id)[:50]],
+            }
+        )
+
+    def create(self, request):
+        from anxin.cases import params
+
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        try:
+            v = params.set_version(
+                by=request.user,
+                county_id=request.user.county_id,
+                effective_from=d["effective_from"],
+                reason=d["reason"],
+                values=dict(d["values"]),
+            )
+        except dj_forms.ValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self._version(v), status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
+    router.register("case-legal-parameters", LegalParameterViewSet, basename="case-legal-parameter")
     router.register("cases", CaseViewSet, basename="case")
     router.register("case-reports", ReportViewSet, basename="case-report")
     router.register("case-committees", CommitteeViewSet, basename="case-committee")

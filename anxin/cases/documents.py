@@ -148,7 +148,8 @@ def report_docx(report: BureauReport) -> bytes:
             f"{clock.local_date(case.discovered_at):%Y年%m月%d日}，我校发现一起学生欺凌事件，现将有关情况报告如下：",
         )
         _heading(doc, 0, "事件基本情况")
-        for n, field in enumerate(("occurred_text", "place", "cause", "process", "people", "injuries")):
+        fields = ("occurred_text", "place", "cause", "process", "people", "injuries", "findings")
+        for n, field in enumerate(fields):
             _item(doc, n, labels[field], getattr(report, field))
         _heading(doc, 1, "已采取的措施")
         _para(doc, report.measures_taken or "无")

@@ -363,11 +363,14 @@ class MeasureForm(CaseForm):
     )
     refer_to = forms.ModelChoiceField(label=_("移交法治副校长或联络员执行"), queryset=None, required=False)
 
-    def __init__(self, *args, items=(), referees=None, **kwargs):
+    def __init__(self, *args, items=(), referees=None, teacher_classes=None, **kwargs):
         super().__init__(*args, **kwargs)
         from anxin.accounts.models import User
 
-        self.fields["party"].queryset = self.parties([PartyRole.ALLEGED_BULLY, PartyRole.VICTIM])
+        parties = self.parties([PartyRole.ALLEGED_BULLY, PartyRole.VICTIM])
+        if teacher_classes is not None:  # a teacher: students of the classes taught only
+            parties = parties.filter(student__klass_id__in=teacher_classes)
+        self.fields["party"].queryset = parties
         groups: dict[str, list] = {}
         for it in items:
             groups.setdefault(it.level_label, []).append((it.code, f"{it.label}（{it.article}）"))
@@ -507,7 +510,15 @@ class AppealForm(CaseForm):
     party = PartyChoice(label=_("学生"), queryset=None)
     appellant = forms.CharField(label=_("申请人"), max_length=60, help_text=_("学生本人或其监护人"))
     filed_on = date_field(_("申请日期"))
-    notified_on = date_field(_("决定告知日期"), required=False, help_text=_("不填则按家长通知记录计算"))
+    notified_on = date_field(
+        _("决定告知日期"), required=False, help_text=_("按家长通知记录计算；与记录不同时须写明更正理由")
+    )
+    notice_correction = forms.CharField(
+        label=_("告知日期更正理由"),
+        max_length=300,
+        required=False,
+        help_text=_("仅在告知日期与记录不同时填写"),
+    )
     measure = forms.ModelChoiceField(label=_("申诉的措施"), queryset=None, required=False)
     grounds = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -615,6 +626,33 @@ class UnfoundedForm(CaseForm):
     )
 
 
+class SettleForm(CaseForm):
+    """LAW 3 exception (seed 二(三)): 玩笑打闹 / 一般纠纷 settled directly with 批评教育."""
+
+    result = forms.ChoiceField(
+        label=_("学校初步判断"), choices=[("joke", _("玩笑打闹")), ("dispute", _("一般纠纷"))]
+    )
+    grounds = forms.CharField(
+        label=_("判断依据"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不少于10个字；直接予以批评教育，不采取教育惩戒措施。处理结果须告知双方家长"),
+    )
+
+
+class EscalateForm(CaseForm):
+    ground = forms.ChoiceField(
+        label=_("提请认定的原因"),
+        choices=[
+            ("family_disagrees", _("家长对直接处理有异议")),
+            ("determination_requested", _("当事人或其他人申请认定")),
+            ("repeat", _("同一学生再次发生")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("不少于10个字")
+    )
+
+
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(label=_("签收意见"), max_length=300, required=False)
 
@@ -634,3 +672,38 @@ class HolidayForm(forms.Form):
     date = date_field(_("日期"))
     name = forms.CharField(label=_("名称"), max_length=30)
     is_workday = forms.BooleanField(label=_("调休上班"), required=False)
+
+
+class LegalParametersForm(forms.Form):
+    """A new version of the county's legal parameters (R-Q-7): one field per row of
+    ``anxin.cases.law.parameters.PARAMETERS``; ranges are checked by the table itself."""
+
+    effective_from = date_field(_("生效日期"), help_text=_("不早于今天；此前登记的案件仍按原参数办理"))
+    reason = forms.CharField(label=_("调整说明"), max_length=300, help_text=_("依据的文件或会议"))
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anxin.cases.law.definitions import RESULTS as RESULT_ROWS
+        from anxin.cases.law.parameters import PARAMETERS
+
+        current = current or {}
+        self.fields["effective_from"].initial = clock.today
+        for p in PARAMETERS:
+            help_text = f"{p.rule}；{p.source}"
+            if p.kind == "int":
+                field = forms.IntegerField(label=f"{p.label}（{p.unit}）", required=True, help_text=help_text)
+            elif p.kind == "bool":
+                field = forms.BooleanField(label=p.label, required=False, help_text=help_text)
+            elif p.kind == "choice":
+                field = forms.ChoiceField(label=p.label, choices=p.choices, help_text=help_text)
+            else:
+                field = forms.MultipleChoiceField(
+                    label=p.label,
+                    choices=[(c, lbl) for c, lbl, _b, _s in RESULT_ROWS],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=help_text,
+                )
+            field.initial = (
+                list(current[p.key]) if isinstance(current.get(p.key), tuple) else current.get(p.key)
+            )
+            self.fields[p.key] = field

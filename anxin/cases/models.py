@@ -127,6 +127,16 @@ class BullyingCase(CountySchoolModel):
     report_id = models.BigIntegerField(_("来源举报"), null=True, blank=True)
     concern_id = models.BigIntegerField(_("来源反映"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # R-Q-7: the county's legal parameters in force when the case was opened (None: the
+    # deployment's defaults, the county had set none)
+    legal_params = models.ForeignKey(
+        "LegalParameterVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用的法定参数"),
+    )
     close_kind = models.CharField(_("结案方式"), max_length=12, blank=True)
     close_reason = models.TextField(_("结案说明"), blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -482,6 +492,7 @@ class CommitteeMember(CountySchoolModel):
 
 class DeterminationSource(models.TextChoices):
     COMMITTEE = "committee", _("学生欺凌治理委员会认定")
+    DIRECT = "direct", _("学校直接处理（玩笑打闹、一般纠纷）")
     SCHOOL_APPEAL = "school_appeal", _("学生申诉委员会申诉决定")
     COUNTY_REVIEW = "county_review", _("县级复查决定")
     CITY_REVIEW = "city_review", _("市级复核决定")
@@ -684,6 +695,7 @@ REPORT_FIELDS: tuple[tuple[str, str], ...] = (
     ("process", "过程"),
     ("people", "涉及人员"),
     ("injuries", "伤情"),
+    ("findings", "调查情况"),
     ("measures_taken", "已采取的措施"),
     ("next_steps", "下一步工作"),
     ("determination_text", "认定结果"),
@@ -714,6 +726,7 @@ class BureauReport(CaseChild):
         _("涉及人员"), blank=True, help_text=_("按年级、班级、身份和人数写，不写姓名（姓名列入附件）")
     )
     injuries = EncryptedTextField(_("伤情"), blank=True)
+    findings = EncryptedTextField(_("调查情况"), blank=True)
     measures_taken = EncryptedTextField(_("已采取的措施"), blank=True)
     next_steps = EncryptedTextField(_("下一步工作"), blank=True)
     determination_text = EncryptedTextField(_("认定结果"), blank=True)
@@ -1002,3 +1015,46 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+@audited()
+class LegalParameterVersion(models.Model):
+    """A version of a county's legal parameters (SPEC R-Q-7; ``anxin.cases.law.parameters``):
+    the full set of values from ``effective_from`` on. Never edited: a change is a new version;
+    a case keeps the version in force when it was opened (``BullyingCase.legal_params``)."""
+
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    effective_from = models.DateField(_("生效日期"))
+    values = models.JSONField(_("参数值"), default=dict)
+    reason = models.CharField(_("调整说明"), max_length=300)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("设置人"))
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = Scope(county="county_id", school=None)
+
+    class Meta:
+        verbose_name = _("法定参数版本")
+        verbose_name_plural = _("法定参数版本")
+        ordering = ["county_id", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["county", "effective_from"], name="case_legalparams_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}@{self.effective_from}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            raise ValidationError(_("已保存的法定参数版本不能修改；请设置新的版本。"))
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def in_force(cls, county_id: int, on=None):
+        """The county's version in force on ``on`` (today by default), or None."""
+        day = on or clock.today()
+        return (
+            cls.objects.filter(county_id=county_id, effective_from__lte=day)
+            .order_by("-effective_from", "-id")
+            .first()
+        )

@@ -16,6 +16,7 @@ NAV: list = [
     ),
     NavItem(S, _("学生欺凌治理委员会"), "cases:committee", ("cases.committee.view",)),
     NavItem(S, _("节假日与调休"), "cases:holidays", ("cases.holiday.view",)),
+    NavItem(S, _("本县法定参数"), "cases:legal_params", ("cases.legalparameterversion.view",)),
 ]
 
 

@@ -39,7 +39,14 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     f"{P}.note": (MANAGERS | {R.CLASS_TEACHER}, "添加案件备注（班主任：本班学生的案件）"),
     f"{P}.determine": (MANAGERS, "记录学生欺凌治理委员会的认定（须委员会依法组成并表决）"),
     f"{P}.measure": (MANAGERS, "记录学校决定的教育惩戒和处分"),
-    f"{P}.measure_teacher": (frozenset({R.CLASS_TEACHER}), "记录一般教育惩戒（惩戒规则第八条；本班学生）"),
+    f"{P}.measure_teacher": (
+        frozenset({R.CLASS_TEACHER, R.SUBJECT_TEACHER}),
+        "记录一般教育惩戒（惩戒规则第八条；班主任：本班学生，任课教师：任教班级的学生）",
+    ),
+    f"{P}.settle": (
+        frozenset({R.SAFETY_LEADER}),
+        "玩笑打闹、一般纠纷直接予以批评教育处理（须记录依据并告知双方家长）",
+    ),
     f"{P}.support": (MANAGERS | {R.COUNSELLOR}, "记录心理辅导、加强管教与家庭教育指导"),
     f"{P}.counselling_notes": (frozenset({R.SAFETY_LEADER, R.COUNSELLOR}), "看心理辅导记录"),
     f"{P}.report_draft": (MANAGERS, "起草向教体局的报告"),
@@ -57,6 +64,11 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "cases.committee.change": (LEADERS, "组建学生欺凌治理委员会、调整委员"),
     "cases.holiday.view": (MANAGERS | {R.BUREAU_ADMIN, R.BUREAU_SAFETY}, "看节假日（工作日计算）"),
     "cases.holiday.change": (frozenset({R.BUREAU_ADMIN}), "维护节假日与调休"),
+    "cases.legalparameterversion.view": (
+        MANAGERS | {R.BUREAU_ADMIN, R.BUREAU_SAFETY, R.SUPERVISOR},
+        "看本县法定参数（时限、年级下限、须报告的认定结果等）",
+    ),
+    "cases.legalparameterversion.change": (frozenset({R.BUREAU_ADMIN}), "设置本县法定参数的新版本"),
 }
 
 # --- party-based scope ------------------------------------------------------------------------
@@ -111,6 +123,7 @@ Rule = Callable[[object, object], Q | None]
 # (role, action) → rule; "*" is any action of that role. Roles not listed use the standard scope.
 RULES: dict[tuple[str, str], Rule] = {
     (R.CLASS_TEACHER, "*"): _own_class,
+    (R.SUBJECT_TEACHER, "measure_teacher"): _own_class,  # one membership per class taught
     (R.COUNSELLOR, "*"): _counselling_duty,
     (R.BUREAU_SAFETY, "view"): _reported_to_bureau,
     (R.BUREAU_SAFETY, "acknowledge"): _reported_to_bureau,
@@ -119,6 +132,13 @@ RULES: dict[tuple[str, str], Rule] = {
     (R.LEGAL_VP, "*"): _referred,
     (R.PARTNER_LIAISON, "*"): _referred,
 }
+
+
+def teacher_class_ids(user) -> set[int]:
+    """The classes whose students a teacher may give Art 8 measures (LAW 11; ROLES.md): a
+    class teacher's own class, a subject teacher's classes taught."""
+    allowed = policy.roles_with(f"{P}.measure_teacher")
+    return {m.klass_id for m in policy.memberships(user) if m.role in allowed and m.klass_id}
 
 
 def case_scope_q(user, action: str) -> Q | None:

@@ -150,7 +150,7 @@ def school_has_senior_grades(school) -> bool:
     return Grade.objects.filter(school=school, stage__in=[Stage.SENIOR, Stage.VOCATIONAL]).exists()
 
 
-def committee_gaps(committee, school=None) -> list[str]:
+def committee_gaps(committee, school=None, case=None) -> list[str]:
     """LAW 4: chaired by the principal, with staff, at least one parent representative and one
     outside member; a student representative where the school has 高中 grades."""
     if committee is None:
@@ -168,7 +168,7 @@ def committee_gaps(committee, school=None) -> list[str]:
     if MemberKind.OUTSIDE not in kinds:
         gaps.append("学生欺凌治理委员会缺少校外专业人员（法治副校长、社区、专家等）")
     if (
-        law_settings.get("COMMITTEE_STUDENT_REP_WITH_SENIOR")
+        law_settings.get("COMMITTEE_STUDENT_REP_WITH_SENIOR", case=case, county_id=school.county_id)
         and MemberKind.STUDENT not in kinds
         and school_has_senior_grades(school)
     ):
@@ -391,4 +391,107 @@ def reason_given(case: BullyingCase, ctx: dict) -> list[str]:
 
 
 def requires_report(result: str, case: BullyingCase) -> bool:
-    return bool(case.is_public_opinion or case.suspected_serious or result in SEVERE_RESULTS)
+    # LAW 7: 舆情 and suspected-serious cases always; the determinations the county lists
+    # (REPORT_RESULTS, at least 情节恶劣 and 涉嫌违法犯罪) from the case's parameters
+    return bool(
+        case.is_public_opinion
+        or case.suspected_serious
+        or result in SEVERE_RESULTS
+        or result in law_settings.get("REPORT_RESULTS", case=case)
+    )
+
+
+# --- LAW 3 exception: 玩笑打闹 / 一般纠纷 settled directly (seed 二(三)) --------------------------
+
+
+def settle_allowed(case: BullyingCase, ctx: dict) -> list[str]:
+    """Seed 二(三) 学校初步判断为“玩笑打闹”或一般纠纷的，可直接予以批评教育解决: only for those
+    two results, with the grounds, before any determination, never for a case that must be
+    reported, and not once a family disagreed or a determination was asked for."""
+    from anxin.cases.law.definitions import NOT_BULLYING_RESULTS
+
+    out = []
+    if ctx.get("result") not in NOT_BULLYING_RESULTS:
+        out.append("直接处理只适用于学校初步判断为玩笑打闹或一般纠纷的事件")
+    if len((ctx.get("grounds") or "").strip()) < 10:
+        out.append("请写明初步判断为玩笑打闹或一般纠纷的依据（不少于10个字）")
+    if current_determination(case) is not None:
+        out.append("本案已有认定，不能直接处理")
+    if case.report_required or case.is_public_opinion or case.suspected_serious:
+        out.append("初步研判情节严重或舆情事件须提请学生欺凌治理委员会认定")
+    if case.events.filter(kind="settlement.escalated").exists():
+        out.append("家长有异议或已申请认定，须由学生欺凌治理委员会认定")
+    return out
+
+
+def repeat_meetings(case: BullyingCase, days: int) -> list[str]:
+    """Other cases and reports within ``days`` of this one that name the same students (two
+    of them, or the one student where the case has only one)."""
+    import datetime as dt
+
+    from django.apps import apps
+
+    students = set(
+        case.parties.filter(
+            student__isnull=False, role__in=[PartyRole.VICTIM, PartyRole.ALLEGED_BULLY]
+        ).values_list("student_id", flat=True)
+    )
+    if not students:
+        return []
+    need = min(2, len(students))
+    lo, hi = case.discovered_at - dt.timedelta(days=days), case.discovered_at + dt.timedelta(days=days)
+    found: list[str] = []
+    by_case: dict[str, set] = {}
+    rows = (
+        CaseParty.objects.filter(student_id__in=students, case__discovered_at__range=(lo, hi))
+        .exclude(case_id=case.pk)
+        .values_list("case__number", "student_id")
+    )
+    for number, student_id in rows:
+        by_case.setdefault(number, set()).add(student_id)
+    found += [f"案件{n}" for n, sts in sorted(by_case.items()) if len(sts) >= need]
+    if apps.is_installed("anxin.intake"):
+        linked = apps.get_model("intake", "ReportStudent")
+        by_report: dict[int, set] = {}
+        for report_id, student_id in (
+            linked.objects.filter(student_id__in=students, report__created_at__range=(lo, hi))
+            .exclude(report_id=case.report_id or 0)
+            .values_list("report_id", "student_id")
+        ):
+            by_report.setdefault(report_id, set()).add(student_id)
+        n = sum(1 for sts in by_report.values() if len(sts) >= need)
+        if n:
+            found.append(f"举报{n}件")
+    return found
+
+
+def no_repeat_within_window(case: BullyingCase, ctx: dict) -> list[str]:
+    # LAW 3: the same students again within the county's window (default 90 days) → committee
+    days = law_settings.get("JOKE_REPEAT_DAYS", case=case)
+    meets = repeat_meetings(case, days)
+    if meets:
+        return [f"同一学生{days}日内另有事件（{'、'.join(meets)}），须提请学生欺凌治理委员会认定"]
+    return []
+
+
+ESCALATION_GROUNDS = {
+    "family_disagrees": "家长对直接处理有异议",
+    "determination_requested": "当事人或其他人申请认定",
+    "repeat": "同一学生再次发生",
+}
+
+
+def settled_directly(case: BullyingCase, ctx: dict) -> list[str]:
+    det = current_determination(case)
+    if det is None or det.source != "direct":
+        return ["本案不是学校直接处理的玩笑打闹或一般纠纷"]
+    return []
+
+
+def escalation_ground(case: BullyingCase, ctx: dict) -> list[str]:
+    out = []
+    if ctx.get("ground") not in ESCALATION_GROUNDS:
+        out.append("请选择提请认定的原因（家长有异议、申请认定或再次发生）")
+    if len((ctx.get("reason") or "").strip()) < 10:
+        out.append("请写明提请认定的具体情况（不少于10个字）")
+    return out

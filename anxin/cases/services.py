@@ -74,6 +74,7 @@ from anxin.cases.models import (
     ImmediateKind,
     ImmediateMeasure,
     Investigation,
+    LegalParameterVersion,
     Measure,
     MeasureState,
     MemberKind,
@@ -132,6 +133,8 @@ STEP_LABELS = {
     "bureau_report": "向教体局报告",
     "appeal": "登记申诉、复查",
     "note": "添加备注",
+    "settle": "直接处理玩笑打闹、一般纠纷",
+    "escalate": "提请委员会认定",
 }
 
 
@@ -313,6 +316,8 @@ def open_case(
             suspected_serious=suspected_serious,
             report_id=getattr(report, "pk", report),
             concern_id=getattr(concern, "pk", concern),
+            # R-Q-7: the case keeps the county's legal parameters in force today
+            legal_params=LegalParameterVersion.in_force(school.county_id, clock.local_date(now)),
         )
         case.save()
         case = BullyingCase.objects.select_for_update().get(pk=case.pk)
@@ -560,7 +565,8 @@ def _update_report_requirement(c: BullyingCase, by) -> None:
     if c.report_required or not rules.requires_report(c.result, c):
         return
     c.report_required = True
-    c.report_due_at = c.discovered_at + dt.timedelta(hours=law_settings.get("BUREAU_REPORT_HOURS"))
+    hours = law_settings.get("BUREAU_REPORT_HOURS", case=c)
+    c.report_due_at = c.discovered_at + dt.timedelta(hours=hours)
     _touch(c, "report_required", "report_due_at")
     if c.first_reported_at is not None and c.first_reported_at > c.report_due_at:
         c.report_late = True
@@ -568,7 +574,7 @@ def _update_report_requirement(c: BullyingCase, by) -> None:
     _event(
         c,
         "report.required",
-        f"须立即向公安机关和县教体局报告（首报时限：发现后{law_settings.get('BUREAU_REPORT_HOURS')}小时）",
+        f"须立即向公安机关和县教体局报告（首报时限：发现后{hours}小时）",
         by,
         data={"due_at": c.report_due_at.isoformat()},
     )
@@ -980,7 +986,7 @@ def record_determination(
         raise Refused("请填写会议记录")
     with _acting(case, by, "determine", step="determination", expected_version=expected_version) as c:
         committee = committee_for(c.school_id)
-        gaps = rules.committee_gaps(committee, c.school)
+        gaps = rules.committee_gaps(committee, c.school, case=c)
         if gaps:
             raise Refused(["学生欺凌治理委员会未依法组成，不能认定"] + gaps)
         present = list(members_present)
@@ -996,7 +1002,9 @@ def record_determination(
         if gaps:
             raise Refused(gaps)
         previous = rules.current_determination(c)
-        if previous is not None:
+        # a direct settlement (LAW 3 exception) the committee now decides on is not a re-determination
+        direct = previous is not None and previous.source == DeterminationSource.DIRECT
+        if previous is not None and not direct:
             if c.state == S.DETERMINING:
                 raise Refused("本案已有认定")
             if len(reason.strip()) < 10:
@@ -1175,8 +1183,9 @@ def _effect_open_investigation(c: BullyingCase, by, ctx: dict) -> None:
     from anxin.cases.calendar import add_days
 
     now = _now()
-    days = law_settings.get("INVESTIGATION_DAYS")
-    due_day = add_days(clock.local_date(now), days, law_settings.get("INVESTIGATION_DAY_KIND"), c.county_id)
+    days = law_settings.get("INVESTIGATION_DAYS", case=c)
+    kind = law_settings.get("INVESTIGATION_DAY_KIND", case=c)
+    due_day = add_days(clock.local_date(now), days, kind, c.county_id)
     due = dt.datetime.combine(due_day, dt.time(23, 59), tzinfo=clock.SHANGHAI)
     Investigation.objects.create(
         county_id=c.county_id,
@@ -1212,6 +1221,97 @@ def _effect_schedule_follow_ups(c: BullyingCase, by, ctx: dict) -> None:
                 )
 
 
+def _effect_settle_directly(c: BullyingCase, by, ctx: dict) -> None:
+    """LAW 3 exception (seed 二(三)): the school's own finding of 玩笑打闹/一般纠纷, recorded with
+    its grounds as a determination of the school (not the committee), and the 批评教育 given to
+    the students involved — no 教育惩戒 measure."""
+    result, grounds = ctx["result"], ctx["grounds"].strip()
+    det = Determination.objects.create(
+        county_id=c.county_id,
+        school_id=c.school_id,
+        case=c,
+        seq=1,
+        source=DeterminationSource.DIRECT,
+        result=result,
+        record=grounds,
+        reason=grounds,
+        recorded_by=by,
+    )
+    _event(
+        c,
+        "settlement",
+        f"学校初步判断为{law_label(RESULTS, result)}，直接予以批评教育；依据：{grounds[:100]}",
+        by,
+        data={"id": det.pk, "result": result},
+    )
+    _apply_result(c, det, by)
+    today = clock.today()
+    for p in c.parties.filter(role=PartyRole.ALLEGED_BULLY, student__isnull=False):
+        m = Measure.objects.create(
+            county_id=c.county_id,
+            school_id=c.school_id,
+            case=c,
+            party=p,
+            item_code="criticism",
+            level="education",
+            article="SEED 二(三)",
+            decider="teacher",
+            decided_by=by,
+            decided_at=_now(),
+            description="直接予以批评教育",
+            owner=by,
+            done_on=today,
+            state=MeasureState.DONE,
+        )
+        _event(
+            c,
+            "measure",
+            f"处置措施：批评教育（学生#{p.pk}；SEED 二(三)）",
+            by,
+            data={"id": m.pk, "item": "criticism", "party_id": p.pk, "state": m.state},
+        )
+
+
+def _effect_reopen_for_committee(c: BullyingCase, by, ctx: dict) -> None:
+    """The committee path after a direct settlement: the investigation (re)opens, then 认定."""
+    c.closed_at = None
+    c.close_kind = ""
+    c.result, c.is_bullying = "", None  # the committee decides now
+    _touch(c, "closed_at", "close_kind", "result", "is_bullying")
+    _event(
+        c,
+        "settlement.escalated",
+        f"提请学生欺凌治理委员会认定：{rules.ESCALATION_GROUNDS[ctx['ground']]}",
+        by,
+        data={"ground": ctx["ground"]},
+    )
+    inv = Investigation.objects.filter(case=c).first()
+    if inv is None:
+        _effect_open_investigation(c, by, ctx)
+    elif inv.finished_at is not None:
+        Investigation.objects.filter(pk=inv.pk).update(finished_at=None)
+
+
+def settle_directly(
+    case, *, by, result: str, grounds: str, expected_version: int | None = None
+) -> BullyingCase:
+    """LAW 3 exception: the safety leader settles an incident the school judges to be
+    玩笑打闹 or 一般纠纷 directly with 批评教育 (workflow ``settle``)."""
+    with _acting(case, by, "settle", step="settle", expected_version=expected_version) as c:
+        _run_transition(c, workflow.TRANSITIONS["settle"], by, {"result": result, "grounds": grounds or ""})
+    return case
+
+
+def escalate_settlement(
+    case, *, by, ground: str, reason: str, expected_version: int | None = None
+) -> BullyingCase:
+    """A family disagrees, someone asks for a determination, or the same students meet again:
+    the directly settled case goes to the committee (workflow ``escalate``)."""
+    with _acting(case, by, "change", step="escalate", expected_version=expected_version) as c:
+        _run_transition(c, workflow.TRANSITIONS["escalate"], by, {"ground": ground, "reason": reason or ""})
+    return case
+
+
 def _effect_closed(c: BullyingCase, by, ctx: dict) -> None:
     c.closed_at = _now()
     c.close_kind = "unfounded" if ctx.get("reason") else "handled"
@@ -1225,6 +1325,8 @@ EFFECTS = {
     "apply_determination": lambda c, by, ctx: None,  # record_determination applies it itself
     "schedule_follow_ups": _effect_schedule_follow_ups,
     "closed": _effect_closed,
+    "settle_directly": _effect_settle_directly,
+    "reopen_for_committee": _effect_reopen_for_committee,
 }
 
 
@@ -1260,7 +1362,7 @@ def _check_item(
     if not c.result:
         raise Refused("尚未作出认定，不能采取处置措施")
     resp = response_for(c.result)
-    if it.level not in resp.allowed:
+    if it.level not in resp.allowed or (resp.only and it.code not in resp.only):
         raise Refused(
             f"认定为「{law_label(RESULTS, c.result)}」的事件不能采取「{it.label}」（分级处置：{resp.summary}）"
         )
@@ -1275,7 +1377,7 @@ def _check_item(
     grade = student.klass.grade
     # LAW 12: Art 10 measures not below grade 4 (setting); no expulsion in compulsory education
     if it.min_grade is not None:
-        min_grade = law_settings.get(it.min_grade) if isinstance(it.min_grade, str) else it.min_grade
+        min_grade = law_settings.get(it.min_grade, case=c) if isinstance(it.min_grade, str) else it.min_grade
         if grade.year < min_grade:
             raise Refused(
                 f"「{it.label}」不适用于{min_grade}年级以下学生（《中小学教育惩戒规则（试行）》第十条）"
@@ -1329,6 +1431,11 @@ def record_measure(
                 raise Refused("处置措施只针对认定实施欺凌的学生")
         elif party.role not in (PartyRole.ALLEGED_BULLY, PartyRole.VICTIM):
             raise Refused("批评教育针对事件双方学生")
+        if not school_decides and (
+            party.student_id is None or party.student.klass_id not in permissions.teacher_class_ids(by)
+        ):
+            # LAW 11; ROLES.md: a teacher only for students of the classes they teach
+            raise Refused("教师只能对本人任教班级的学生采取一般教育惩戒")
         _check_item(
             c,
             party,
@@ -1681,31 +1788,70 @@ def _annex(c: BullyingCase) -> list[dict]:
 
 
 def _fmt(moment: dt.datetime | None) -> str:
-    return moment.astimezone(clock.SHANGHAI).strftime("%Y年%m月%d日%H时%M分") if moment else "不详"
+    """A moment for a report; an unknown time stays unknown (a bare date is stored at local
+    midnight: the hour is not invented)."""
+    if moment is None:
+        return "不详"
+    local = moment.astimezone(clock.SHANGHAI)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return local.strftime("%Y年%m月%d日（具体时间不详）")
+    return local.strftime("%Y年%m月%d日%H时%M分")
+
+
+UNDER_INVESTIGATION = "尚在调查核实中"
+
+
+def _measures_so_far(c: BullyingCase) -> str:
+    """已采取的措施 (seed 二(四)): the immediate measures, the guardians told, the investigation
+    and the measures recorded — by role, never by name."""
+    parts = [
+        f"{m.taken_at.astimezone(clock.SHANGHAI):%m月%d日%H时%M分}{m.get_kind_display()}"
+        + (f"（{m.description}）" if m.description else "")
+        for m in c.immediate_measures.order_by("taken_at", "id")
+    ]
+    told = c.notices.filter(purpose=NoticePurpose.INITIAL).values("party_id").distinct().count()
+    if told:
+        parts.append(f"已通知{told}名学生的监护人")
+    inv = Investigation.objects.filter(case=c).first()
+    if inv is not None:
+        n = c.statements.count()
+        parts.append(
+            f"{inv.started_at.astimezone(clock.SHANGHAI):%m月%d日}开始调查"
+            + (f"，制作询问笔录{n}份" if n else "")
+            + ("，调查已完成" if inv.finished_at else "")
+        )
+    for m in c.measures.select_related("party").exclude(state=MeasureState.REVOKED).order_by("id"):
+        parts.append(f"对{rules.ROLE_WORD.get(m.party.role, '有关学生')}{m.label}（{m.get_state_display()}）")
+    return "；".join(parts)
 
 
 def _prefill(c: BullyingCase, kind: str, previous: BureauReport | None) -> dict:
+    """The report drafted from the case's record (R-CASE-7; seed 二(四) 时间、地点、起因、过程、
+    涉及人员、已采取的措施): the investigation's findings where there are any, else what was
+    recorded at opening; what is not known yet says so."""
+    inv = Investigation.objects.filter(case=c).first()
     if previous is not None:
         values = {f: getattr(previous, f) for f, _l in REPORT_FIELDS}
+        if inv is not None:
+            # a 续报/终报 carries what the investigation has found since
+            values.update({k: v for k, v in _investigated(c, inv).items() if v})
+        values["measures_taken"] = _measures_so_far(c) or values.get("measures_taken", "")
     else:
-        measures = "；".join(
-            f"{m.taken_at.astimezone(clock.SHANGHAI):%H时%M分}{m.get_kind_display()}"
-            + (f"（{m.description}）" if m.description else "")
-            for m in c.immediate_measures.all()
-        )
-        told = c.notices.filter(purpose=NoticePurpose.INITIAL).count()
         values = {
             "occurred_text": f"发生时间：{_fmt(c.occurred_at)}；发现时间：{_fmt(c.discovered_at)}",
-            "place": c.place,
-            "cause": c.cause,
+            "place": c.place or UNDER_INVESTIGATION,
+            "cause": c.cause or UNDER_INVESTIGATION,
             "process": c.process or c.summary,
             "people": _people_text(c),
             "injuries": c.injuries,
-            "measures_taken": measures + (f"；已通知{told}名学生的监护人" if told else ""),
+            "findings": "",
+            "measures_taken": _measures_so_far(c),
             "next_steps": "继续调查核实，提请学校学生欺凌治理委员会认定，做好心理疏导和家校沟通。",
             "contact": "",
             "signer": "",
         }
+        if inv is not None:
+            values.update({k: v for k, v in _investigated(c, inv).items() if v})
     det = rules.current_determination(c)
     if kind == ReportKind.FINAL and det is not None:
         values["determination_text"] = f"经学校学生欺凌治理委员会认定：{law_label(RESULTS, det.result)}。"
@@ -1717,6 +1863,23 @@ def _prefill(c: BullyingCase, kind: str, previous: BureauReport | None) -> dict:
         fus = c.follow_ups.filter(done_at__isnull=False).count()
         values["aftercare_text"] = f"已完成心理辅导、加强管教和家庭教育指导{done}项，回访{fus}次。"
     return values
+
+
+def _investigated(c: BullyingCase, inv: Investigation) -> dict:
+    """The report fields the investigation has established (R-CASE-3)."""
+    occurred = (
+        f"发生时间：{inv.fact_time.strip()}；发现时间：{_fmt(c.discovered_at)}"
+        if inv.fact_time.strip()
+        else ""
+    )
+    return {
+        "occurred_text": occurred,
+        "place": inv.fact_place.strip(),
+        "cause": inv.fact_cause.strip(),
+        "process": inv.fact_process.strip(),
+        "findings": inv.findings.strip(),
+        "people": _people_text(c),
+    }
 
 
 def draft_report(
@@ -1827,7 +1990,7 @@ def submit_report(report: BureauReport, *, by, expected_version: int | None = No
         r.annex = _annex(c)
         r.submitted_at, r.submitted_by = now, by
         if r.kind == ReportKind.FIRST:
-            due = c.discovered_at + dt.timedelta(hours=law_settings.get("BUREAU_REPORT_HOURS"))
+            due = c.discovered_at + dt.timedelta(hours=law_settings.get("BUREAU_REPORT_HOURS", case=c))
             r.is_late = bool(c.report_required and now > due)
             c.first_reported_at, c.report_late = now, r.is_late
             _touch(c, "first_reported_at", "report_late")
@@ -1970,13 +2133,18 @@ def file_appeal(
     grounds: str,
     measure: Measure | None = None,
     notified_on: dt.date | None = None,
+    notice_correction: str = "",
     parent: Appeal | None = None,
     expected_version: int | None = None,
 ) -> Appeal:
     """An appeal within its window (LAW 14): 申诉 within ``APPEAL_WORKING_DAYS`` working days
     of the decision being told (DR 17), 复核 at the education authority after it (DR 18);
     county 复查 of the determination, decided within ``COUNTY_REVIEW_DAYS`` (P2017); a city
-    复核 only where the county has switched that stage on."""
+    复核 only where the county has switched that stage on.
+
+    The window runs from the notice on record (the guardians' notice, or the earlier
+    decision's date). A different ``notified_on`` is a correction: it needs
+    ``notice_correction`` (the reason) and is logged on the timeline."""
     from anxin.cases.calendar import add_working_days
 
     if kind not in AppealKind.values:
@@ -1985,10 +2153,11 @@ def file_appeal(
         raise Refused("请填写申请人和理由")
     if filed_on > clock.today():
         raise Refused("申请日期不能晚于今天")
-    if kind == AppealKind.CITY_REVIEW and not law_settings.get("CITY_REVIEW_ENABLED"):
-        raise Refused("本县未启用市级复核阶段")
     actions = ["appeal"] if kind == AppealKind.SCHOOL_APPEAL else ["appeal", "review"]
     with _acting(case, by, actions, step="appeal", expected_version=expected_version) as c:
+        if kind == AppealKind.CITY_REVIEW and not law_settings.get("CITY_REVIEW_ENABLED", case=c):
+            raise Refused("本县未启用市级复核阶段")
+        typed_on = notified_on
         if party.case_id != c.pk:
             raise Refused("学生不属于本案")
         det = rules.current_determination(c)
@@ -1998,7 +2167,7 @@ def file_appeal(
                 raise Refused("请选择该学生被申诉的处置措施")
             if measure.state == MeasureState.REVOKED:
                 raise Refused("该措施已撤销")
-            notified_on = notified_on or _notice_date(c, party, [NoticePurpose.OUTCOME, NoticePurpose.PRIOR])
+            notified_on = _notice_date(c, party, [NoticePurpose.OUTCOME, NoticePurpose.PRIOR])
         elif kind in (AppealKind.AUTHORITY_REVIEW, AppealKind.CITY_REVIEW):
             need = (
                 AppealKind.SCHOOL_APPEAL if kind == AppealKind.AUTHORITY_REVIEW else AppealKind.COUNTY_REVIEW
@@ -2006,22 +2175,36 @@ def file_appeal(
             parent = Appeal.objects.filter(pk=getattr(parent, "pk", None)).first()
             if parent is None or parent.case_id != c.pk or parent.kind != need or not parent.outcome:
                 raise Refused(f"须先有已作出决定的{AppealKind(need).label}")
-            notified_on = notified_on or parent.decided_on
+            notified_on = parent.decided_on
             measure = parent.measure
             if kind == AppealKind.CITY_REVIEW:
-                due_on = filed_on + dt.timedelta(days=law_settings.get("CITY_REVIEW_DAYS"))
+                due_on = filed_on + dt.timedelta(days=law_settings.get("CITY_REVIEW_DAYS", case=c))
         else:  # county 复查 of the determination
             if det is None:
                 raise Refused("尚未作出认定，无从复查")
-            notified_on = notified_on or _notice_date(c, party, [NoticePurpose.DETERMINATION])
-            due_on = filed_on + dt.timedelta(days=law_settings.get("COUNTY_REVIEW_DAYS"))
+            notified_on = _notice_date(c, party, [NoticePurpose.DETERMINATION])
+            due_on = filed_on + dt.timedelta(days=law_settings.get("COUNTY_REVIEW_DAYS", case=c))
+        on_record = notified_on
+        if typed_on is not None and typed_on != on_record:
+            # the window runs from the notice on record; another date is a logged correction
+            if len((notice_correction or "").strip()) < 10:
+                raise Refused(
+                    "申请期限按已记录的告知日期"
+                    + (f"（{on_record:%Y年%m月%d日}）" if on_record else "")
+                    + "计算；如告知日期有误，须写明更正理由（不少于10个字）"
+                )
+            if typed_on > clock.today():
+                raise Refused("告知日期不能晚于今天")
+            notified_on = typed_on
         if notified_on is None:
             raise Refused("尚未记录决定告知家长的日期，无法计算申请期限")
-        window_ends = add_working_days(notified_on, law_settings.get("APPEAL_WORKING_DAYS"), c.county_id)
+        window_ends = add_working_days(
+            notified_on, law_settings.get("APPEAL_WORKING_DAYS", case=c), c.county_id
+        )
         if filed_on > window_ends:
             raise Refused(
                 f"已超过申请期限：决定告知之日（{notified_on:%Y年%m月%d日}）起"
-                f"{law_settings.get('APPEAL_WORKING_DAYS')}个工作日内，即{window_ends:%Y年%m月%d日}前"
+                f"{law_settings.get('APPEAL_WORKING_DAYS', case=c)}个工作日内，即{window_ends:%Y年%m月%d日}前"
             )
         if Appeal.objects.filter(case=c, kind=kind, party=party, outcome="").exists():
             raise Refused("该学生已有同类未决申请")
@@ -2042,6 +2225,20 @@ def file_appeal(
             grounds=grounds.strip(),
             recorded_by=by,
         )
+        if notified_on != on_record:
+            _event(
+                c,
+                "appeal.notice_corrected",
+                (f"更正决定告知日期：{on_record:%Y-%m-%d} → " if on_record else "补记决定告知日期：")
+                + f"{notified_on:%Y-%m-%d}；理由：{notice_correction.strip()[:100]}",
+                by,
+                data={
+                    "appeal_id": a.pk,
+                    "on_record": on_record.isoformat() if on_record else None,
+                    "corrected": notified_on.isoformat(),
+                    "reason": notice_correction.strip()[:300],
+                },
+            )
         _event(
             c,
             "appeal.filed",

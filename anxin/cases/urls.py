@@ -16,4 +16,5 @@ urlpatterns = [
     path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report_acknowledge"),
     path("committee/", views.committee_page, name="committee"),
     path("holidays/", views.holiday_list, name="holidays"),
+    path("legal-parameters/", views.legal_params, name="legal_params"),
 ]

@@ -36,6 +36,7 @@ from anxin.cases.models import (
     CaseState,
     Committee,
     CommitteeMember,
+    DeterminationSource,
     Evidence,
     Holiday,
     MeasureState,
@@ -607,6 +608,7 @@ def _run_appeal(request, case, d, form):
         appellant=d["appellant"],
         filed_on=d["filed_on"],
         notified_on=d["notified_on"],
+        notice_correction=d.get("notice_correction") or "",
         measure=d["measure"],
         grounds=d["grounds"],
         expected_version=_v(form),
@@ -664,11 +666,25 @@ def _run_unfounded(request, case, d, form):
     return services.close_unfounded(case, by=request.user, reason=d["reason"], expected_version=_v(form))
 
 
+def _run_settle(request, case, d, form):
+    return services.settle_directly(
+        case, by=request.user, result=d["result"], grounds=d["grounds"], expected_version=_v(form)
+    )
+
+
+def _run_escalate(request, case, d, form):
+    return services.escalate_settlement(
+        case, by=request.user, ground=d["ground"], reason=d["reason"], expected_version=_v(form)
+    )
+
+
 def _measure_kwargs(request, case):
     parties = CaseParty.objects.filter(
         case=case, student__isnull=False, role__in=[PartyRole.ALLEGED_BULLY, PartyRole.VICTIM]
     )
     teacher_only = not permissions.can_case(request.user, case, "measure")
+    if teacher_only:  # LAW 11: a teacher, for students of the classes they teach
+        parties = parties.filter(student__klass_id__in=permissions.teacher_class_ids(request.user))
     seen, items = set(), []
     for p in parties.select_related("student__klass__grade", "student__school"):
         for it in services.allowed_items(case, p, teacher_only=teacher_only):
@@ -676,7 +692,11 @@ def _measure_kwargs(request, case):
                 seen.add(it.code)
                 items.append(it)
     items.sort(key=lambda it: list(LEVEL_LABELS).index(it.level))
-    return {"items": items, "referees": _referees(case)}
+    return {
+        "items": items,
+        "referees": _referees(case),
+        "teacher_classes": permissions.teacher_class_ids(request.user) if teacher_only else None,
+    }
 
 
 def _support_kwargs(request, case):
@@ -742,6 +762,7 @@ def _present(case, ctx: dict | None = None) -> dict[str, bool]:
         "review": any(not a.outcome and a.kind != AppealKind.SCHOOL_APPEAL for a in ctx["appeals"]),
         "special": any(a.status == "applied" for a in ctx["special"]),
         "referral": any(not r.outcome for r in ctx["referrals"]),
+        "direct": getattr(rules.current_determination(case), "source", "") == DeterminationSource.DIRECT,
     }
 
 
@@ -1002,6 +1023,26 @@ STEPS: dict[str, Step] = {
         ),
         Step("note", gettext_lazy("添加备注"), forms.NoteForm, "note", ("change", "note"), _run_note),
         Step(
+            "settle",
+            gettext_lazy("直接处理玩笑打闹、一般纠纷"),
+            forms.SettleForm,
+            "settle",
+            ("settle",),
+            _run_settle,
+            gettext_lazy(
+                "学校初步判断为玩笑打闹或一般纠纷的，分管安全副校长可直接予以批评教育，记录判断依据并告知双方家长。家长有异议、有人申请认定或同一学生在规定期间内再次发生的，须提请学生欺凌治理委员会认定。"
+            ),
+        ),
+        Step(
+            "escalate",
+            gettext_lazy("提请委员会认定"),
+            forms.EscalateForm,
+            "escalate",
+            ("change",),
+            _run_escalate,
+            needs="direct",
+        ),
+        Step(
             "unfounded",
             gettext_lazy("查无实据结案"),
             forms.UnfoundedForm,
@@ -1023,7 +1064,15 @@ def case_step(request, pk, step):
     st = STEPS.get(step)
     if st is None:
         raise Http404
-    case = get_case_for_user(request, pk)
+    viewer = BullyingCase.objects.restrict(request.user, "view").filter(pk=pk if str(pk).isdigit() else 0)
+    if st.slug == "measure" and not viewer.exists():
+        # a subject teacher records Art 8 measures for students of the classes taught without
+        # seeing the case (ROLES.md); the form offers only those students
+        case = get_for_user(
+            request, BullyingCase, pk, "measure_teacher", sensitive=True, queryset=BullyingCase.objects.all()
+        )
+    else:
+        case = get_case_for_user(request, pk)
     rights = permissions.actions_on(request.user, case, st.rights)
     if not rights:
         deny(request, f"cases.bullyingcase.{st.rights[0]}", "cases.bullyingcase", case.pk)
@@ -1052,6 +1101,8 @@ def case_step(request, pk, step):
             messages.success(request, _("已保存：%(t)s") % {"t": st.title})
             if isinstance(obj, BureauReport):
                 return redirect("cases:report_detail", pk=obj.pk)
+            if not viewer.exists():
+                return redirect("core:home")
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
@@ -1062,6 +1113,7 @@ def case_step(request, pk, step):
             "case": case,
             "form": form,
             "not_open": not_open,
+            "can_view": viewer.exists(),
             "q": q,
             "students_found": list(students)
             if st.slug == "party" and q and request.method == "GET"
@@ -1329,4 +1381,52 @@ def holiday_list(request):
         request,
         "cases/holidays.html",
         {"title": _("节假日与调休"), "days": days, "form": form, "can_change": can_change},
+    )
+
+
+# --- the county's legal parameters (R-Q-7) ----------------------------------------------------------
+
+
+@login_required
+def legal_params(request):
+    """The county's legal parameters with their defaults and sources; the county's
+    administrator sets a new version with an effective date (never an edit)."""
+    from anxin.cases import params
+
+    require(request, "cases.legalparameterversion.view")
+    user = request.user
+    county_id = user.county_id
+    can_change = policy.can(user, "cases.legalparameterversion.change")
+    rows = params.rows(county_id)
+    form = forms.LegalParametersForm(request.POST or None, current={r.key: r.value for r in rows})
+    if request.method == "POST":
+        if not can_change:
+            deny(request, "cases.legalparameterversion.change")
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            try:
+                params.set_version(
+                    by=user,
+                    county_id=county_id,
+                    effective_from=d.pop("effective_from"),
+                    reason=d.pop("reason"),
+                    values=d,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            except PermissionDenied:
+                deny(request, "cases.legalparameterversion.change")
+            else:
+                messages.success(request, _("已保存新的参数版本。"))
+                return redirect("cases:legal_params")
+    return render(
+        request,
+        "cases/legal_params.html",
+        {
+            "title": _("本县法定参数"),
+            "rows": rows,
+            "versions": params.versions(county_id)[:50],
+            "form": form,
+            "can_change": can_change,
+        },
     )

@@ -122,6 +122,31 @@ TRANSITIONS: dict[str, Transition] = {
             ("closed",),
             "seed 二(三) 直接予以批评教育",
         ),
+        # LAW 3 exception (seed 二(三)): the safety leader settles 玩笑打闹/一般纠纷 directly with
+        # 批评教育, recording the grounds; both families were told of the incident (and are told
+        # of the settlement before closing); run by services.settle_directly
+        Transition(
+            "settle",
+            "学校直接处理：玩笑打闹、一般纠纷，直接予以批评教育",
+            (S.STOPPED, S.NOTIFYING, S.INVESTIGATING, S.DETERMINING),
+            S.HANDLING,
+            "settle",
+            (rules.settle_allowed, rules.both_sides_notified, rules.no_repeat_within_window),
+            ("settle_directly",),
+            "LAW 3 exception; seed 二(三) 可直接予以批评教育解决",
+        ),
+        # ... and the committee path opens instead when a family disagrees, anyone asks for a
+        # determination, or the same students meet again: back to 调查, then 认定
+        Transition(
+            "escalate",
+            "提请学生欺凌治理委员会认定（直接处理有异议、申请认定或再次发生）",
+            (S.HANDLING, S.FOLLOW_UP, S.CLOSED),
+            S.INVESTIGATING,
+            "change",
+            (rules.settled_directly, rules.escalation_ground),
+            ("reopen_for_committee",),
+            "LAW 3 exception",
+        ),
         Transition(
             "close_unfounded",
             "查无实据结案",
@@ -163,6 +188,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "police_report": _OPEN + (S.CLOSED,),
     "bureau_report": _OPEN + (S.CLOSED,),
     "appeal": (S.HANDLING, S.FOLLOW_UP, S.CLOSED),
+    "settle": (S.STOPPED, S.NOTIFYING, S.INVESTIGATING, S.DETERMINING),
+    "escalate": (S.HANDLING, S.FOLLOW_UP, S.CLOSED),
     "note": _OPEN + (S.CLOSED,),
 }
 
@@ -184,8 +211,12 @@ DUTIES: dict[str, tuple[str, str]] = {
 PRECONDITIONS = (rules.is_bullying, rules.not_bullying)
 
 
+# Transitions taken through a form of their own (a meeting record, the grounds), not a button.
+FORM_ONLY = frozenset({"determine", "settle", "escalate"})
+
+
 def transitions_from(state: str, case=None) -> list[Transition]:
-    out = [t for t in TRANSITIONS.values() if state in t.sources and t.name != "determine"]
+    out = [t for t in TRANSITIONS.values() if state in t.sources and t.name not in FORM_ONLY]
     if case is not None:
         out = [t for t in out if not any(g in PRECONDITIONS and g(case, {}) for g in t.guards)]
     return out

@@ -4,6 +4,8 @@
 - ``allowed``   levels of the catalogue that may be chosen
 - ``report``    the case must be reported to the police and the bureau at once (LAW rule 7)
 - ``support``   the support obligations of any bullying (UPL Art 39; LAW rule 9)
+- ``only``      when set, the only measure codes that may be chosen (玩笑打闹/一般纠纷:
+                批评教育 directly — no 教育惩戒 measure, not even DR Art 8; LAW graded response)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Response:
     report: bool
     support: bool
     source: str
+    only: tuple[str, ...] = ()
 
 
 GRADED_RESPONSE: tuple[Response, ...] = (
@@ -29,19 +32,21 @@ GRADED_RESPONSE: tuple[Response, ...] = (
         "joke",
         "直接予以批评教育",
         (("criticism",),),
-        frozenset({L.EDUCATION, L.GENERAL}),
+        frozenset({L.EDUCATION}),
         False,
         False,
         "SEED 二(三)",
+        only=("criticism",),
     ),
     Response(
         "dispute",
         "直接予以批评教育",
         (("criticism",),),
-        frozenset({L.EDUCATION, L.GENERAL}),
+        frozenset({L.EDUCATION}),
         False,
         False,
         "SEED 二(三)",
+        only=("criticism",),
     ),
     Response(
         "minor",

@@ -1,6 +1,10 @@
-"""Values a county may set (LAW.md marks them *in italics*): Django settings with the
-defaults of LAW.md. Read them through :func:`get` so tests and counties can override them
-(``settings.ANXIN_CASES = {"BUREAU_REPORT_HOURS": 1}``) without a code change."""
+"""Values a county may set (LAW.md marks them *in italics*; SPEC R-Q-7).
+
+Read them through :func:`get`. The legal ones (:mod:`.parameters`) come from the county's
+:class:`~anxin.cases.models.LegalParameterVersion`: for a case, the version in force when it
+was opened (kept on the case); otherwise the county's version in force on the day. Without a
+county version, and for the other values, the deployment's Django setting
+(``settings.ANXIN_CASES = {"BUREAU_REPORT_HOURS": 1}``) or the LAW.md default applies."""
 
 from __future__ import annotations
 
@@ -14,6 +18,10 @@ DEFAULTS: dict[str, Any] = {
     "INVESTIGATION_DAY_KIND": "calendar",
     # LAW 7 (seed 二(四) 立即报告): bureau report due N hours from discovery, then 迟报
     "BUREAU_REPORT_HOURS": 2,
+    # LAW 7: the determinations that must be reported at once (舆情 cases always are)
+    "REPORT_RESULTS": ("severe", "criminal"),
+    # LAW 3 (seed 二(三)): the same students again within N days → the committee decides
+    "JOKE_REPEAT_DAYS": 90,
     # LAW 12 (DR Art 10): Art 10 measures from this grade (小学高年级)
     "SEVERE_MIN_GRADE": 4,
     # LAW 4: a student representative is required where the school has 高中 grades
@@ -52,9 +60,28 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def get(name: str) -> Any:
-    """The county's value of ``name`` (``settings.ANXIN_CASES[name]``) or the LAW.md default."""
+def deployment(name: str) -> Any:
+    """The deployment's value of ``name`` (``settings.ANXIN_CASES[name]``) or the LAW.md default."""
     overrides = getattr(dj_settings, "ANXIN_CASES", None) or {}
     if name in overrides:
         return overrides[name]
     return DEFAULTS[name]
+
+
+def get(name: str, case=None, county_id: int | None = None, on=None) -> Any:
+    """The value of ``name`` for ``case`` (the county's version kept on the case when it was
+    opened) or for ``county_id`` on day ``on`` (today by default); else :func:`deployment`."""
+    from anxin.cases.law.parameters import BY_KEY
+
+    if name in BY_KEY:
+        version = None
+        if case is not None:
+            version = case.legal_params if getattr(case, "legal_params_id", None) else None
+        elif county_id is not None:
+            from anxin.cases.models import LegalParameterVersion
+
+            version = LegalParameterVersion.in_force(county_id, on)
+        if version is not None and name in (version.values or {}):
+            value = version.values[name]
+            return tuple(value) if isinstance(value, list) else value
+    return deployment(name)

@@ -77,7 +77,13 @@ def test_follow_up_report_shows_only_what_changed(new_case, drive, mm, leader):
     follow = services.draft_report(case, by=mm, kind="follow", injuries="被欺凌学生经医院检查为软组织挫伤。")
     services.submit_report(follow, by=leader)
     follow.refresh_from_db()
-    assert [d["field"] for d in follow.diff] == ["injuries"] and follow.previous_id == first.pk
+    # what changed: the injuries typed, and the investigation begun since the 首报 (已采取的措施
+    # is drafted from the case's record)
+    assert [d["field"] for d in follow.diff] == [
+        "injuries",
+        "measures_taken",
+    ] and follow.previous_id == first.pk
+    assert "开始调查" in follow.measures_taken and "开始调查" not in first.measures_taken
     with __import__("pytest").raises(Exception, match="不能修改"):
         services.update_report(follow, by=mm, injuries="改动")
     from anxin.cases import documents

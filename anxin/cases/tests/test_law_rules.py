@@ -582,6 +582,7 @@ def test_rule_14_appeal_window_counts_working_days_with_the_holiday_calendar(new
             grounds="处理过重",
             measure=measure,
             notified_on=notified,
+            notice_correction="家长于9月30日当面获知处理决定，通知记录补录晚了",
         )
         # without the holiday calendar, 15 working days end on 21 October
         assert "2026年10月21日前" in _refused(services.file_appeal, case, by=mm, **kwargs)

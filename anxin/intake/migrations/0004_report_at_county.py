@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0002_report_spot'),
+        ('intake', '0003_emergencyrequest_suspect'),
         ('org', '0002_initial'),
         ('roster', '0003_student_no_encrypted'),
         ('screening', '0002_hazard_listed_for_reporters'),
