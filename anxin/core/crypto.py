@@ -81,6 +81,8 @@ def rewrap(wrapped: bytes) -> bytes:
 def _blind(value: str, purpose: str, secret: str) -> str:
     key = hashlib.sha256(("blind:" + purpose + ":" + secret).encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def seal(value):
     """A JSON-safe encrypted form of a text kept inside a JSON document (a timeline's or a
     report's before/after): ``{"encrypted": token}``; empty values stay as they are."""
