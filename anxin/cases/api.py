@@ -49,6 +49,7 @@ from anxin.cases.models import (
 from anxin.core import audit, policy
 from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.core.api_auth import PolicyPermission
+from anxin.core.schema import OneObjectSchema
 
 # --- serializers -------------------------------------------------------------------------------
 
@@ -533,6 +534,36 @@ class LegalParameterVersionIn(serializers.Serializer):
     values = serializers.DictField()
 
 
+class LegalParameterVersionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    values = serializers.DictField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class LegalParameterRowOut(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    value = serializers.JSONField()
+    default = serializers.JSONField()
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    choices = serializers.ListField(child=serializers.CharField())
+    rule = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True)
+    source_text = serializers.CharField(allow_blank=True)
+
+
+class LegalParametersOut(serializers.Serializer):
+    county = serializers.IntegerField(allow_null=True)
+    in_force = serializers.IntegerField(allow_null=True)
+    parameters = LegalParameterRowOut(many=True)
+    versions = LegalParameterVersionOut(many=True)
+
+
 class LegalParameterViewSet(viewsets.GenericViewSet):
     """The county's legal parameters (R-Q-7): ``GET`` the values in force today with their
     defaults, ranges and legal sources, and the versions; ``POST`` a new version (the county's
@@ -541,6 +572,8 @@ class LegalParameterViewSet(viewsets.GenericViewSet):
     queryset = LegalParameterVersion.objects.all()
     permission_classes = [PolicyPermission]
     serializer_class = LegalParameterVersionIn
+    pagination_class = None
+    schema = OneObjectSchema()
 
     def _version(self, v) -> dict:
         return {
@@ -551,6 +584,7 @@ class LegalParameterViewSet(viewsets.GenericViewSet):
             "created_at": v.created_at.isoformat(),
         }
 
+    @extend_schema(responses={200: LegalParametersOut}, filters=False)
     def list(self, request):
         from anxin.cases import params
 
@@ -565,6 +599,7 @@ class LegalParameterViewSet(viewsets.GenericViewSet):
             }
         )
 
+    @extend_schema(request=LegalParameterVersionIn, responses={201: LegalParameterVersionOut})
     def create(self, request):
         from anxin.cases import params
 
