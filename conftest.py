@@ -25,6 +25,17 @@ def _own_audit_checkpoints(settings, tmp_path):
     settings.ANXIN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with the English cookie activates English for the thread (LocaleMiddleware
+    does not switch back): no test inherits the language of the one before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -4,12 +4,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from anxin.core import policy
 from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
 
 
 def render() -> str:
+    # The document is written in the project's language whatever the caller activated last
+    # (a request with the English cookie leaves English active in its thread).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _render()
+
+
+def _render() -> str:
     roles = list(Role)
     lines = [
         "# Permissions matrix",
