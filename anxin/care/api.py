@@ -15,6 +15,7 @@ from anxin.care.cadence import Level
 from anxin.care.filters import CarePlanApiFilter, ContactLogApiFilter, SessionApiFilter, TaskApiFilter
 from anxin.care.models import CarePlan, ContactLog, CounsellingSession, InterventionTask, Measure
 from anxin.core.api import ScopedReadOnlyViewSet
+from anxin.core.editing import ServiceCreateMixin
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -253,7 +254,7 @@ class CarePlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(CarePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
-class ContactLogViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class ContactLogViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Contacts (谈心谈话, 家访 …). POST logs one: defaults now, me, the plan's student; an
     anomaly opens an intervention task and notifies the safety leader."""
 
@@ -262,14 +263,10 @@ class ContactLogViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ContactLogApiFilter
     select_related = ("staff",)
     sensitive_retrieve = True
+    create_serializer_class = ContactCreateSerializer
 
-    @extend_schema(request=ContactCreateSerializer, responses={201: ContactLogSerializer})
-    def create(self, request, *args, **kwargs):
-        ser = ContactCreateSerializer(data=request.data, context=self.get_serializer_context())
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        contact = services.log_contact(request.user, **data)
-        return Response(ContactLogSerializer(contact).data, status=status.HTTP_201_CREATED)
+    def perform_service_create(self, data):
+        return services.log_contact(self.request.user, **data)
 
 
 class InterventionTaskViewSet(ScopedReadOnlyViewSet):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import ServiceFormView, form_errors
 from anxin.core.listing import ScopedListView, current_school_id
 from anxin.core.roles import Role
 from anxin.core.xlsx import xlsx_response
@@ -41,14 +42,6 @@ def _enrolled_students():
     from anxin.roster.models import Student, StudentStatus
 
     return Student.objects.filter(status=StudentStatus.ENROLLED)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _reverse_or_none(name: str, **kwargs) -> str | None:
@@ -135,25 +128,33 @@ def school_detail(request, pk):
     return render(request, "org/school_detail.html", ctx)
 
 
-@login_required
-def school_edit(request, pk):
-    school = get_for_user(request, School, pk, "view")
-    check(request, school, "change")  # 403 for a member who may see but not change it
-    editable = services.editable_school_fields(request.user, school)
-    form = SchoolForm(request.POST or None, instance=school, editable=editable)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_school_contacts(
-                request.user, school, {k: form.cleaned_data[k] for k in form.fields}
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("学校信息已保存。"))
-            return redirect("org:school_detail", pk=school.pk)
-    return render(
-        request, "org/school_edit.html", {"title": _("修改学校信息"), "school": school, "form": form}
-    )
+class SchoolEditView(ServiceFormView):
+    """修改学校信息: the fields this user may change (services.editable_school_fields)."""
+
+    model = School
+    form_class = SchoolForm
+    template_name = "org/school_edit.html"
+    title = gettext_lazy("修改学校信息")
+    success_message = gettext_lazy("学校信息已保存。")
+
+    def get_form_kwargs(self):
+        editable = services.editable_school_fields(self.request.user, self.object)
+        return {**super().get_form_kwargs(), "instance": self.object, "editable": editable}
+
+    def save(self, form):
+        services.update_school_contacts(
+            self.request.user, self.object, {k: form.cleaned_data[k] for k in form.fields}
+        )
+        return self.object
+
+    def get_success_url(self, result):
+        return reverse("org:school_detail", args=[result.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(school=self.object, **kwargs)
+
+
+school_edit = SchoolEditView.as_view()
 
 
 # --- classes -----------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def class_create(request, school_pk):
             if hasattr(exc, "error_dict") and "name" in exc.error_dict and not data["grade"]:
                 # a duplicate grade name belongs to the new-grade field
                 exc = ValidationError({"new_grade_name": exc.error_dict["name"]})
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("已新建班级：%(c)s") % {"c": klass})
             return redirect("org:class_detail", pk=klass.pk)
@@ -449,7 +450,7 @@ def responsibility_edit(request, school_pk):
                 klass=data["klass"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("已落实：%(d)s") % {"d": Duty(data["duty"]).label})
             return redirect(f"{reverse('org:responsibility_list')}?school={school.pk}")
@@ -548,7 +549,7 @@ def safety_officer_add(request, class_pk):
                 request.user, klass, form.cleaned_data["student"], form.cleaned_data["duties"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("已设置学生安全员。"))
             return redirect("org:class_detail", pk=klass.pk)
