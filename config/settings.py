@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anxin.core.context_processors.shell",
+                "anxin.core.context_processors.site",
             ],
         },
     }
