@@ -281,6 +281,9 @@ SPECTACULAR_SETTINGS = {
         "CareContactKindEnum": "anxin.care.models.ContactKind",
         "InterventionTaskStatusEnum": "anxin.care.models.InterventionTask.Status",
         "StudentStatusEnum": "anxin.roster.models.StudentStatus",
+        "ChannelEnum": "anxin.intake.models.Channel",
+        "DeliveryChannelEnum": "anxin.core.models.Delivery.Channel",
+        "DeliveryStatusEnum": "anxin.core.models.Delivery.Status",
     },
 }
 
@@ -338,5 +341,15 @@ LOGGING = {
 ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)  # ≥ 6 months (网络安全法 21)
 ANXIN_ACCESS_GRANT_MAX_DAYS = env_int("ANXIN_ACCESS_GRANT_MAX_DAYS", 30)
 ANXIN_LIST_PAGE_SIZE = env_int("ANXIN_LIST_PAGE_SIZE", 50)
-# SMS gateway for emergency alerts: a class with send(phone, text); console by default.
-ANXIN_SMS_BACKEND = env_str("ANXIN_SMS_BACKEND", "anxin.core.notify.ConsoleSmsBackend")
+# Reaching people outside the platform (anxin/core/delivery.py): SMS gateway (console by
+# default: sends nothing and says so), group robots, quiet hours for non-urgent messages.
+ANXIN_SMS_BACKEND = env_str("ANXIN_SMS_BACKEND", "anxin.core.delivery.ConsoleSmsBackend")
+ANXIN_SMS_URL = env_str("ANXIN_SMS_URL", "")
+ANXIN_SMS_USER = env_str("ANXIN_SMS_USER", "")
+ANXIN_SMS_KEY = env_str("ANXIN_SMS_KEY", "")
+ANXIN_SMS_SIGN = env_str("ANXIN_SMS_SIGN", "安心校园")
+ANXIN_WECOM_WEBHOOK = env_str("ANXIN_WECOM_WEBHOOK", "")
+ANXIN_DINGTALK_WEBHOOK = env_str("ANXIN_DINGTALK_WEBHOOK", "")
+ANXIN_DINGTALK_SECRET = env_str("ANXIN_DINGTALK_SECRET", "")
+ANXIN_ROBOT_KINDS = frozenset(env_str("ANXIN_ROBOT_KINDS", "emergency").split(","))
+ANXIN_QUIET_HOURS = env_str("ANXIN_QUIET_HOURS", "22:00-07:00")
