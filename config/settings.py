@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 from anxin.core.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
 
@@ -219,6 +220,10 @@ CONTENT_SECURITY_POLICY = {
 # --- i18n and time (R-Q-1) -------------------------------------------------------------------
 # Source strings are Chinese (the users' and the seed's language); locale/en translates them.
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["config.formats"]  # date inputs: 2026-12-04, 2026/12/4, 2026年12月4日
+# every list filter's "any" choice reads 全部 (django-filter's default is "---------")
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
+FILTERS_NULL_CHOICE_LABEL = gettext_lazy("未填写")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

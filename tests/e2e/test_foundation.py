@@ -124,3 +124,24 @@ def test_an_evaluator_finds_the_public_pages_and_a_bare_second_factor_page(live_
     assert page.get_by_label("6位动态验证码").is_visible()
     assert page.get_by_role("button", name="退出").is_visible()
     shot(page, "otp-bare")
+
+
+def test_on_a_phone_list_filters_fold_behind_one_button_and_there_is_no_export(live_server, page):
+    w = build_world()
+    login(page, live_server, w.user[Role.SAFETY_LEADER].username, PASSWORD)
+    page.wait_for_url("**/home/")
+    page.goto(f"{live_server.url}/roster/students/?q=张")
+    toggle = page.get_by_role("button", name="筛选")
+    export = page.locator('a[href*="format=xlsx"]')
+    if page.viewport_name == "phone":
+        assert toggle.inner_text() == "筛选（1）"  # one filter in use
+        assert not page.locator("#list-filters").is_visible()
+        assert export.count() == 0 or not export.first.is_visible()
+        toggle.click()
+        assert page.locator("#list-filters").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "true"
+    else:
+        assert not toggle.is_visible()
+        assert page.locator("#list-filters").is_visible()
+        assert export.first.is_visible()
+    shot(page, "students-filters")
