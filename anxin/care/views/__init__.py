@@ -20,20 +20,32 @@ from .common import (
     PLAN_RELATED,
     SCREENING_STUDENT_URLS,
     _enrolled_in,
-    _form_errors,
     _level_label,
     _local,
     _screening_url,
     _tendency_url,
 )
 from .contacts import TaskListView, _log, plan_log, student_log, task_detail
-from .counselling import SessionListView, session_create, session_detail
-from .plans import PlanListView, _pick_student, plan_close, plan_create, plan_detail, plan_edit
+from .counselling import SessionCreateView, SessionListView, session_create, session_detail
+from .plans import (
+    PlanCreateView,
+    PlanEditView,
+    PlanListView,
+    StudentFormView,
+    _pick_student,
+    plan_close,
+    plan_create,
+    plan_detail,
+    plan_edit,
+)
 from .reports import register_export, stats
 
 __all__ = [
+    "PlanCreateView",
+    "PlanEditView",
+    "StudentFormView",
+    "SessionCreateView",
     "SCREENING_STUDENT_URLS",
-    "_form_errors",
     "_local",
     "_screening_url",
     "_tendency_url",

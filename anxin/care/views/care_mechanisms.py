@@ -23,9 +23,10 @@ from anxin.care.models import (
 )
 from anxin.core import policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import form_errors
 from anxin.core.listing import current_school_id
 
-from .common import _enrolled_in, _form_errors
+from .common import _enrolled_in
 
 # --- 二(六) mechanisms: 师生联系, 同学互助, 家校互通 ----------------------------------------------------
 
@@ -118,7 +119,7 @@ def class_mechanisms(request, pk):
                 check(request, probe_teacher, "change")
                 raise Http404
         except ValidationError as exc:
-            _form_errors(pair_form if op == "pair" else teacher_form, exc)
+            form_errors(pair_form if op == "pair" else teacher_form, exc)
     rows = services.class_mechanisms(klass)
     ctx = {
         "title": _("%(klass)s · 师生联系、同学互助、家校互通") % {"klass": klass},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -11,14 +10,6 @@ from anxin.core import clock
 
 # Where screening shows a student's risk level, reasons and history (and its 重点盯防 alerts).
 SCREENING_STUDENT_URLS = ("screening:student_risk", "screening:student_detail", "screening:student")
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _local(moment) -> str:

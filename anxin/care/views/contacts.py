@@ -24,9 +24,8 @@ from anxin.care.models import (
 )
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user
+from anxin.core.editing import form_errors
 from anxin.core.listing import ScopedListView
-
-from .common import _form_errors
 
 # --- the quick log ------------------------------------------------------------------------------
 
@@ -70,7 +69,7 @@ def _log(request, student, plan):
         try:
             contact = services.log_contact(request.user, student=student, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             if contact.anomaly:
                 messages.warning(request, _("已记录。已生成干预任务，并通知分管安全副校长。"))
@@ -143,7 +142,7 @@ def task_detail(request, pk):
             try:
                 services.update_task(request.user, task, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("干预任务已更新。"))
                 return redirect("care:task_detail", pk=task.pk)

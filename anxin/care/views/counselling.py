@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,11 +17,10 @@ from anxin.care.models import (
     CounsellingSession,
 )
 from anxin.core import policy
-from anxin.core.access import check, get_for_user, require
+from anxin.core.access import get_for_user
 from anxin.core.listing import ScopedListView
 
-from .common import _form_errors
-from .plans import _pick_student
+from .plans import StudentFormView
 
 # --- counselling (R-CARE-4) --------------------------------------------------------------------
 
@@ -46,36 +44,25 @@ class SessionListView(ScopedListView):
         return ctx
 
 
-@login_required
-def session_create(request):
-    from anxin.roster.models import Student
+class SessionCreateView(StudentFormView):
+    """记录心理辅导 for a student; the notes are stored encrypted."""
 
-    require(request, "care.counsellingsession.change")
-    student_id = request.GET.get("student")
-    if not student_id:
-        return _pick_student(
-            request, "care.counsellingsession.change", "care:session_create", _("记录心理辅导")
-        )
-    student = get_for_user(
-        request, Student, student_id, "view", queryset=Student.objects.select_related("klass__grade")
-    )
-    check(
-        request,
-        CounsellingSession(county_id=student.county_id, school_id=student.school_id, student=student),
-        "change",
-    )
-    form = SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.record_counselling(request.user, student=student, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("心理辅导已记录（记录内容加密保存）。"))
-            return redirect("care:session_detail", pk=session.pk)
-    return render(
-        request, "care/session_form.html", {"title": _("记录心理辅导"), "form": form, "student": student}
-    )
+    permission = "care.counsellingsession.change"
+    probe_model = CounsellingSession
+    pick_url_name = "care:session_create"
+    form_class = SessionForm
+    template_name = "care/session_form.html"
+    title = gettext_lazy("记录心理辅导")
+    success_message = gettext_lazy("心理辅导已记录（记录内容加密保存）。")
+
+    def save(self, form):
+        return services.record_counselling(self.request.user, student=self.object, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("care:session_detail", args=[result.pk])
+
+
+session_create = SessionCreateView.as_view()
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,12 +29,12 @@ from anxin.care.models import (
 )
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 
 from .common import (
     PLAN_RELATED,
     _enrolled_in,
-    _form_errors,
     _level_label,
     _local,
     _screening_url,
@@ -172,96 +174,142 @@ def _pick_student(request, perm: str, url_name: str, title: str, extra_query: st
     )
 
 
-@login_required
-def plan_create(request):
-    from anxin.roster.models import Student
+class StudentFormView(ServiceFormView):
+    """A create page for one student (a care plan, a counselling session): ``permission`` is
+    required first; without ``?student=`` the page picks a class, then a student; the student
+    is loaded in scope and the new ``probe_model`` object for them is checked for ``change``."""
 
-    require(request, "care.careplan.change")
-    kind = request.GET.get("kind") if request.GET.get("kind") in CarePlan.Kind.values else CarePlan.Kind.CARE
-    student_id = request.GET.get("student")
-    if not student_id:
-        return _pick_student(
-            request, "care.careplan.change", "care:plan_create", _("建立关爱计划"), f"kind={kind}"
-        )
-    student = get_for_user(
-        request,
-        Student,
-        student_id,
-        "view",
-        queryset=Student.objects.select_related("klass__grade", "school"),
-    )
-    check(
-        request, CarePlan(county_id=student.county_id, school_id=student.school_id, student=student), "change"
-    )
-    staff = services.staff_choices(student.school_id)
-    initial = {
-        "kind": kind,
-        "measures": services.DEFAULT_MEASURES[kind],
-    }
-    form = PlanForm(request.POST or None, staff=staff, initial=initial)
-    level_now = services.elevated(services.screening_level(student))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = services.create_plan(
-                request.user,
-                student,
-                kind=data["kind"],
-                level=data["level"] or None,
-                measures=data["measures"],
-                owner=data["owner"],
-                reason=data["reason"],
-                ends_on=data["ends_on"],
-                cadence_days=data["cadence_days"],
+    probe_model: ClassVar[Any] = None
+    pick_url_name = ""
+    student_related: tuple[str, ...] = ("klass__grade",)
+
+    def get_object(self):
+        from anxin.roster.models import Student
+
+        require(self.request, self.permission)
+        student_id = self.request.GET.get("student")
+        if not student_id:
+            return None
+        queryset = Student.objects.select_related(*self.student_related)
+        return get_for_user(self.request, Student, student_id, "view", queryset=queryset)
+
+    def authorize(self):
+        student = self.object
+        if student is not None:
+            probe = self.probe_model(
+                county_id=student.county_id, school_id=student.school_id, student=student
             )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("关爱计划已建立。"))
-            return redirect("care:plan_detail", pk=plan.pk)
-    return render(
-        request,
-        "care/plan_form.html",
-        {
-            "title": _("建立关爱计划"),
-            "form": form,
-            "student": student,
-            "screening_level": level_now,
-            "screening_level_label": _level_label(level_now),
-        },
-    )
+            check(self.request, probe, "change")
+
+    def pick_query(self) -> str:
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        if self.object is None:
+            return _pick_student(request, self.permission, self.pick_url_name, self.title, self.pick_query())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.object is None:
+            return _pick_student(request, self.permission, self.pick_url_name, self.title, self.pick_query())
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(student=self.object, **kwargs)
 
 
-@login_required
-def plan_edit(request, pk):
-    plan = get_for_user(
-        request, CarePlan, pk, "view", queryset=CarePlan.objects.select_related(*PLAN_RELATED)
-    )
-    check(request, plan, "change")
-    initial = {
-        "level": plan.level,
-        "measures": plan.measures,
-        "owner": plan.owner_id,
-        "reason": plan.reason,
-        "ends_on": plan.ends_on,
-        "cadence_days": plan.cadence_days,
-    }
-    form = PlanForm(
-        request.POST or None, staff=services.staff_choices(plan.school_id), editing=True, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_plan(request.user, plan, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("关爱计划已保存。"))
-            return redirect("care:plan_detail", pk=plan.pk)
-    return render(
-        request,
-        "care/plan_form.html",
-        {"title": _("调整关爱计划"), "form": form, "student": plan.student, "plan": plan},
-    )
+class PlanCreateView(StudentFormView):
+    """建立关爱计划 for a student (``?kind=`` care or watch), owner and measures prefilled."""
+
+    permission = "care.careplan.change"
+    probe_model = CarePlan
+    pick_url_name = "care:plan_create"
+    student_related = ("klass__grade", "school")
+    form_class = PlanForm
+    template_name = "care/plan_form.html"
+    title = gettext_lazy("建立关爱计划")
+    success_message = gettext_lazy("关爱计划已建立。")
+
+    @property
+    def kind(self) -> str:
+        kind = self.request.GET.get("kind")
+        return kind if kind in CarePlan.Kind.values else CarePlan.Kind.CARE
+
+    def pick_query(self):
+        return f"kind={self.kind}"
+
+    def get_initial(self):
+        return {"kind": self.kind, "measures": services.DEFAULT_MEASURES[self.kind]}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "staff": services.staff_choices(self.object.school_id)}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.create_plan(
+            self.request.user,
+            self.object,
+            kind=data["kind"],
+            level=data["level"] or None,
+            measures=data["measures"],
+            owner=data["owner"],
+            reason=data["reason"],
+            ends_on=data["ends_on"],
+            cadence_days=data["cadence_days"],
+        )
+
+    def get_success_url(self, result):
+        return reverse("care:plan_detail", args=[result.pk])
+
+    def get_context_data(self, **kwargs):
+        level_now = services.elevated(services.screening_level(self.object))
+        return super().get_context_data(
+            screening_level=level_now, screening_level_label=_level_label(level_now), **kwargs
+        )
+
+
+plan_create = PlanCreateView.as_view()
+
+
+class PlanEditView(ServiceFormView):
+    """调整关爱计划: level, measures, owner, reason, end date, cadence."""
+
+    model = CarePlan
+    form_class = PlanForm
+    template_name = "care/plan_form.html"
+    title = gettext_lazy("调整关爱计划")
+    success_message = gettext_lazy("关爱计划已保存。")
+
+    def get_queryset(self):
+        return CarePlan.objects.select_related(*PLAN_RELATED)
+
+    def get_initial(self):
+        plan = self.object
+        return {
+            "level": plan.level,
+            "measures": plan.measures,
+            "owner": plan.owner_id,
+            "reason": plan.reason,
+            "ends_on": plan.ends_on,
+            "cadence_days": plan.cadence_days,
+        }
+
+    def get_form_kwargs(self):
+        staff = services.staff_choices(self.object.school_id)
+        return {**super().get_form_kwargs(), "staff": staff, "editing": True}
+
+    def save(self, form):
+        services.update_plan(self.request.user, self.object, **form.cleaned_data)
+        return self.object
+
+    def get_success_url(self, result):
+        return reverse("care:plan_detail", args=[result.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(student=self.object.student, plan=self.object, **kwargs)
+
+
+plan_edit = PlanEditView.as_view()
 
 
 @require_POST
