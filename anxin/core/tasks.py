@@ -73,3 +73,13 @@ def audit_checkpoint() -> int:
     nothing changed it writes nothing. Returns the number of streams checkpointed."""
     line = checkpoint.write()
     return len(line["streams"]) if line else 0
+
+
+@db_periodic_task(crontab(hour="3", minute="11"))
+def nightly_retention() -> int:
+    """Anonymise, purge or redact what has passed its retention period, county by county (LAW
+    22, 24; ``core.retention``). Idempotent: what was done is not found again. Each county's run
+    is audited with its counts. Returns the number of records handled."""
+    from anxin.core import retention
+
+    return sum(sum(r.counts.values()) for r in retention.run())
