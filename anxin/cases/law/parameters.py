@@ -200,7 +200,7 @@ RETENTION: tuple[Parameter, ...] = (
         "int",
         1095,
         "LAW 22",
-        "CSL Art 21; MLPS 8.1.4.3",
+        "CSL Art 21; MLPS",
         unit="日",
         min=183,
         max=3650,
