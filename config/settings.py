@@ -343,7 +343,16 @@ LOGGING = {
 }
 
 # --- product settings (LAW: local bureaus set their own values) -----------------------------
-ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)  # ≥ 6 months (网络安全法 21)
+# The deployment default of each county's audit retention (LAW 22; a county's administrator sets
+# its own as the legal parameter RETENTION_AUDIT_DAYS); the nightly retention task redacts older
+# entries. Never below 183 days (网络安全法 21: logs kept ≥ 6 months).
+ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)
+if ANXIN_AUDIT_RETENTION_DAYS < 183:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "ANXIN_AUDIT_RETENTION_DAYS 不得少于183日（网络安全法第二十一条：网络日志留存不少于六个月）"
+    )
 ANXIN_ACCESS_GRANT_MAX_DAYS = env_int("ANXIN_ACCESS_GRANT_MAX_DAYS", 30)
 ANXIN_LIST_PAGE_SIZE = env_int("ANXIN_LIST_PAGE_SIZE", 50)
 # Reaching people outside the platform (anxin/core/delivery.py): SMS gateway (console by

@@ -223,3 +223,19 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.target}"
+
+
+class RetentionMark(models.Model):
+    """A record anonymised at the end of its retention period (LAW 24; ``core.retention``):
+    the nightly run skips it next time. Purged rows and redacted audit entries need no mark."""
+
+    record_class = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    county_id = models.BigIntegerField(null=True)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存期限处理记录")
+        constraints = [
+            models.UniqueConstraint(fields=["record_class", "object_id"], name="retention_mark_unique"),
+        ]

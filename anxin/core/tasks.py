@@ -91,3 +91,13 @@ def send_due_deliveries() -> int:
     from anxin.core import delivery
 
     return delivery.send_due()
+
+
+@db_periodic_task(crontab(hour="3", minute="11"))
+def nightly_retention() -> int:
+    """Anonymise, purge or redact what has passed its retention period, county by county (LAW
+    22, 24; ``core.retention``). Idempotent: what was done is not found again. Each county's run
+    is audited with its counts. Returns the number of records handled."""
+    from anxin.core import retention
+
+    return sum(sum(r.counts.values()) for r in retention.run())
