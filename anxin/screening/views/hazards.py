@@ -33,12 +33,7 @@ from anxin.screening.models import (
     MonitoringZone,
     RiskSignal,
 )
-from anxin.screening.views._common import (
-    _form_errors,
-    _pick_school,
-    _school_for,
-    _schools,
-)
+from anxin.screening.views._common import _form_errors, _pick_school, _school_for, _schools
 
 # --- hazard points (R-SCR-5) ----------------------------------------------------------------------
 

@@ -16,15 +16,8 @@ from anxin.core.listing import ScopedListView
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import services
-from anxin.screening.models import (
-    DutyLog,
-    DutyShift,
-)
-from anxin.screening.views._common import (
-    _form_errors,
-    _pick_school,
-    _school_for,
-)
+from anxin.screening.models import DutyLog, DutyShift
+from anxin.screening.views._common import _form_errors, _pick_school, _school_for
 
 
 class ShiftListView(ScopedListView):

@@ -26,12 +26,7 @@ from anxin.screening.models import (
     VulnerabilityCategory,
     VulnerabilityEntry,
 )
-from anxin.screening.views._common import (
-    _export_name,
-    _int,
-    _level_rows,
-    _schools,
-)
+from anxin.screening.views._common import _export_name, _int, _level_rows, _schools
 
 # --- overview ------------------------------------------------------------------------------------
 

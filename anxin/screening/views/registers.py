@@ -20,16 +20,8 @@ from anxin.roster.models import Student
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import risk_rules, services
-from anxin.screening.models import (
-    RiskState,
-    TendencyEntry,
-    VulnerabilityCategory,
-    VulnerabilityEntry,
-)
-from anxin.screening.views._common import (
-    _form_errors,
-    _int,
-)
+from anxin.screening.models import RiskState, TendencyEntry, VulnerabilityCategory, VulnerabilityEntry
+from anxin.screening.views._common import _form_errors, _int
 
 # --- registers (R-SCR-2, R-SCR-3) -----------------------------------------------------------------
 

@@ -19,14 +19,8 @@ from anxin.org.models import SchoolClass
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import services
-from anxin.screening.models import (
-    PeerSurvey,
-    ScreeningRound,
-)
-from anxin.screening.views._common import (
-    _form_errors,
-    _int,
-)
+from anxin.screening.models import PeerSurvey, ScreeningRound
+from anxin.screening.views._common import _form_errors, _int
 
 # --- peer-relationship survey ---------------------------------------------------------------------
 
