@@ -7,8 +7,10 @@ import hashlib
 
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
+
+from anxin.core.editing import ServiceCreateMixin
 
 
 class InlineEnums:
@@ -90,37 +92,32 @@ class StaffPK(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(is_active=True)
 
 
-class ServiceCreateMixin(mixins.CreateModelMixin):
-    """``create`` parses with ``write_serializer_class`` and calls ``service_create``."""
-
-    write_serializer_class = None
+class ServiceWriteMixin(ServiceCreateMixin):
+    """core's service-backed ``create`` (``create_serializer_class`` → ``perform_service_create``);
+    the write serializer also serves ``partial_update`` and the browsable API's forms."""
 
     def get_serializer_class(self):
-        if self.action in ("create", "partial_update", "update") and self.write_serializer_class:
-            return self.write_serializer_class
+        if self.action in ("create", "partial_update", "update") and self.create_serializer_class:
+            return self.create_serializer_class
         return super().get_serializer_class()
-
-    def create(self, request, *args, **kwargs):
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        obj = self.service_create(ser.validated_data)
-        return Response(
-            self.serializer_class(obj, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
 
 
 class ServiceUpdateMixin:
+    """``PATCH`` through ``service_update(obj, data)``, parsed with the write serializer; the
+    schema (request and 200 response) follows from the two serializers, as for create."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "service_update" in cls.__dict__:
+            extend_schema_view(
+                partial_update=extend_schema(
+                    request=cls.create_serializer_class, responses={200: cls.serializer_class}
+                )
+            )(cls)
+
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
         ser = self.get_serializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         obj = self.service_update(obj, ser.validated_data)
         return Response(self.serializer_class(obj, context=self.get_serializer_context()).data)
-
-
-def _write_schema(read, write, update: bool = False):
-    views = {"create": extend_schema(request=write, responses={201: read})}
-    if update:
-        views["partial_update"] = extend_schema(request=write, responses={200: read})
-    return extend_schema_view(**views)

@@ -15,10 +15,9 @@ from anxin.screening.api._common import (
     MS,
     S,
     ScopedPK,
-    ServiceCreateMixin,
     ServiceUpdateMixin,
+    ServiceWriteMixin,
     StaffPK,
-    _write_schema,
 )
 from anxin.screening.models import (
     Camera,
@@ -93,13 +92,12 @@ class MeasureWriteSerializer(S):
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
-@_write_schema(HazardSerializer, HazardWriteSerializer, update=True)
-class HazardViewSet(ServiceCreateMixin, ServiceUpdateMixin, ScopedReadOnlyViewSet):
+class HazardViewSet(ServiceWriteMixin, ServiceUpdateMixin, ScopedReadOnlyViewSet):
     """隐患点台账 (R-SCR-5) with measures and cameras."""
 
     queryset = HazardPoint.objects.all()
     serializer_class = HazardSerializer
-    write_serializer_class = HazardWriteSerializer
+    create_serializer_class = HazardWriteSerializer
     filterset_class = f.HazardFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     policy_actions = {"create": "change", "partial_update": "change"}
@@ -107,7 +105,7 @@ class HazardViewSet(ServiceCreateMixin, ServiceUpdateMixin, ScopedReadOnlyViewSe
     def get_queryset(self):
         return super().get_queryset().prefetch_related("measures", "cameras")
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         school = data.pop("school")
         return services.save_hazard(by=self.request.user, school=school, data=data)
 
@@ -116,14 +114,15 @@ class HazardViewSet(ServiceCreateMixin, ServiceUpdateMixin, ScopedReadOnlyViewSe
         return services.save_hazard(by=self.request.user, school=obj.school, data=data, hazard=obj)
 
 
-@_write_schema(MeasureSerializer, MeasureWriteSerializer)
-class MeasureViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class MeasureViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
+    """Measures of a hazard point (人防/物防/技防); ``done`` records one as carried out."""
+
     queryset = HazardMeasure.objects.all()
     serializer_class = MeasureSerializer
-    write_serializer_class = MeasureWriteSerializer
+    create_serializer_class = MeasureWriteSerializer
     policy_actions = {"create": "change", "done": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.add_measure(by=self.request.user, **data)
 
     @extend_schema(request=None, responses={200: MeasureSerializer})
@@ -146,16 +145,15 @@ class ZoneWriteSerializer(S):
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@_write_schema(ZoneSerializer, ZoneWriteSerializer)
-class ZoneViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class ZoneViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """监控区域."""
 
     queryset = MonitoringZone.objects.all()
     serializer_class = ZoneSerializer
-    write_serializer_class = ZoneWriteSerializer
+    create_serializer_class = ZoneWriteSerializer
     policy_actions = {"create": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.add_zone(by=self.request.user, **data)
 
 
@@ -174,17 +172,18 @@ class CameraWriteSerializer(S):
     covers = ScopedPK(HazardPoint, many=True, required=False)
 
 
-@_write_schema(CameraSerializer, CameraWriteSerializer)
-class CameraViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class CameraViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
+    """摄像头 and the hazard points each one covers."""
+
     queryset = Camera.objects.all()
     serializer_class = CameraSerializer
-    write_serializer_class = CameraWriteSerializer
+    create_serializer_class = CameraWriteSerializer
     filterset_class = f.CameraFilter
     policy_actions = {"create": "change"}
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("covers")
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         school = data.pop("school")
         return services.save_camera(by=self.request.user, school=school, data=data)

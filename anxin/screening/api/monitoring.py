@@ -12,9 +12,8 @@ from anxin.screening.api._common import (
     MS,
     S,
     ScopedPK,
-    ServiceCreateMixin,
+    ServiceWriteMixin,
     StaffPK,
-    _write_schema,
 )
 from anxin.screening.models import (
     DutyLog,
@@ -52,17 +51,16 @@ class ShiftWriteSerializer(S):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@_write_schema(ShiftSerializer, ShiftWriteSerializer)
-class ShiftViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class ShiftViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """重点时段值守排班."""
 
     queryset = DutyShift.objects.all()
     serializer_class = ShiftSerializer
-    write_serializer_class = ShiftWriteSerializer
+    create_serializer_class = ShiftWriteSerializer
     filterset_class = f.ShiftFilter
     policy_actions = {"create": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         school = data.pop("school")
         return services.save_shift(by=self.request.user, school=school, data=data)
 
@@ -93,17 +91,16 @@ class DutyLogWriteSerializer(S):
     shift = ScopedPK(DutyShift, required=False, allow_null=True)
 
 
-@_write_schema(DutyLogSerializer, DutyLogWriteSerializer)
-class DutyLogViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class DutyLogViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """值守记录; an entry with ``is_sign`` becomes a concern for triage."""
 
     queryset = DutyLog.objects.all()
     serializer_class = DutyLogSerializer
-    write_serializer_class = DutyLogWriteSerializer
+    create_serializer_class = DutyLogWriteSerializer
     filterset_class = f.DutyLogFilter
     policy_actions = {"create": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         school = data.pop("school")
         return services.log_duty(by=self.request.user, school=school, **data)
 

@@ -9,10 +9,9 @@ from anxin.screening import services
 from anxin.screening.api._common import (
     MS,
     ScopedPK,
-    ServiceCreateMixin,
     ServiceUpdateMixin,
+    ServiceWriteMixin,
     StaffPK,
-    _write_schema,
 )
 from anxin.screening.models import (
     HazardPoint,
@@ -60,18 +59,17 @@ class RectificationWriteSerializer(MS):
         ]
 
 
-@_write_schema(RectificationSerializer, RectificationWriteSerializer, update=True)
-class RectificationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ScopedReadOnlyViewSet):
+class RectificationViewSet(ServiceWriteMixin, ServiceUpdateMixin, ScopedReadOnlyViewSet):
     """问题整改台账 (R-SCR-7)."""
 
     queryset = Rectification.objects.all()
     serializer_class = RectificationSerializer
-    write_serializer_class = RectificationWriteSerializer
+    create_serializer_class = RectificationWriteSerializer
     filterset_class = f.RectificationFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     policy_actions = {"create": "change", "partial_update": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         school = data.pop("school")
         return services.save_rectification(by=self.request.user, school=school, data=data)
 

@@ -16,8 +16,7 @@ from anxin.screening.api._common import (
     MS,
     S,
     ScopedPK,
-    ServiceCreateMixin,
-    _write_schema,
+    ServiceWriteMixin,
 )
 from anxin.screening.models import (
     TendencyEntry,
@@ -71,18 +70,17 @@ class EndSerializer(S):
     end_reason = serializers.CharField(max_length=200)
 
 
-@_write_schema(VulnerabilitySerializer, VulnerabilityWriteSerializer)
-class VulnerabilityViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class VulnerabilityViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """弱势学生台账 (R-SCR-2)."""
 
     queryset = VulnerabilityEntry.objects.all()
     serializer_class = VulnerabilitySerializer
-    write_serializer_class = VulnerabilityWriteSerializer
+    create_serializer_class = VulnerabilityWriteSerializer
     filterset_class = f.VulnerabilityFilter
     select_related = ("student", "category")
     policy_actions = {"create": "change", "end": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.add_vulnerability(by=self.request.user, **data)
 
     @extend_schema(request=EndSerializer, responses={200: VulnerabilitySerializer})
@@ -129,19 +127,18 @@ class ReviewSerializer(S):
     next_review = serializers.DateField(required=False, allow_null=True)
 
 
-@_write_schema(TendencySerializer, TendencyWriteSerializer)
-class TendencyViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class TendencyViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """欺凌倾向台账 (R-SCR-3); ``review`` records a periodic review."""
 
     queryset = TendencyEntry.objects.all()
     serializer_class = TendencySerializer
-    write_serializer_class = TendencyWriteSerializer
+    create_serializer_class = TendencyWriteSerializer
     filterset_class = f.TendencyFilter
     select_related = ("student",)
     sensitive_retrieve = True
     policy_actions = {"create": "change", "review": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.add_tendency(by=self.request.user, **data)
 
     @extend_schema(request=ReviewSerializer, responses={200: TendencySerializer})

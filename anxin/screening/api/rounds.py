@@ -16,8 +16,7 @@ from anxin.screening.api._common import (
     MS,
     S,
     ScopedPK,
-    ServiceCreateMixin,
-    _write_schema,
+    ServiceWriteMixin,
 )
 from anxin.screening.models import (
     Mood,
@@ -65,17 +64,16 @@ class CoverageRowSerializer(S):
     pct = serializers.IntegerField()
 
 
-@_write_schema(RoundSerializer, RoundWriteSerializer)
-class RoundViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class RoundViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """Screening rounds (R-SCR-1). POST opens a school's round; ``complete`` closes it at 100%."""
 
     queryset = ScreeningRound.objects.all()
     serializer_class = RoundSerializer
-    write_serializer_class = RoundWriteSerializer
+    create_serializer_class = RoundWriteSerializer
     filterset_class = f.RoundFilter
     select_related = ("school",)
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.open_round(by=self.request.user, **data)
 
     # the round's rows, not a paginated, filterable list (the schema said so: found by the fuzzer)
@@ -129,17 +127,16 @@ class RecordWriteSerializer(S):
     missing_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@_write_schema(RecordSerializer, RecordWriteSerializer)
-class RecordViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class RecordViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """Per-student screening records; POST records or corrects one (upsert per round and student)."""
 
     queryset = ScreeningRecord.objects.all()
     serializer_class = RecordSerializer
-    write_serializer_class = RecordWriteSerializer
+    create_serializer_class = RecordWriteSerializer
     select_related = ("student",)
     sensitive_retrieve = True
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         r, student = data.pop("round"), data.pop("student")
         return services.save_record(by=self.request.user, round=r, student=student, data=data)
 

@@ -16,8 +16,7 @@ from anxin.screening.api._common import (
     MS,
     S,
     ScopedPK,
-    ServiceCreateMixin,
-    _write_schema,
+    ServiceWriteMixin,
 )
 from anxin.screening.models import (
     PeerSurvey,
@@ -86,18 +85,17 @@ class SurveyWriteSerializer(S):
     title = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
 
 
-@_write_schema(SurveySerializer, SurveyWriteSerializer)
-class SurveyViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
+class SurveyViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
     """Class peer-relationship surveys (results: class teacher, counsellor, safety leader).
     POST opens one and issues the personal codes; ``close`` ends it."""
 
     queryset = PeerSurvey.objects.all()
     serializer_class = SurveySerializer
-    write_serializer_class = SurveyWriteSerializer
+    create_serializer_class = SurveyWriteSerializer
     filterset_class = f.SurveyFilter
     policy_actions = {"create": "change", "close": "change"}
 
-    def service_create(self, data):
+    def perform_service_create(self, data):
         return services.create_survey(by=self.request.user, **data)
 
     @extend_schema(request=None, responses={200: SurveySerializer})

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import form_errors
 from anxin.core.listing import ScopedListView, current_school_id
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
@@ -33,7 +34,7 @@ from anxin.screening.models import (
     MonitoringZone,
     RiskSignal,
 )
-from anxin.screening.views._common import _form_errors, _pick_school, _school_for, _schools
+from anxin.screening.views._common import SchoolFormView, _schools
 
 # --- hazard points (R-SCR-5) ----------------------------------------------------------------------
 
@@ -85,49 +86,33 @@ class HazardListView(ScopedListView):
         return ctx
 
 
-@login_required
-def hazard_edit(request, pk=None):
-    hazard = None
-    if pk:
-        hazard = get_for_user(
-            request, HazardPoint, pk, "view", queryset=HazardPoint.objects.select_related("school")
-        )
-        check(request, hazard, "change")
-        school = hazard.school
-    else:
-        school = _school_for(request, "screening.hazardpoint.change")
-        if school is None:
-            return _pick_school(request, "screening.hazardpoint.change", _("登记隐患点"))
-    form = sf.HazardForm(request.POST or None, instance=hazard, staff=services.staff_of(school.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            h = services.save_hazard(
-                by=request.user,
-                school=school,
-                data=form.cleaned_data,
-                hazard=HazardPoint.objects.get(pk=hazard.pk) if hazard else None,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("隐患点已保存。"))
-            return redirect("screening:hazard_detail", pk=h.pk)
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("修改隐患点") if hazard else _("登记隐患点"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school if not hazard else None,
-            "cancel": reverse("screening:hazard_detail", args=[hazard.pk])
-            if hazard
-            else reverse("screening:hazard_list"),
-            "help": _(
-                "摸清学校内部及周边易发生欺凌地点，制定切实可行的防范措施，明确责任人和整改期限（贺教发〔2024〕7号 二(二)）。"
-            ),
-        },
+class HazardEditView(SchoolFormView):
+    model = HazardPoint
+    permission = "screening.hazardpoint.change"
+    form_class = sf.HazardForm
+    form_staff = True
+    title = pick_title = gettext_lazy("登记隐患点")
+    edit_title = gettext_lazy("修改隐患点")
+    help_text = gettext_lazy(
+        "摸清学校内部及周边易发生欺凌地点，制定切实可行的防范措施，明确责任人和整改期限（贺教发〔2024〕7号 二(二)）。"
     )
+    success_message = gettext_lazy("隐患点已保存。")
+
+    def get_cancel_url(self) -> str:
+        if self.object:
+            return reverse("screening:hazard_detail", args=[self.object.pk])
+        return reverse("screening:hazard_list")
+
+    def save(self, form):
+        return services.save_hazard(
+            by=self.request.user, school=self.school, data=form.cleaned_data, hazard=self.stored_object()
+        )
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:hazard_detail", args=[result.pk])
+
+
+hazard_edit = HazardEditView.as_view()
 
 
 @login_required
@@ -143,7 +128,7 @@ def hazard_detail(request, pk):
             try:
                 services.add_measure(by=request.user, hazard=h, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("措施已添加。"))
                 return redirect("screening:hazard_detail", pk=h.pk)
@@ -320,66 +305,36 @@ def camera_list(request):
     )
 
 
-@login_required
-def zone_create(request):
-    school = _school_for(request, "screening.camera.change")
-    if school is None:
-        return _pick_school(request, "screening.camera.change", _("新增监控区域"))
-    form = sf.ZoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_zone(by=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("监控区域已添加。"))
-            return redirect("screening:camera_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("新增监控区域"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school,
-            "cancel": reverse("screening:camera_list"),
-        },
-    )
+class ZoneCreateView(SchoolFormView):
+    permission = "screening.camera.change"
+    form_class = sf.ZoneForm
+    title = pick_title = gettext_lazy("新增监控区域")
+    cancel_url = reverse_lazy("screening:camera_list")
+    success_message = gettext_lazy("监控区域已添加。")
+    success_url_name = "screening:camera_list"
+
+    def save(self, form):
+        return services.add_zone(by=self.request.user, school=self.school, **form.cleaned_data)
 
 
-@login_required
-def camera_edit(request, pk=None):
-    cam = None
-    if pk:
-        cam = get_for_user(request, Camera, pk, "view", queryset=Camera.objects.select_related("school"))
-        check(request, cam, "change")
-        school = cam.school
-    else:
-        school = _school_for(request, "screening.camera.change")
-        if school is None:
-            return _pick_school(request, "screening.camera.change", _("新增摄像头"))
-    form = sf.CameraForm(request.POST or None, instance=cam, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_camera(
-                by=request.user,
-                school=school,
-                data=form.cleaned_data,
-                camera=Camera.objects.get(pk=cam.pk) if cam else None,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("摄像头已保存。"))
-            return redirect("screening:camera_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("修改摄像头") if cam else _("新增摄像头"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school if not cam else None,
-            "cancel": reverse("screening:camera_list"),
-        },
-    )
+zone_create = ZoneCreateView.as_view()
+
+
+class CameraEditView(SchoolFormView):
+    model = Camera
+    permission = "screening.camera.change"
+    form_class = sf.CameraForm
+    form_school = True
+    title = pick_title = gettext_lazy("新增摄像头")
+    edit_title = gettext_lazy("修改摄像头")
+    cancel_url = reverse_lazy("screening:camera_list")
+    success_message = gettext_lazy("摄像头已保存。")
+    success_url_name = "screening:camera_list"
+
+    def save(self, form):
+        return services.save_camera(
+            by=self.request.user, school=self.school, data=form.cleaned_data, camera=self.stored_object()
+        )
+
+
+camera_edit = CameraEditView.as_view()

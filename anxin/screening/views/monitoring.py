@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anxin.core import clock, policy
-from anxin.core.access import check, get_for_user
 from anxin.core.listing import ScopedListView
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import services
 from anxin.screening.models import DutyLog, DutyShift
-from anxin.screening.views._common import _form_errors, _pick_school, _school_for
+from anxin.screening.views._common import SchoolFormView
 
 
 class ShiftListView(ScopedListView):
@@ -49,47 +44,28 @@ class ShiftListView(ScopedListView):
         return ctx
 
 
-@login_required
-def shift_edit(request, pk=None):
-    shift = None
-    if pk:
-        shift = get_for_user(
-            request, DutyShift, pk, "view", queryset=DutyShift.objects.select_related("school")
+class ShiftEditView(SchoolFormView):
+    model = DutyShift
+    permission = "screening.dutyshift.change"
+    form_class = sf.ShiftForm
+    form_school = form_staff = True
+    title = gettext_lazy("安排重点时段值守")
+    edit_title = gettext_lazy("修改值守安排")
+    pick_title = gettext_lazy("安排值守")
+    cancel_url = reverse_lazy("screening:shift_list")
+    help_text = gettext_lazy(
+        "充分发挥学校视频监控作用，重点时段指派专人进行监控（贺教发〔2024〕7号 二(一)）。"
+    )
+    success_message = gettext_lazy("值守安排已保存。")
+    success_url_name = "screening:shift_list"
+
+    def save(self, form):
+        return services.save_shift(
+            by=self.request.user, school=self.school, data=form.cleaned_data, shift=self.stored_object()
         )
-        check(request, shift, "change")
-        school = shift.school
-    else:
-        school = _school_for(request, "screening.dutyshift.change")
-        if school is None:
-            return _pick_school(request, "screening.dutyshift.change", _("安排值守"))
-    form = sf.ShiftForm(
-        request.POST or None, instance=shift, school=school, staff=services.staff_of(school.pk)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_shift(
-                by=request.user,
-                school=school,
-                data=form.cleaned_data,
-                shift=DutyShift.objects.get(pk=shift.pk) if shift else None,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("值守安排已保存。"))
-            return redirect("screening:shift_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("修改值守安排") if shift else _("安排重点时段值守"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school if not shift else None,
-            "cancel": reverse("screening:shift_list"),
-            "help": _("充分发挥学校视频监控作用，重点时段指派专人进行监控（贺教发〔2024〕7号 二(一)）。"),
-        },
-    )
+
+
+shift_edit = ShiftEditView.as_view()
 
 
 class DutyLogListView(ScopedListView):
@@ -123,34 +99,24 @@ class DutyLogListView(ScopedListView):
         return ctx
 
 
-@login_required
-def dutylog_create(request):
-    school = _school_for(request, "screening.dutylog.change")
-    if school is None:
-        return _pick_school(request, "screening.dutylog.change", _("填写值守记录"))
-    form = sf.DutyLogForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.log_duty(by=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            if entry.is_sign:
-                messages.success(request, _("值守记录已保存；苗头已报送研判。"))
-            else:
-                messages.success(request, _("值守记录已保存。"))
-            return redirect("screening:dutylog_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("填写值守记录"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school,
-            "cancel": reverse("screening:dutylog_list"),
-            "help": _(
-                "发现苗头性事件，及时报告，及早处置，防止事态扩大。勾选“发现苗头”后将自动作为关注线索进入研判。"
-            ),
-        },
+class DutyLogCreateView(SchoolFormView):
+    permission = "screening.dutylog.change"
+    form_class = sf.DutyLogForm
+    form_school = True
+    title = pick_title = gettext_lazy("填写值守记录")
+    cancel_url = reverse_lazy("screening:dutylog_list")
+    help_text = gettext_lazy(
+        "发现苗头性事件，及时报告，及早处置，防止事态扩大。勾选“发现苗头”后将自动作为关注线索进入研判。"
     )
+    success_url_name = "screening:dutylog_list"
+
+    def save(self, form):
+        return services.log_duty(by=self.request.user, school=self.school, **form.cleaned_data)
+
+    def get_success_message(self, result) -> str:
+        if result.is_sign:
+            return _("值守记录已保存；苗头已报送研判。")
+        return _("值守记录已保存。")
+
+
+dutylog_create = DutyLogCreateView.as_view()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anxin.core import clock, policy
-from anxin.core.access import get_for_user
 from anxin.core.listing import ScopedListView
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import services
 from anxin.screening.models import Rectification
-from anxin.screening.views._common import _form_errors, _pick_school, _school_for
+from anxin.screening.views._common import SchoolFormView
 
 # --- problems and rectification (R-SCR-7) ---------------------------------------------------------
 
@@ -52,49 +48,39 @@ class RectificationListView(ScopedListView):
         return ctx
 
 
-@login_required
-def rectification_edit(request, pk=None):
-    item = None
-    if pk:
-        item = get_for_user(
-            request, Rectification, pk, "view", queryset=Rectification.objects.select_related("school")
+class RectificationEditView(SchoolFormView):
+    """登记/修改问题整改; one the user may see but not change is shown read-only."""
+
+    model = Rectification
+    permission = "screening.rectification.change"
+    form_class = sf.RectificationForm
+    form_school = form_staff = True
+    title = pick_title = gettext_lazy("登记问题与整改")
+    edit_title = gettext_lazy("修改问题整改")
+    cancel_url = reverse_lazy("screening:rectification_list")
+    help_text = gettext_lazy(
+        "查找当前学生欺凌防治工作中存在的问题，明确整改措施、责任人和期限，整改完成须留佐证（贺教发〔2024〕7号 三、第一阶段）。"
+    )
+    success_message = gettext_lazy("已保存。")
+    success_url_name = "screening:rectification_list"
+    read_only = False
+
+    def authorize(self) -> None:
+        if self.object is not None and not policy.allows(self.request.user, self.object, "change"):
+            self.read_only, self.school = True, self.object.school
+            return
+        super().authorize()
+
+    def instead(self):
+        if self.read_only:
+            ctx = {"title": _("问题整改"), "item": self.object}
+            return render(self.request, "screening/rectification_detail.html", ctx)
+        return super().instead()
+
+    def save(self, form):
+        return services.save_rectification(
+            by=self.request.user, school=self.school, data=form.cleaned_data, item=self.stored_object()
         )
-        school = item.school
-        if not policy.allows(request.user, item, "change"):
-            return render(
-                request, "screening/rectification_detail.html", {"title": _("问题整改"), "item": item}
-            )
-    else:
-        school = _school_for(request, "screening.rectification.change")
-        if school is None:
-            return _pick_school(request, "screening.rectification.change", _("登记问题与整改"))
-    form = sf.RectificationForm(
-        request.POST or None, instance=item, school=school, staff=services.staff_of(school.pk)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_rectification(
-                by=request.user,
-                school=school,
-                data=form.cleaned_data,
-                item=Rectification.objects.get(pk=item.pk) if item else None,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("screening:rectification_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("修改问题整改") if item else _("登记问题与整改"),
-            "subtitle": school.name,
-            "form": form,
-            "school": school if not item else None,
-            "cancel": reverse("screening:rectification_list"),
-            "help": _(
-                "查找当前学生欺凌防治工作中存在的问题，明确整改措施、责任人和期限，整改完成须留佐证（贺教发〔2024〕7号 三、第一阶段）。"
-            ),
-        },
-    )
+
+
+rectification_edit = RectificationEditView.as_view()

@@ -9,19 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import ServiceFormView, form_errors
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import risk_rules, services
 from anxin.screening.models import RiskState, TendencyEntry, VulnerabilityCategory, VulnerabilityEntry
-from anxin.screening.views._common import _form_errors, _int
+from anxin.screening.views._common import _int
 
 # --- registers (R-SCR-2, R-SCR-3) -----------------------------------------------------------------
 
@@ -85,74 +86,75 @@ def _students_for(request, perm: str):
     )
 
 
-@login_required
-def vulnerable_create(request):
-    require(request, "screening.vulnerabilityentry.change")
-    user = request.user
-    students = _students_for(request, "screening.vulnerabilityentry.change")
-    county_id = user.county_id
-    services.ensure_categories(county_id) if county_id else None
-    cats = VulnerabilityCategory.objects.filter(county_id=county_id, active=True).order_by("position", "id")
-    form = sf.VulnerabilityForm(
-        request.POST or None,
-        students=students,
-        categories=cats,
-        initial={"student": _int(request.GET.get("student"))},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            e = services.add_vulnerability(by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request, _("已登记：%(s)s（%(c)s）") % {"s": e.student.name, "c": e.category.name}
-            )
-            return redirect("screening:vulnerable_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("登记弱势学生"),
-            "form": form,
-            "cancel": reverse("screening:vulnerable_list"),
-            "help": _(
-                "摸清弱势学生（留守儿童、性格内向学生、家境困难等）（贺教发〔2024〕7号 三、第一阶段）。名册中的留守、随迁、孤儿、资助标记会自动登记。"
-            ),
-        },
-    )
+class StudentFormView(ServiceFormView):
+    """A register page about one student (?student= preselects them), on ``screening/form.html``:
+    the form offers the enrolled students the user holds ``permission`` on."""
+
+    template_name = "screening/form.html"
+
+    def get_initial(self) -> dict:
+        return {"student": _int(self.request.GET.get("student"))}
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "students": _students_for(self.request, self.permission)}
 
 
-@login_required
-def vulnerable_end(request, pk):
-    e = get_for_user(
-        request,
-        VulnerabilityEntry,
-        pk,
-        "view",
-        queryset=VulnerabilityEntry.objects.select_related("student", "category"),
+class VulnerableCreateView(StudentFormView):
+    permission = "screening.vulnerabilityentry.change"
+    form_class = sf.VulnerabilityForm
+    title = gettext_lazy("登记弱势学生")
+    cancel_url = reverse_lazy("screening:vulnerable_list")
+    help_text = gettext_lazy(
+        "摸清弱势学生（留守儿童、性格内向学生、家境困难等）（贺教发〔2024〕7号 三、第一阶段）。名册中的留守、随迁、孤儿、资助标记会自动登记。"
     )
-    check(request, e, "change")
-    form = sf.EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_vulnerability(by=request.user, entry=e, reason=form.cleaned_data["end_reason"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已移出台账。"))
-            return redirect("screening:vulnerable_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("移出弱势学生台账"),
-            "subtitle": f"{e.student.name} · {e.category.name}",
-            "form": form,
-            "cancel": reverse("screening:vulnerable_list"),
-            "confirm": _("确定要移出台账吗？"),
-        },
-    )
+
+    def get_form_kwargs(self) -> dict:
+        county_id = self.request.user.county_id
+        services.ensure_categories(county_id) if county_id else None
+        cats = VulnerabilityCategory.objects.filter(county_id=county_id, active=True).order_by(
+            "position", "id"
+        )
+        return {**super().get_form_kwargs(), "categories": cats}
+
+    def save(self, form):
+        return services.add_vulnerability(by=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, result) -> str:
+        return _("已登记：%(s)s（%(c)s）") % {"s": result.student.name, "c": result.category.name}
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:vulnerable_list")
+
+
+vulnerable_create = VulnerableCreateView.as_view()
+
+
+class VulnerableEndView(ServiceFormView):
+    model = VulnerabilityEntry
+    form_class = sf.EndForm
+    template_name = "screening/form.html"
+    title = gettext_lazy("移出弱势学生台账")
+    cancel_url = reverse_lazy("screening:vulnerable_list")
+    success_message = gettext_lazy("已移出台账。")
+
+    def get_queryset(self):
+        return VulnerabilityEntry.objects.select_related("student", "category")
+
+    def get_context_data(self, **kwargs) -> dict:
+        e = self.object
+        ctx = {"subtitle": f"{e.student.name} · {e.category.name}", "confirm": _("确定要移出台账吗？")}
+        return super().get_context_data(**{**ctx, **kwargs})
+
+    def save(self, form):
+        return services.end_vulnerability(
+            by=self.request.user, entry=self.object, reason=form.cleaned_data["end_reason"]
+        )
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:vulnerable_list")
+
+
+vulnerable_end = VulnerableEndView.as_view()
 
 
 @login_required
@@ -173,42 +175,57 @@ def category_list(request):
     )
 
 
-@login_required
-def category_edit(request, pk=None):
-    require(request, "screening.vulnerabilitycategory.change")
-    county = request.user.county
-    if county is None:
-        raise Http404
-    cat = get_for_user(request, VulnerabilityCategory, pk, "change") if pk else None
-    form = sf.CategoryForm(request.POST or None, instance=cat)
-    if cat is not None:
-        form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
+class CategoryEditView(ServiceFormView):
+    """新增/修改弱势类别: the county's own list (a category's code stays once made)."""
+
+    permission = "screening.vulnerabilitycategory.change"
+    form_class = sf.CategoryForm
+    template_name = "screening/form.html"
+    cancel_url = reverse_lazy("screening:category_list")
+    success_message = gettext_lazy("已保存。")
+
+    def get_object(self):
+        # the permission and the county first, then the category (in scope for ``change``)
+        require(self.request, self.permission)
+        self.county = self.request.user.county
+        if self.county is None:
+            raise Http404
+        pk = self.kwargs.get("pk")
+        return get_for_user(self.request, VulnerabilityCategory, pk, "change") if pk else None
+
+    def authorize(self) -> None:
+        pass  # done in get_object, in the page's order
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_form(self):
+        form = super().get_form()
+        if self.object is not None:
+            form.fields["code"].disabled = True
+        return form
+
+    def get_context_data(self, **kwargs) -> dict:
+        title = _("修改弱势类别") if self.object else _("新增弱势类别")
+        return super().get_context_data(**{"title": title, **kwargs})
+
+    def save(self, form):
         d = form.cleaned_data
-        try:
-            services.save_category(
-                by=request.user,
-                county=county,
-                code=d["code"],
-                name=d["name"],
-                active=d["active"],
-                position=d["position"],
-                category=cat,
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("screening:category_list")
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("修改弱势类别") if cat else _("新增弱势类别"),
-            "form": form,
-            "cancel": reverse("screening:category_list"),
-        },
-    )
+        return services.save_category(
+            by=self.request.user,
+            county=self.county,
+            code=d["code"],
+            name=d["name"],
+            active=d["active"],
+            position=d["position"],
+            category=self.object,
+        )
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:category_list")
+
+
+category_edit = CategoryEditView.as_view()
 
 
 class TendencyListView(ScopedListView):
@@ -247,33 +264,24 @@ class TendencyListView(ScopedListView):
         return ctx
 
 
-@login_required
-def tendency_create(request):
-    require(request, "screening.tendencyentry.change")
-    students = _students_for(request, "screening.tendencyentry.change")
-    form = sf.TendencyForm(
-        request.POST or None, students=students, initial={"student": _int(request.GET.get("student"))}
+class TendencyCreateView(StudentFormView):
+    permission = "screening.tendencyentry.change"
+    form_class = sf.TendencyForm
+    title = gettext_lazy("列入欺凌倾向台账")
+    cancel_url = reverse_lazy("screening:tendency_list")
+    help_text = gettext_lazy(
+        "掌握欺凌者或有欺凌他人倾向学生情况，重点盯防，严防再次欺凌（贺教发〔2024〕7号 三）。列入后该学生再出现在举报、关注线索或事件中时，会提醒分管安全副校长。"
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            e = services.add_tendency(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已列入欺凌倾向台账。"))
-            return redirect("screening:tendency_detail", pk=e.pk)
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("列入欺凌倾向台账"),
-            "form": form,
-            "cancel": reverse("screening:tendency_list"),
-            "help": _(
-                "掌握欺凌者或有欺凌他人倾向学生情况，重点盯防，严防再次欺凌（贺教发〔2024〕7号 三）。列入后该学生再出现在举报、关注线索或事件中时，会提醒分管安全副校长。"
-            ),
-        },
-    )
+    success_message = gettext_lazy("已列入欺凌倾向台账。")
+
+    def save(self, form):
+        return services.add_tendency(by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:tendency_detail", args=[result.pk])
+
+
+tendency_create = TendencyCreateView.as_view()
 
 
 @login_required
@@ -294,7 +302,7 @@ def tendency_detail(request, pk):
             try:
                 services.review_tendency(by=request.user, entry=e, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("复核已记录。"))
                 return redirect("screening:tendency_detail", pk=e.pk)

@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import xlsx_response
 from anxin.org.models import SchoolClass
@@ -30,11 +31,9 @@ from anxin.screening.models import (
     ScreeningRound,
 )
 from anxin.screening.views._common import (
+    SchoolFormView,
     _export_name,
-    _form_errors,
     _int,
-    _pick_school,
-    _school_for,
     _schools,
 )
 
@@ -69,62 +68,56 @@ class RoundListView(ScopedListView):
         return ctx
 
 
-@login_required
-def round_create(request):
-    school = _school_for(request, "screening.screeninground.change")
-    if school is None:
-        return _pick_school(request, "screening.screeninground.change", _("发起排查"))
-    form = sf.RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            r = services.open_round(by=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已发起排查：%(t)s") % {"t": r.title})
-            return redirect("screening:round_detail", pk=r.pk)
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("发起排查"),
-            "form": form,
-            "subtitle": school.name,
-            "school": school,
-            "cancel": reverse("screening:round_list"),
-            "help": _(
-                "全校学生逐一排查心理状况、思想情绪、同学关系，与家长沟通，查找苗头迹象（贺教发〔2024〕7号 二(一)）。"
-            ),
-        },
+class RoundCreateView(SchoolFormView):
+    permission = "screening.screeninground.change"
+    form_class = sf.RoundForm
+    title = pick_title = gettext_lazy("发起排查")
+    cancel_url = reverse_lazy("screening:round_list")
+    help_text = gettext_lazy(
+        "全校学生逐一排查心理状况、思想情绪、同学关系，与家长沟通，查找苗头迹象（贺教发〔2024〕7号 二(一)）。"
     )
 
+    def save(self, form):
+        return services.open_round(by=self.request.user, school=self.school, **form.cleaned_data)
 
-@login_required
-def county_round_create(request):
-    require(request, "screening.countyround.change")
-    county = request.user.county
-    if county is None:
-        raise Http404
-    form = sf.RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cr = services.open_county_round(by=request.user, county=county, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已为全县 %(n)d 所学校发起排查。") % {"n": cr.rounds.count()})
-            return redirect("screening:county_round_detail", pk=cr.pk)
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("全县统一发起排查"),
-            "form": form,
-            "subtitle": county.name,
-            "cancel": reverse("screening:round_list"),
-            "help": _("为本县每一所在用学校各发起一轮排查，截止日期相同。"),
-        },
-    )
+    def get_success_message(self, result) -> str:
+        return _("已发起排查：%(t)s") % {"t": result.title}
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:round_detail", args=[result.pk])
+
+
+round_create = RoundCreateView.as_view()
+
+
+class CountyRoundCreateView(ServiceFormView):
+    permission = "screening.countyround.change"
+    form_class = sf.RoundForm
+    template_name = "screening/form.html"
+    title = gettext_lazy("全县统一发起排查")
+    cancel_url = reverse_lazy("screening:round_list")
+    help_text = gettext_lazy("为本县每一所在用学校各发起一轮排查，截止日期相同。")
+
+    def authorize(self) -> None:
+        super().authorize()
+        self.county = self.request.user.county
+        if self.county is None:
+            raise Http404
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(**{"subtitle": self.county.name, **kwargs})
+
+    def save(self, form):
+        return services.open_county_round(by=self.request.user, county=self.county, **form.cleaned_data)
+
+    def get_success_message(self, result) -> str:
+        return _("已为全县 %(n)d 所学校发起排查。") % {"n": result.rounds.count()}
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:county_round_detail", args=[result.pk])
+
+
+county_round_create = CountyRoundCreateView.as_view()
 
 
 @login_required

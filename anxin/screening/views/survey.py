@@ -7,20 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 from anxin.org.models import SchoolClass
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
 from anxin.screening import services
 from anxin.screening.models import PeerSurvey, ScreeningRound
-from anxin.screening.views._common import _form_errors, _int
+from anxin.screening.views._common import _int
 
 # --- peer-relationship survey ---------------------------------------------------------------------
 
@@ -42,43 +43,39 @@ class SurveyListView(ScopedListView):
         return ctx
 
 
-@login_required
-def survey_create(request):
-    require(request, "screening.peersurvey.change")
-    user = request.user
-    q = policy.scope_q(user, SchoolClass, "screening.peersurvey.change")
-    classes = (
-        (SchoolClass.objects.filter(q, active=True) if q is not None else SchoolClass.objects.none())
-        .select_related("grade", "school")
-        .order_by("school__name", "grade__year", "name")
+class SurveyCreateView(ServiceFormView):
+    permission = "screening.peersurvey.change"
+    form_class = sf.SurveyCreateForm
+    template_name = "screening/form.html"
+    title = gettext_lazy("发起同学关系问卷")
+    cancel_url = reverse_lazy("screening:survey_list")
+    help_text = gettext_lazy(
+        "学生用手机扫码或输入班级码，凭每人一个的答题码作答，无需账号，每人只能答一次。结果仅班主任、心理教师和分管安全副校长可见。"
     )
-    rounds = ScreeningRound.objects.restrict(user).filter(status=ScreeningRound.Status.OPEN)
-    form = sf.SurveyCreateForm(
-        request.POST or None,
-        classes=classes,
-        rounds=rounds,
-        initial={"klass": _int(request.GET.get("klass"))},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            s = services.create_survey(by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("问卷已发起，请打印答题码发给学生。"))
-            return redirect("screening:survey_codes", pk=s.pk)
-    return render(
-        request,
-        "screening/form.html",
-        {
-            "title": _("发起同学关系问卷"),
-            "form": form,
-            "cancel": reverse("screening:survey_list"),
-            "help": _(
-                "学生用手机扫码或输入班级码，凭每人一个的答题码作答，无需账号，每人只能答一次。结果仅班主任、心理教师和分管安全副校长可见。"
-            ),
-        },
-    )
+    success_message = gettext_lazy("问卷已发起，请打印答题码发给学生。")
+
+    def get_initial(self) -> dict:
+        return {"klass": _int(self.request.GET.get("klass"))}
+
+    def get_form_kwargs(self) -> dict:
+        user = self.request.user
+        q = policy.scope_q(user, SchoolClass, "screening.peersurvey.change")
+        classes = (
+            (SchoolClass.objects.filter(q, active=True) if q is not None else SchoolClass.objects.none())
+            .select_related("grade", "school")
+            .order_by("school__name", "grade__year", "name")
+        )
+        rounds = ScreeningRound.objects.restrict(user).filter(status=ScreeningRound.Status.OPEN)
+        return {**super().get_form_kwargs(), "classes": classes, "rounds": rounds}
+
+    def save(self, form):
+        return services.create_survey(by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result) -> str:
+        return reverse("screening:survey_codes", args=[result.pk])
+
+
+survey_create = SurveyCreateView.as_view()
 
 
 def survey_public_url(request, survey: PeerSurvey) -> str:
