@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.care import cadence, services
+from anxin.care import cadence, risk_actions, services
 from anxin.care.filters import CarePlanFilter, SessionFilter, TaskFilter
 from anxin.care.forms import (
     ClosePlanForm,
@@ -52,6 +52,13 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _safe_next(request) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next") or ""
+    return nxt if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts=None) else None
 
 
 def _local(moment) -> str:
@@ -261,6 +268,7 @@ def plan_create(request):
         "kind": kind,
         "measures": services.DEFAULT_MEASURES[kind],
     }
+    initial.update(risk_actions.plan_initial(student, request.GET))  # risk → action: the proposal
     form = PlanForm(request.POST or None, staff=staff, initial=initial)
     level_now = services.elevated(services.screening_level(student))
     if request.method == "POST" and form.is_valid():
@@ -391,6 +399,8 @@ def _log(request, student, plan):
                 messages.warning(request, _("已记录。已生成干预任务，并通知分管安全副校长。"))
             else:
                 messages.success(request, _("已记录。"))
+            if back := _safe_next(request):  # opened from the student page: back there
+                return redirect(back)
             if contact.plan_id:
                 return redirect(reverse("care:plan_detail", args=[contact.plan_id]) + f"#c{contact.pk}")
             return redirect("care:class_mechanisms", pk=student.klass_id)
