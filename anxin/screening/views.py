@@ -26,9 +26,9 @@ from anxin.core.listing import ScopedListView, current_school_id
 from anxin.core.xlsx import xlsx_response
 from anxin.org.models import School, SchoolClass
 from anxin.roster.models import Student
+from anxin.screening import class_sheet, risk_rules, services
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
-from anxin.screening import risk_rules, services
 from anxin.screening.models import (
     Camera,
     CountyRound,
@@ -365,7 +365,7 @@ CHOICES = [
     ("mood", gettext_lazy("情绪"), Mood.choices),
     ("peers", gettext_lazy("同学关系"), Peers.choices),
 ]
-DEFAULTS = {"psych": Psych.GOOD, "mood": Mood.STABLE, "peers": Peers.HARMONIOUS}
+DEFAULTS = {"psych": "", "mood": "", "peers": ""}  # rows start empty: no rubber stamp (class_sheet)
 
 
 def _row(student, record, *, values=None, errors=None, saved=False) -> dict:
@@ -429,6 +429,7 @@ def round_class(request, pk, klass_pk):
     }
     error_row = None
     if request.method == "POST":
+        request.POST = class_sheet.expand_post(request.POST)  # the row's "全部正常" chip
         if not can_edit:
             check(
                 request,
@@ -492,6 +493,7 @@ def round_class(request, pk, klass_pk):
             "choices": CHOICES,
             "can_edit": can_edit,
             "progress": {"total": len(students), "done": done, "complete": done >= len(students)},
+            **class_sheet.context(request, r, klass, students, records),
         },
     )
 
