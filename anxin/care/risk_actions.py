@@ -119,6 +119,12 @@ class Proposal:
         return LEVEL_LABELS.get(self.level, "")
 
     @property
+    def first_contact_at(self) -> dt.datetime | None:
+        """The first contact's record time, once one was logged since the level was reached."""
+        c = self.last_contact_at
+        return c if c and c >= self.reached_at else None
+
+    @property
     def owner_label(self) -> str:
         return str(Role(self.action.owner_role).label)
 

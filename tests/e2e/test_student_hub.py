@@ -89,6 +89,7 @@ def test_class_teacher_logs_a_talk_from_the_flagged_students_page(live_server, p
     page.wait_for_url(f"**/roster/students/{st.pk}/")
     expect(page.locator("#contacts")).to_contain_text("课间谈心：她说有同学放学后推搡她")
     expect(page.locator("#survey-flags")).to_have_count(0)
+    expect(page.locator("#care-proposal")).to_contain_text("首次谈心，待建立关爱帮扶计划")
     assert interactions <= 6
     print(f"\nINTERACTIONS student-hub talk: {interactions}")  # noqa: T201
     _shot(page, "student-hub-after-talk")
