@@ -79,6 +79,8 @@ def context(request, round_, klass, students, records) -> dict:
         "look": look,
         "todo": todo,
         "n_todo": sum(1 for s in students if s.pk not in records),
+        # students "本班其余全部正常" would fill: none left means no button
+        "n_bulk": sum(1 for s in students if s.pk not in records and s.pk not in look),
         "bulk_url": reverse("screening:round_class_normal", args=[round_.pk, klass.pk]),
         "sheet_js": True,
     }

@@ -106,6 +106,7 @@ def test_bulk_refuses_flagged_orange_and_open_case_students_by_name(world, as_us
     # only the three remain in "只看未排查", each marked
     page = r.content.decode()
     assert page.count('class="scr-row"') == 3 and page.count("scr-look") == 3
+    assert "本班其余全部正常</button>" not in page  # nothing left it could fill
     # one by one they can be screened (the chip on their own row is a decision about that row)
     c.post(url(rnd, k), {"student": orange.pk, "psych": "concern", "mood": "low", "peers": "tense"})
     assert ScreeningRecord.objects.filter(round=rnd, student=orange).exists()
@@ -135,6 +136,7 @@ def test_counter_and_filter(world, as_user):
     page = c.get(url(rnd, world.class_a1_1)).content.decode()
     assert 'class="scr-sticky"' in page and "<strong>1</strong> / 2" in page
     assert "只看未排查（1）" in page and page.count('class="scr-row"') == 2
+    assert "本班其余全部正常</button>" in page
     page = c.get(url(rnd, world.class_a1_1), {"todo": "1"}).content.decode()
     assert page.count('class="scr-row"') == 1 and f'id="row-{other.pk}"' in page and "显示全部" in page
 
