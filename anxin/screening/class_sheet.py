@@ -49,7 +49,7 @@ def reasons_to_look(student_ids) -> dict[int, list[str]]:
     if not ids:
         return out
     for sid, labels in disclosure.open_flags_for_students(ids).items():
-        out.setdefault(sid, []).append(_("问卷反映：%(what)s") % {"what": "、".join(labels)})
+        out.setdefault(sid, []).extend(labels)  # each reads 问卷自述：… / 想对老师说的话：…
     for sid, level in RiskState.objects.filter(
         student_id__in=ids, level__in=[lv for lv, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[ORANGE]]
     ).values_list("student_id", "level"):

@@ -128,7 +128,7 @@ def test_screening_sheet_starts_empty_and_refuses_the_flagged_student(live_serve
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="本班其余全部正常").click()
     page.wait_for_url("**?todo=1")
-    expect(page.locator(".messages")).to_contain_text(f"{st.name}（问卷反映")
+    expect(page.locator(".messages")).to_contain_text(f"{st.name}（问卷自述：每周都遭受欺凌行为")
     expect(page.locator("form.scr-row")).to_have_count(1)
     _shot(page, "screening-sheet-refused")
     assert ScreeningRecord.objects.filter(round=rnd).count() == 4

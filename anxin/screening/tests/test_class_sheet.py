@@ -96,7 +96,7 @@ def test_bulk_refuses_flagged_orange_and_open_case_students_by_name(world, as_us
     text = [str(m) for m in r.context["messages"]]
     assert "已将 3 名学生记为全部正常。" in text
     refusal = next(m for m in text if m.startswith("以下 3 名学生不能一键记为正常"))
-    assert "张小明（问卷反映：问卷自述：每周都遭受欺凌行为" in refusal
+    assert "张小明（问卷自述：每周都遭受欺凌行为" in refusal
     assert "橙同学（风险等级橙）" in refusal
     assert "事件同学（" in refusal and "有未结案的欺凌事件" in refusal
     recs = {rec.student_id: rec for rec in ScreeningRecord.objects.filter(round=rnd)}
