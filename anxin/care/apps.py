@@ -5,3 +5,7 @@ class CareConfig(AppConfig):
     name = "anxin.care"
     label = "care"
     verbose_name = "关爱与干预"
+
+    def ready(self) -> None:
+        # risk → action: duty providers and the risk engine's receiver (not in duties.py)
+        from anxin.care import risk_duties  # noqa: F401

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from anxin.core import policy
+from anxin.core import audit, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import XLSX
+from anxin.roster import hub as student_hub
 from anxin.roster import services
 from anxin.roster.filters import StudentFilter
 from anxin.roster.forms import (
@@ -104,9 +105,13 @@ def student_detail(request, pk: int):
     """The record: guardians, placement history; the ID number masked, health and disability
     data hidden (see student_sensitive). A minor's record: the read is audited (LAW 18)."""
     queryset = Student.objects.select_related("school", "klass__grade")
-    student = get_for_user(request, Student, pk, "detail", sensitive=True, queryset=queryset)
+    student = get_for_user(request, Student, pk, "detail", queryset=queryset)
+    hub = student_hub.build(request.user, student)  # the hub: each part only to those allowed
+    audit.record("read", student, data={"view": "roster:student_detail", "sections": hub.sections})
     return render(
-        request, "roster/student_detail.html", _student_context(request, student, show_sensitive=False)
+        request,
+        "roster/student_detail.html",
+        _student_context(request, student, show_sensitive=False, hub=hub),
     )
 
 

@@ -10,3 +10,5 @@ class ScreeningConfig(AppConfig):
         from anxin.screening import receivers
 
         receivers.connect()
+        # survey disclosures: duty providers and the answer receiver (not in duties.py)
+        from anxin.screening import disclosure_duties  # noqa: F401

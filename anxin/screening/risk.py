@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from anxin.core import clock
-from anxin.screening import risk_rules
+from anxin.screening import risk_events, risk_rules
 from anxin.screening.risk_rules import Facts
 
 CHUNK = 2000
@@ -177,6 +177,7 @@ def recompute(ids: Iterable[int]) -> int:
                 )
             if history:
                 RiskAssessment.objects.bulk_create(history, batch_size=500)
+        risk_events.send(history)
         changed += len(history)
     return changed
 

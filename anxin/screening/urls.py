@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.screening import views
+from anxin.screening import class_sheet, views
 
 app_name = "screening"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/complete/", views.round_complete, name="round_complete"),
     path("rounds/<int:pk>/class/<int:klass_pk>/", views.round_class, name="round_class"),
+    path("rounds/<int:pk>/class/<int:klass_pk>/normal/", class_sheet.bulk_normal, name="round_class_normal"),
     # peer-relationship survey
     path("surveys/", views.SurveyListView.as_view(), name="survey_list"),
     path("surveys/new/", views.survey_create, name="survey_create"),

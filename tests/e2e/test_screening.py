@@ -45,7 +45,12 @@ def test_class_teacher_completes_class_screening_on_a_phone(page, live_server, s
 
     # one student shows signs: choose, tick, explain — saved without leaving the page
     first = page.locator(f"#row-{world.student_own.pk}")
+    first.get_by_label("心理状况").select_option(label="良好")
     first.get_by_label("情绪").select_option(label="低落")
+    expect(page.locator(f"#row-{world.student_own.pk} .badge.bad")).to_have_text(
+        "未排查"
+    )  # half a row: not sent
+    first.get_by_label("同学关系").select_option(label="一般")
     expect(page.locator(f"#row-{world.student_own.pk} .badge.ok")).to_have_text("已保存")
     page.locator(f"#row-{world.student_own.pk}").get_by_label("发现苗头迹象").check()
     expect(page.locator(f"#row-{world.student_own.pk} .errorlist")).to_contain_text("请简要说明情况")
@@ -53,17 +58,23 @@ def test_class_teacher_completes_class_screening_on_a_phone(page, live_server, s
     page.locator(f"#row-{world.student_own.pk}").get_by_role("button", name="保存").click()
     expect(page.locator(f"#row-{world.student_own.pk} .badge.ok")).to_have_text("已保存")
 
-    # the others as they are: press 保存 on each row
+    # rows start empty: the others are looked at and certified one by one with their chip
     for form_id in rows.evaluate_all("els => els.map(e => e.id)"):
         if form_id == f"row-{world.student_own.pk}":
             continue
-        page.locator(f"#{form_id}").get_by_role("button", name="保存").click()
+        page.locator(f"#{form_id}").get_by_role("button", name="全部正常").click()
         expect(page.locator(f"#{form_id} .badge.ok")).to_have_text("已保存")
     expect(page.locator("#class-progress")).to_contain_text("本班已全部完成")
     shot(page, "screening-class")
 
     rec = ScreeningRecord.objects.get(round=rnd, student=world.student_own)
-    assert (rec.mood, rec.signs_seen, rec.note) == ("low", True, "课间常被同学起绰号")
+    assert (rec.psych, rec.mood, rec.peers, rec.signs_seen, rec.note) == (
+        "good",
+        "low",
+        "ordinary",
+        True,
+        "课间常被同学起绰号",
+    )
     assert ScreeningRecord.objects.filter(round=rnd).count() == 5
 
 

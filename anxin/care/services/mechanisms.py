@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from anxin.care.models import (
     HOME_KINDS,
     CarePlan,
+    ContactKind,
     ContactLog,
     ContactTeacher,
     PeerPair,
@@ -131,12 +132,18 @@ def class_mechanisms(klass, today: dt.date | None = None) -> list[dict]:
     ):
         pairs[p.student_id].append(("helped_by", p))
         pairs[p.helper_id].append(("helps", p))
-    home = dict(
-        ContactLog.objects.filter(student_id__in=ids, kind__in=HOME_KINDS, occurred_at__gte=start)
-        .values_list("student_id")
+    # every contact this term, by kind: 家校 kinds for the gap, any kind (a talk too) for "最近联系"
+    home, last_any = {}, {}
+    for sid, kind, last in (
+        ContactLog.objects.filter(student_id__in=ids, occurred_at__gte=start)
+        .values_list("student_id", "kind")
         .annotate(last=Max("occurred_at"))
         .order_by()
-    )
+    ):
+        if kind in HOME_KINDS:
+            home[sid] = max(home.get(sid, last), last)
+        if sid not in last_any or last > last_any[sid][0]:
+            last_any[sid] = (last, ContactKind(kind).label)
     plans = defaultdict(list)
     for p in CarePlan.objects.filter(student_id__in=ids, status=CarePlan.Status.ACTIVE).only(
         "id", "student_id", "kind", "level"
@@ -150,6 +157,7 @@ def class_mechanisms(klass, today: dt.date | None = None) -> list[dict]:
                 "teacher": teachers.get(s.pk),
                 "pairs": pairs.get(s.pk, []),
                 "last_home": home.get(s.pk),
+                "last_contact": last_any.get(s.pk),  # (when, kind label) of any contact this term
                 "plans": plans.get(s.pk, []),
                 "no_teacher": s.pk not in teachers,
                 "no_home": s.pk not in home,

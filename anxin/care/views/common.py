@@ -58,3 +58,10 @@ def _enrolled_in(klass_ids=None, school_ids=None):
 
 
 PLAN_RELATED = ("student__klass__grade", "owner", "school")
+
+
+def _safe_next(request) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next") or ""
+    return nxt if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts=None) else None

@@ -22,6 +22,7 @@ from anxin.care.models import (
     ContactLog,
     InterventionTask,
 )
+from anxin.care.views.common import _safe_next
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user
 from anxin.core.editing import form_errors
@@ -75,6 +76,8 @@ def _log(request, student, plan):
                 messages.warning(request, _("已记录。已生成干预任务，并通知分管安全副校长。"))
             else:
                 messages.success(request, _("已记录。"))
+            if back := _safe_next(request):  # opened from the student page: back there
+                return redirect(back)
             if contact.plan_id:
                 return redirect(reverse("care:plan_detail", args=[contact.plan_id]) + f"#c{contact.pk}")
             return redirect("care:class_mechanisms", pk=student.klass_id)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.care import cadence, services
+from anxin.care import cadence, risk_actions, services
 from anxin.care.filters import CarePlanFilter
 from anxin.care.forms import (
     ClosePlanForm,
@@ -239,7 +239,11 @@ class PlanCreateView(StudentFormView):
         return f"kind={self.kind}"
 
     def get_initial(self):
-        return {"kind": self.kind, "measures": services.DEFAULT_MEASURES[self.kind]}
+        initial = {"kind": self.kind, "measures": services.DEFAULT_MEASURES[self.kind]}
+        initial.update(
+            risk_actions.plan_initial(self.object, self.request.GET)
+        )  # risk → action: the proposal
+        return initial
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "staff": services.staff_choices(self.object.school_id)}

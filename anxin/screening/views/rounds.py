@@ -18,9 +18,9 @@ from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import xlsx_response
 from anxin.org.models import SchoolClass
+from anxin.screening import class_sheet, services
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
-from anxin.screening import services
 from anxin.screening.models import (
     CountyRound,
     Mood,
@@ -223,7 +223,7 @@ CHOICES = [
     ("mood", gettext_lazy("情绪"), Mood.choices),
     ("peers", gettext_lazy("同学关系"), Peers.choices),
 ]
-DEFAULTS = {"psych": Psych.GOOD, "mood": Mood.STABLE, "peers": Peers.HARMONIOUS}
+DEFAULTS = {"psych": "", "mood": "", "peers": ""}  # rows start empty: no rubber stamp (class_sheet)
 
 
 def _row(student, record, *, values=None, errors=None, saved=False) -> dict:
@@ -287,6 +287,7 @@ def round_class(request, pk, klass_pk):
     }
     error_row = None
     if request.method == "POST":
+        request.POST = class_sheet.expand_post(request.POST)  # the row's "全部正常" chip
         if not can_edit:
             check(
                 request,
@@ -350,5 +351,6 @@ def round_class(request, pk, klass_pk):
             "choices": CHOICES,
             "can_edit": can_edit,
             "progress": {"total": len(students), "done": done, "complete": done >= len(students)},
+            **class_sheet.context(request, r, klass, students, records),
         },
     )

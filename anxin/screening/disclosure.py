@@ -1,0 +1,192 @@
+"""Survey disclosures (同学关系问卷 → 谈心; seed 二(一) “及时查找发生欺凌事件的苗头迹象”).
+
+A student's own answer that says she is bullied every week, that someone hits or extorts her,
+or that speaks of harming herself is a *disclosure*: the class teacher and the counsellor are
+told at once (in the request that saved the answer) and it stays on their 工作台 — an open
+survey flag — until someone records a talk (any contact) or a concern for that student after
+the answer came in.
+
+``DISCLOSURE_RULES`` is the table (data; each row tested on its own). The words lists are
+deliberately short and concrete: they catch what a child writes, not every sad sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from anxin.core import clock
+from anxin.screening.risk_rules import FREQ_ONCE, FREQ_WEEKLY
+
+# how long an answer's flag stays on 工作台 without anyone acting (a term and a bit)
+HORIZON_DAYS = 150
+
+BULLIED_WORDS = ("打我", "勒索", "要钱", "抢我", "欺负我", "威胁我", "踢我", "逼我")
+SELF_HARM_WORDS = ("不想活", "想死", "自杀", "自残", "割腕", "跳楼", "轻生", "伤害自己", "活着没意思")
+
+
+@dataclass
+class Answer:
+    """What a rule reads of one survey answer."""
+
+    victim: dict = field(default_factory=dict)  # {behaviour type: frequency code}
+    note: str = ""  # 想对老师说的话
+    feels_safe: bool = True
+    wants_help: bool = False
+
+    def freq(self, kind: str) -> int:
+        try:
+            return int((self.victim or {}).get(kind) or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    def max_freq(self) -> int:
+        return max((self.freq(k) for k in (self.victim or {})), default=0)
+
+    def says(self, words) -> bool:
+        text = (self.note or "").replace(" ", "")
+        return any(w in text for w in words)
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    code: str
+    when: Callable[[Answer], bool]
+    label: str  # shown to the class teacher and counsellor
+    source: str
+    urgent: bool = False  # also by SMS
+
+
+DISCLOSURE_RULES: tuple[DisclosureRule, ...] = (
+    DisclosureRule("weekly", lambda a: a.max_freq() >= FREQ_WEEKLY,
+                   "问卷自述：每周都遭受欺凌行为", "贺教发〔2024〕7号 二(一) 同学关系状况"),
+    DisclosureRule("hit", lambda a: a.freq("physical") >= FREQ_ONCE,
+                   "问卷自述：有人打我（肢体欺凌）", "贺教发〔2024〕7号 二(一) 苗头迹象"),
+    DisclosureRule("extorted", lambda a: a.freq("property") >= FREQ_ONCE,
+                   "问卷自述：有人勒索、强拿我的财物", "贺教发〔2024〕7号 二(一) 苗头迹象"),
+    DisclosureRule("note_bullied", lambda a: a.says(BULLIED_WORDS),
+                   "想对老师说的话：提到被打、被勒索或被欺负", "贺教发〔2024〕7号 二(一) 苗头迹象"),
+    DisclosureRule("self_harm", lambda a: a.says(SELF_HARM_WORDS),
+                   "想对老师说的话：提到伤害自己或不想活", "未成年人保护法 第39条；心理危机干预",
+                   urgent=True),
+)  # fmt: skip
+
+NOTIFY_ROLES = ("class_teacher", "counsellor")
+
+
+def answer_of(response) -> Answer:
+    return Answer(
+        victim=response.victim or {},
+        note=response.note or "",
+        feels_safe=response.feels_safe,
+        wants_help=response.wants_help,
+    )
+
+
+def matches(answer: Answer) -> list[DisclosureRule]:
+    return [r for r in DISCLOSURE_RULES if r.when(answer)]
+
+
+@dataclass
+class Flag:
+    """One answer's disclosures, open until a talk or a concern follows."""
+
+    response_id: int
+    student: object
+    at: dt.datetime
+    rules: list[DisclosureRule]
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.rules]
+
+    @property
+    def urgent(self) -> bool:
+        return any(r.urgent for r in self.rules)
+
+
+def _candidates(q: Q, since: dt.datetime):
+    from anxin.screening.models import SurveyResponse
+
+    # answers that say nothing (no frequency, no words) cannot match: the database skips them
+    return (
+        SurveyResponse.objects.filter(q, created_at__gte=since, student__status="enrolled")
+        .exclude(victim={}, note="")
+        .select_related("student__klass__grade")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_flags(q: Q, now: dt.datetime | None = None) -> list[Flag]:
+    """Open flags among the answers matching ``q`` (three queries whatever their number)."""
+    from anxin.care.models import ContactLog
+    from anxin.intake.models import Report
+
+    now = now or clock.now()
+    flags = []
+    for resp in _candidates(q, now - dt.timedelta(days=HORIZON_DAYS)):
+        rules = matches(answer_of(resp))
+        if rules:
+            flags.append(Flag(resp.pk, resp.student, resp.created_at, rules))
+    if not flags:
+        return []
+    ids = {f.student.pk for f in flags}
+    acted: dict[int, dt.datetime] = defaultdict(lambda: dt.datetime.min.replace(tzinfo=dt.UTC))
+    for sid, last in (
+        ContactLog.objects.filter(student_id__in=ids)
+        .values_list("student_id")
+        .annotate(m=Max("created_at"))
+        .order_by()
+    ):
+        acted[sid] = max(acted[sid], last)
+    for sid, last in (
+        Report.objects.filter(student_id__in=ids)
+        .values_list("student_id")
+        .annotate(m=Max("created_at"))
+        .order_by()
+    ):
+        acted[sid] = max(acted[sid], last)
+    return [f for f in flags if acted[f.student.pk] < f.at]
+
+
+def open_flags_for_students(student_ids, now=None) -> dict[int, list[str]]:
+    """{student id: labels} of the open flags of these students."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for f in open_flags(Q(student_id__in=list(student_ids)), now):
+        out[f.student.pk].extend(lbl for lbl in f.labels if lbl not in out[f.student.pk])
+    return dict(out)
+
+
+def notify_disclosure(response) -> int:
+    """Tell the class teacher(s) and the counsellor(s) now. Returns notices created."""
+    from django.urls import reverse
+
+    from anxin.care.risk_actions import holders, recipients_for
+    from anxin.core.notify import notify
+    from anxin.roster.models import Student
+
+    rules = matches(answer_of(response))
+    if not rules:
+        return 0
+    student = Student.objects.only("pk", "klass_id", "school_id", "county_id").get(pk=response.student_id)
+    members = holders(NOTIFY_ROLES, school_ids={student.school_id}, klass_ids={student.klass_id})
+    urgent = any(r.urgent for r in rules)
+    return len(
+        notify(
+            recipients_for(student, NOTIFY_ROLES, members),
+            kind="survey_disclosure",
+            # the child is named only on the page, to those allowed
+            title=(_("紧急：") if urgent else "") + _("有学生在同学关系问卷中反映遭受欺凌，请尽快谈心"),
+            body=_("请打开学生页面查看问卷反映的情况，并记录谈心或提出关注。"),
+            url=reverse("roster:student_detail", args=[student.pk]),
+            dedupe_key=f"survey-disclosure:{response.pk}",
+            school=student.school_id,
+            county=student.county_id,
+            channels=("inapp", "email", "sms") if urgent else ("inapp", "email"),
+        )
+    )
