@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Value
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +15,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.views._common import S
 from anxin.core import clock, policy
-from anxin.core.access import require
+from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 
 # --- the register (台账) -------------------------------------------------------------------------
@@ -139,36 +136,44 @@ class CaseListView(ScopedListView):
 # --- opening a case ----------------------------------------------------------------------------
 
 
-@login_required
-def case_new(request):
-    require(request, "cases.bullyingcase.open")
-    from anxin.org.models import School
+class CaseNewView(ServiceFormView):
+    """登记欺凌事件 (R-CASE-1) at a school where the user may open cases."""
 
-    ids = policy.schools_for(request.user, "cases.bullyingcase.open")
-    schools = School.objects.restrict(request.user).filter(pk__in=ids or []).order_by("name")
-    form = forms.OpenCaseForm(request.POST or None, schools=schools)
-    if request.method == "POST" and form.is_valid():
+    permission = "cases.bullyingcase.open"
+    form_class = forms.OpenCaseForm
+    template_name = "cases/case_new.html"
+    title = gettext_lazy("登记欺凌事件")
+
+    def get_form_kwargs(self) -> dict:
+        from anxin.org.models import School
+
+        ids = policy.schools_for(self.request.user, "cases.bullyingcase.open")
+        schools = School.objects.restrict(self.request.user).filter(pk__in=ids or []).order_by("name")
+        return {"data": self.request.POST or None, "schools": schools}
+
+    def save(self, form):
         d = form.cleaned_data
-        try:
-            case = services.open_case(
-                by=request.user,
-                school=d["school"],
-                source=d["source"],
-                discovered_at=d["discovered_at"],
-                occurred_at=d["occurred_at"],
-                place=d["place"],
-                summary=d["summary"],
-                behaviour_types=d["behaviour_types"],
-                is_public_opinion=d["is_public_opinion"],
-                suspected_serious=d["suspected_serious"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("已登记事件 %(n)s。请添加当事人。") % {"n": case.number})
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(
-        request,
-        "cases/case_new.html",
-        {"title": _("登记欺凌事件"), "form": form, "first_responder_sources": [Source.HOTLINE, Source.EMAIL]},
-    )
+        return services.open_case(
+            by=self.request.user,
+            school=d["school"],
+            source=d["source"],
+            discovered_at=d["discovered_at"],
+            occurred_at=d["occurred_at"],
+            place=d["place"],
+            summary=d["summary"],
+            behaviour_types=d["behaviour_types"],
+            is_public_opinion=d["is_public_opinion"],
+            suspected_serious=d["suspected_serious"],
+        )
+
+    def get_success_message(self, result) -> str:
+        return _("已登记事件 %(n)s。请添加当事人。") % {"n": result.number}
+
+    def get_success_url(self, result) -> str:
+        return reverse("cases:case_detail", args=[result.pk])
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(first_responder_sources=[Source.HOTLINE, Source.EMAIL], **kwargs)
+
+
+case_new = CaseNewView.as_view()

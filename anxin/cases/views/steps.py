@@ -7,11 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,6 +61,7 @@ from anxin.cases.views.step_actions import (
     _support_kwargs,
 )
 from anxin.core.access import deny, get_for_user
+from anxin.core.editing import ServiceFormView
 
 
 @dataclass
@@ -409,64 +408,85 @@ ACTION_RIGHTS = sorted(
 )
 
 
-@login_required
-def case_step(request, pk, step):
-    st = STEPS.get(step)
-    if st is None:
-        raise Http404
-    viewer = BullyingCase.objects.restrict(request.user, "view").filter(pk=pk if str(pk).isdigit() else 0)
-    if st.slug == "measure" and not viewer.exists():
-        # a subject teacher records Art 8 measures for students of the classes taught without
-        # seeing the case (ROLES.md); the form offers only those students
-        case = get_for_user(
-            request, BullyingCase, pk, "measure_teacher", sensitive=True, queryset=BullyingCase.objects.all()
+class CaseStepView(ServiceFormView):
+    """One step of a case (``STEPS[step]``): its form, saved through the step's service call.
+    A refused step shows what is missing above the form; a refused right is a 403 (audited)."""
+
+    template_name = "cases/step.html"
+
+    def get_object(self):
+        request, pk = self.request, self.kwargs["pk"]
+        st = self.step = STEPS.get(self.kwargs["step"])
+        if st is None:
+            raise Http404
+        self.viewer = BullyingCase.objects.restrict(request.user, "view").filter(
+            pk=pk if str(pk).isdigit() else 0
         )
-    else:
-        case = get_case_for_user(request, pk)
-    rights = permissions.actions_on(request.user, case, st.rights)
-    if not rights:
-        deny(request, f"cases.bullyingcase.{st.rights[0]}", "cases.bullyingcase", case.pk)
-    kwargs = {"case": case, "user": request.user}
-    if st.form_kwargs:
-        kwargs.update(st.form_kwargs(request, case))
-    students, q = (None, "")
-    if st.slug == "party":
-        students, q = _student_search(request, case)
-        kwargs["students"] = students
-    initial = {}
-    if st.initial_param and request.GET.get(st.initial_param, "").isdigit():
-        initial[st.initial_param] = int(request.GET[st.initial_param])
-    if st.slug == "party" and q:
-        initial["student_name"] = q  # another school's student is taken only with the exact name
-    form = st.form(request.POST or None, request.FILES or None, initial=initial, **kwargs)
-    not_open = case.state not in workflow.ACTIONS[st.key]
-    if request.method == "POST" and form.is_valid():
+        if st.slug == "measure" and not self.viewer.exists():
+            # a subject teacher records Art 8 measures for students of the classes taught without
+            # seeing the case (ROLES.md); the form offers only those students
+            return get_for_user(
+                request,
+                BullyingCase,
+                pk,
+                "measure_teacher",
+                sensitive=True,
+                queryset=BullyingCase.objects.all(),
+            )
+        return get_case_for_user(request, pk)
+
+    def authorize(self) -> None:
+        st, case = self.step, self.object
+        if not permissions.actions_on(self.request.user, case, st.rights):
+            deny(self.request, f"cases.bullyingcase.{st.rights[0]}", "cases.bullyingcase", case.pk)
+
+    def get_form(self):
+        st, case, request = self.step, self.object, self.request
+        kwargs = {"case": case, "user": request.user}
+        if st.form_kwargs:
+            kwargs.update(st.form_kwargs(request, case))
+        self.students, self.q = None, ""
+        if st.slug == "party":
+            self.students, self.q = _student_search(request, case)
+            kwargs["students"] = self.students
+        initial = {}
+        if st.initial_param and request.GET.get(st.initial_param, "").isdigit():
+            initial[st.initial_param] = int(request.GET[st.initial_param])
+        if st.slug == "party" and self.q:
+            initial["student_name"] = self.q  # another school's student is taken only with the exact name
+        return st.form(request.POST or None, request.FILES or None, initial=initial, **kwargs)
+
+    def save(self, form):
+        st, case = self.step, self.object
         try:
-            obj = st.run(request, case, form.cleaned_data, form)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            return st.run(self.request, case, form.cleaned_data, form)
         except PermissionDenied:
-            deny(request, f"cases.bullyingcase.{st.rights[0]}", "cases.bullyingcase", case.pk)
-        else:
-            messages.success(request, _("已保存：%(t)s") % {"t": st.title})
-            if isinstance(obj, BureauReport):
-                return redirect("cases:report_detail", pk=obj.pk)
-            if not viewer.exists():
-                return redirect("core:home")
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(
-        request,
-        "cases/step.html",
-        {
-            "title": st.title,
-            "step": st,
-            "case": case,
-            "form": form,
-            "not_open": not_open,
-            "can_view": viewer.exists(),
-            "q": q,
-            "students_found": list(students)
-            if st.slug == "party" and q and request.method == "GET"
+            deny(self.request, f"cases.bullyingcase.{st.rights[0]}", "cases.bullyingcase", case.pk)
+
+    def get_success_message(self, result) -> str:
+        return _("已保存：%(t)s") % {"t": self.step.title}
+
+    def get_success_url(self, result) -> str:
+        if isinstance(result, BureauReport):
+            return reverse("cases:report_detail", args=[result.pk])
+        if not self.viewer.exists():
+            return reverse("core:home")
+        return reverse("cases:case_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs) -> dict:
+        st, case, request = self.step, self.object, self.request
+        return super().get_context_data(
+            title=st.title,
+            step=st,
+            case=case,
+            not_open=case.state not in workflow.ACTIONS[st.key],
+            can_view=self.viewer.exists(),
+            q=self.q,
+            students_found=list(self.students)
+            if st.slug == "party" and self.q and request.method == "GET"
             else None,
-        },
-    )
+            **kwargs,
+        )
+
+
+case_step = CaseStepView.as_view()
