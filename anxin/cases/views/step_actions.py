@@ -21,6 +21,11 @@ def _v(form) -> int | None:
     return form.cleaned_data.get("version")
 
 
+def _fields(d: dict, *names: str) -> dict:
+    """The cleaned fields a service takes under the same names."""
+    return {name: d[name] for name in names}
+
+
 def _student_search(request, case):
     """The party step's search (roster.lookup: own school by part of the name, other schools of
     the county by the exact name only). A POST is checked by the form's student field."""
@@ -54,11 +59,8 @@ def _run_party(request, case, d, form):
     return services.add_party(
         case,
         by=request.user,
-        role=d["role"],
-        student=d["student"],
-        outsider_name=d["outsider_name"],
-        outsider_note=d["outsider_note"],
         expected_version=_v(form),
+        **_fields(d, "role", "student", "outsider_name", "outsider_note"),
     )
 
 
@@ -80,21 +82,14 @@ def _run_flag(request, case, d, form):
     return services.flag_for_report(
         case,
         by=request.user,
-        public_opinion=d["public_opinion"],
-        suspected_serious=d["suspected_serious"],
-        reason=d["reason"],
         expected_version=_v(form),
+        **_fields(d, "public_opinion", "suspected_serious", "reason"),
     )
 
 
 def _run_immediate(request, case, d, form):
     return services.record_immediate(
-        case,
-        by=request.user,
-        kind=d["kind"],
-        taken_at=d["taken_at"],
-        description=d["description"],
-        expected_version=_v(form),
+        case, by=request.user, expected_version=_v(form), **_fields(d, "kind", "taken_at", "description")
     )
 
 
@@ -102,15 +97,18 @@ def _run_notice(request, case, d, form):
     return services.notify_guardian(
         case,
         by=request.user,
-        party=d["party"],
-        purpose=d["purpose"],
-        method=d["method"],
-        notified_at=d["notified_at"],
-        guardian_name=d["guardian_name"],
-        participated=d["participated"],
-        participation=d["participation"],
-        measure=d["measure"],
         expected_version=_v(form),
+        **_fields(
+            d,
+            "party",
+            "purpose",
+            "method",
+            "notified_at",
+            "guardian_name",
+            "participated",
+            "participation",
+            "measure",
+        ),
     )
 
 
@@ -124,12 +122,8 @@ def _run_statement(request, case, d, form):
     return services.record_statement(
         case,
         by=request.user,
-        speaker_kind=d["speaker_kind"],
-        party=d["party"],
-        speaker=d["speaker"],
-        content=d["content"],
-        taken_at=d["taken_at"],
         expected_version=_v(form),
+        **_fields(d, "speaker_kind", "party", "speaker", "content", "taken_at"),
     )
 
 
@@ -148,23 +142,26 @@ def _run_determination(request, case, d, form):
     return services.record_determination(
         case,
         by=request.user,
-        meeting_at=d["meeting_at"],
-        meeting_place=d["meeting_place"],
-        record=d["record"],
         members_present=list(d["members_present"]),
-        votes_for=d["votes_for"],
         votes_against=d["votes_against"] or 0,
         votes_abstain=d["votes_abstain"] or 0,
-        result=d["result"],
-        between_students=d["between_students"],
-        deliberate=d["deliberate"],
-        means=d["means"],
-        harm_types=d["harm_types"],
-        advantage_bases=d["advantage_bases"],
-        advantage_note=d["advantage_note"],
         bullies=list(d["bullies"]) or None,
-        reason=d["reason"],
         expected_version=_v(form),
+        **_fields(
+            d,
+            "meeting_at",
+            "meeting_place",
+            "record",
+            "votes_for",
+            "result",
+            "between_students",
+            "deliberate",
+            "means",
+            "harm_types",
+            "advantage_bases",
+            "advantage_note",
+            "reason",
+        ),
     )
 
 
@@ -172,14 +169,10 @@ def _run_measure(request, case, d, form):
     return services.record_measure(
         case,
         by=request.user,
-        party=d["party"],
-        item_code=d["item_code"],
-        description=d["description"],
-        suspension_days=d["suspension_days"],
-        due_on=d["due_on"],
-        owner_unit=d["owner_unit"],
-        refer_to=d["refer_to"],
         expected_version=_v(form),
+        **_fields(
+            d, "party", "item_code", "description", "suspension_days", "due_on", "owner_unit", "refer_to"
+        ),
     )
 
 
@@ -187,16 +180,14 @@ def _run_defence(request, case, d, form):
     return services.record_defence(
         d["measure"],
         by=request.user,
-        at=d["at"],
-        record=d["record"],
-        hearing_requested=d["hearing_requested"],
         expected_version=_v(form),
+        **_fields(d, "at", "record", "hearing_requested"),
     )
 
 
 def _run_hearing(request, case, d, form):
     return services.record_hearing(
-        d["measure"], by=request.user, at=d["at"], record=d["record"], expected_version=_v(form)
+        d["measure"], by=request.user, expected_version=_v(form), **_fields(d, "at", "record")
     )
 
 
@@ -214,19 +205,15 @@ def _run_support(request, case, d, form):
     return services.record_support(
         case,
         by=request.user,
-        party=d["party"],
-        kind=d["kind"],
-        done_at=d["done_at"],
-        provider=d["provider"],
-        summary=d["summary"],
         notes=d.get("notes", ""),
         expected_version=_v(form),
+        **_fields(d, "party", "kind", "done_at", "provider", "summary"),
     )
 
 
 def _run_follow_up(request, case, d, form):
     return services.record_follow_up(
-        d["follow_up"], by=request.user, outcome=d["outcome"], note=d["note"], expected_version=_v(form)
+        d["follow_up"], by=request.user, expected_version=_v(form), **_fields(d, "outcome", "note")
     )
 
 
@@ -234,11 +221,8 @@ def _run_police(request, case, d, form):
     return services.record_police_report(
         case,
         by=request.user,
-        unit=d["unit"],
-        reported_at=d["reported_at"],
-        method=d["method"],
-        receipt_no=d["receipt_no"],
         expected_version=_v(form),
+        **_fields(d, "unit", "reported_at", "method", "receipt_no"),
     )
 
 
@@ -256,15 +240,9 @@ def _run_appeal(request, case, d, form):
     return services.file_appeal(
         case,
         by=request.user,
-        kind=d["kind"],
-        party=d["party"],
-        appellant=d["appellant"],
-        filed_on=d["filed_on"],
-        notified_on=d["notified_on"],
         notice_correction=d.get("notice_correction") or "",
-        measure=d["measure"],
-        grounds=d["grounds"],
         expected_version=_v(form),
+        **_fields(d, "kind", "party", "appellant", "filed_on", "notified_on", "measure", "grounds"),
     )
 
 
@@ -272,17 +250,15 @@ def _run_appeal_decide(request, case, d, form):
     return services.decide_appeal(
         d["appeal"],
         by=request.user,
-        outcome=d["outcome"],
-        outcome_text=d["outcome_text"],
-        decided_on=d["decided_on"],
         new_result=d["new_result"] or None,
         expected_version=_v(form),
+        **_fields(d, "outcome", "outcome_text", "decided_on"),
     )
 
 
 def _run_special(request, case, d, form):
     return services.apply_special_school(
-        case, by=request.user, party=d["party"], reasons=d["reasons"], expected_version=_v(form)
+        case, by=request.user, expected_version=_v(form), **_fields(d, "party", "reasons")
     )
 
 
@@ -290,18 +266,13 @@ def _run_special_decide(request, case, d, form):
     return services.decide_special_school(
         d["application"],
         by=request.user,
-        approved=d["approved"],
-        decided_on=d["decided_on"],
-        assessment=d["assessment"],
-        assessed_on=d["assessed_on"],
-        decision_no=d["decision_no"],
-        note=d["note"],
+        **_fields(d, "approved", "decided_on", "assessment", "assessed_on", "decision_no", "note"),
     )
 
 
 def _run_referral(request, case, d, form):
     return services.refer_case(
-        case, by=request.user, to_user=d["to_user"], purpose=d["purpose"], expected_version=_v(form)
+        case, by=request.user, expected_version=_v(form), **_fields(d, "to_user", "purpose")
     )
 
 
@@ -321,13 +292,13 @@ def _run_unfounded(request, case, d, form):
 
 def _run_settle(request, case, d, form):
     return services.settle_directly(
-        case, by=request.user, result=d["result"], grounds=d["grounds"], expected_version=_v(form)
+        case, by=request.user, expected_version=_v(form), **_fields(d, "result", "grounds")
     )
 
 
 def _run_escalate(request, case, d, form):
     return services.escalate_settlement(
-        case, by=request.user, ground=d["ground"], reason=d["reason"], expected_version=_v(form)
+        case, by=request.user, expected_version=_v(form), **_fields(d, "ground", "reason")
     )
 
 
