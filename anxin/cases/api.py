@@ -32,7 +32,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from anxin.cases import documents, permissions, services, views, workflow
+from anxin.cases import documents, forms, permissions, services, views, workflow
 from anxin.cases.filters import CaseFilter, ReportFilter
 from anxin.cases.models import (
     REPORT_FIELDS,
@@ -333,7 +333,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         school = School.objects.filter(pk=data.get("school") or 0, pk__in=ids).first()
         if school is None:
             raise NotFound()
-        form = views.forms.OpenCaseForm(_data(request), schools=School.objects.filter(pk=school.pk))
+        form = forms.OpenCaseForm(_data(request), schools=School.objects.filter(pk=school.pk))
         if not form.is_valid():
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         students = []
@@ -471,12 +471,12 @@ class ReportViewSet(ScopedReadOnlyViewSet):
         return _report_queryset(self.request.user, (self.policy_actions or {}).get(self.action, "view"))
 
     @extend_schema(
-        request=form_serializer(views.forms.ReportForm, "CaseReportEdit"), responses={200: ReportSerializer}
+        request=form_serializer(forms.ReportForm, "CaseReportEdit"), responses={200: ReportSerializer}
     )
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
         report = self.get_object()
-        form = views.forms.ReportForm(_data(request), report=report)
+        form = forms.ReportForm(_data(request), report=report)
         if not form.is_valid():
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
         values = {k: v for k, v in form.cleaned_data.items() if k != "version" and k in request.data}

@@ -198,7 +198,7 @@ def report_docx(report: BureauReport) -> bytes:
     _para(doc, "涉及学生名单", font=TITLE_FONT, size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     annex = report.annex if report.submitted_at else None
     if annex is None:
-        from anxin.cases.services import _annex
+        from anxin.cases.services.bureau_reports import _annex
 
         annex = _annex(case)
     table = doc.add_table(rows=1, cols=4)

@@ -1,0 +1,169 @@
+"""The case page: its timeline, the duties and deadline of its state, the steps and
+transitions open to the user; taking a transition; downloading an evidence file."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anxin.cases import permissions, rules, services, workflow
+from anxin.cases.law.definitions import BULLYING_RESULTS, RESULTS
+from anxin.cases.law.definitions import label as law_label
+from anxin.cases.models import (
+    BullyingCase,
+    CaseState,
+    Evidence,
+)
+from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
+from anxin.cases.views.steps import ACTION_RIGHTS, STEPS, _present
+from anxin.core import audit, clock, filecrypt
+
+# --- the case page -----------------------------------------------------------------------------
+
+
+def _deadline(case: BullyingCase):
+    """The deadline shown with the state's duties."""
+    if case.state == S.INVESTIGATING and hasattr(case, "investigation"):
+        return case.investigation.due_at
+    if case.state == S.FOLLOW_UP:
+        fu = case.follow_ups.filter(done_at__isnull=True).order_by("due_on").first()
+        return datetime.combine(fu.due_on, time(23, 59), tzinfo=clock.SHANGHAI) if fu else None
+    if case.report_required and case.first_reported_at is None:
+        return case.report_due_at
+    return None
+
+
+@login_required
+def case_detail(request, pk):
+    user = request.user
+    case = get_case_for_user(request, pk)
+    rights = permissions.actions_on(user, case, ACTION_RIGHTS)
+    parties = list(
+        case.parties.select_related("student__klass__grade", "student__school").order_by("role", "id")
+    )
+    names = {p.pk: p for p in parties}
+    events = list(case.events.select_related("corrects").order_by("-seq"))
+    for ev in events:
+        pid = (ev.data or {}).get("party_id")
+        ev.party = names.get(pid) if pid else None
+    det_list = list(
+        case.determinations.select_related("recorded_by").prefetch_related("members_present").order_by("seq")
+    )
+    # the guards and the checklist below read these instead of asking again (read-only page)
+    case._page_parties = parties
+    case._page_determination = det_list[-1] if det_list else None
+    if det_list and det_list[-1].is_bullying:
+        case._page_bullies = list(det_list[-1].bullies.select_related("student").order_by("id"))
+    notes_allowed = "counselling_notes" in rights
+    checklist = rules.closing_checklist(case) if case.state in (S.HANDLING, S.FOLLOW_UP) else None
+    case._page_checklist = checklist
+    transitions = []
+    for t in workflow.transitions_from(case.state, case):
+        if t.action in rights:
+            transitions.append({"t": t, "missing": workflow.missing_for(case, t.name, {})})
+    ctx = {
+        "title": case.number,
+        "case": case,
+        "states": [(s, label, i) for i, (s, label) in enumerate(CaseState.choices)],
+        "state_index": workflow_index(case.state),
+        "duties": workflow.DUTIES.get(case.state),
+        "deadline": _deadline(case),
+        "parties": parties,
+        "notices": list(
+            case.notices.select_related("party__student", "guardian", "notified_by").order_by("notified_at")
+        ),
+        "immediate": list(case.immediate_measures.select_related("taken_by")),
+        "investigation": getattr(case, "investigation", None),
+        "statements": list(case.statements.select_related("party__student", "taken_by")),
+        "evidence": list(case.evidence.select_related("uploaded_by")),
+        "determinations": det_list,
+        "measures": list(case.measures.select_related("party__student", "owner").order_by("party_id", "id")),
+        "support": list(
+            case.support_actions.select_related("party__student", "owner").order_by("party_id", "kind")
+        ),
+        "notes_allowed": notes_allowed,
+        "follow_ups": list(case.follow_ups.select_related("party__student", "owner", "done_by")),
+        "appeals": list(case.appeals.select_related("party__student")),
+        "special": list(case.special_applications.select_related("party__student")),
+        "referrals": list(case.referrals.select_related("to_user")),
+        "police": list(case.police_reports.all()),
+        "reports": list(case.bureau_reports.order_by("id")),
+        "case_notes": list(case.notes.select_related("author")),
+        "events": events,
+        "transitions": transitions,
+        "checklist": checklist,
+        "rights": rights,
+        "elapsed": _elapsed_text(case.discovered_at, case.first_reported_at),
+        "result_label": law_label(RESULTS, case.result) if case.result else "",
+        "is_bullying": case.result in BULLYING_RESULTS,
+    }
+    present = _present(case, ctx)
+    from anxin.cases.params import case_rows  # R-Q-7: the parameters this case was opened under
+
+    ctx["legal_param_rows"] = case_rows(case)
+    from anxin.cases.sealing import page_context  # LAW 24: the seal in force, and who may act
+
+    ctx["seal"] = page_context(user, case)
+    ctx["steps"] = [s for s in STEPS.values() if s.available(case, rights, present)]
+    return render(request, "cases/case_detail.html", ctx)
+
+
+def workflow_index(state: str) -> int:
+    return [s for s, _l in CaseState.choices].index(state)
+
+
+@require_POST
+@login_required
+def case_advance(request, pk, name):
+    t = workflow.TRANSITIONS.get(name)
+    if t is None or name == "determine":
+        raise Http404
+    case = get_case_for_user(request, pk, t.action)
+    try:
+        services.advance(
+            case,
+            name,
+            by=request.user,
+            expected_version=request.POST.get("version") or None,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _("不能%(label)s：") % {"label": t.label})
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request,
+            _("已完成：%(label)s。当前阶段：%(state)s")
+            % {"label": t.label, "state": case.get_state_display()},
+        )
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@login_required
+def evidence_download(request, pk, evidence_pk):
+    case = get_case_for_user(request, pk)
+    ev = Evidence.objects.filter(case=case, pk=evidence_pk).first()
+    if ev is None:
+        raise Http404
+    try:
+        fh = filecrypt.open_plain(ev.file)  # decrypted as it streams, never to disk
+    except (OSError, filecrypt.Damaged):
+        raise Http404 from None
+    audit.record("read", ev, data={"view": "cases:evidence_download"})
+    response = FileResponse(
+        fh,
+        content_type=ev.content_type,
+        as_attachment=True,
+        filename=f"{case.number}-证据{ev.pk}.{ev.file.name.rsplit('.', 1)[-1]}",
+    )
+    response["Content-Length"] = str(fh.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
