@@ -9,6 +9,18 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from anxin.cases.verify import verify_cases
         from anxin.core.verify import register_chain
+        from anxin.intake import hooks as intake_hooks
 
         # manage.py verify_audit checks every case's timeline beside the audit trail
         register_chain(verify_cases)
+        # a report in triage opens a case through cases.services.open_case
+        intake_hooks.provide_case_opener(_case_opener)
+
+
+def _case_opener():
+    """The function that opens a case, looked up at each call (as intake did before the hook)."""
+    try:
+        from anxin.cases.services import open_case
+    except (ImportError, AttributeError):
+        return None
+    return open_case

@@ -50,7 +50,7 @@ def shell(request):
         "county_name": user.county.name if user.county_id else "",
     }
     if county_level:
-        School = apps.get_model("org", "School")  # noqa: N806
+        School = apps.get_model("org", "School")
 
         ctx["switch_schools"] = list(
             School.objects.restrict(user).values("id", "name").order_by("town", "name")

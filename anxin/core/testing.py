@@ -44,7 +44,7 @@ def _models(*labels: str) -> list:
 
 
 def make_school(county, name, code, type_="junior", town="习岗镇"):
-    School, Grade, SchoolClass = _models("org.School", "org.Grade", "org.SchoolClass")  # noqa: N806
+    School, Grade, SchoolClass = _models("org.School", "org.Grade", "org.SchoolClass")
 
     school = School.objects.create(
         county=county,
@@ -68,7 +68,7 @@ def make_school(county, name, code, type_="junior", town="习岗镇"):
 
 
 def make_student(klass, name, n, **extra):
-    Student, Guardian, Placement = _models("roster.Student", "roster.Guardian", "roster.Placement")  # noqa: N806
+    Student, Guardian, Placement = _models("roster.Student", "roster.Guardian", "roster.Placement")
 
     st = Student.objects.create(
         county_id=klass.county_id,
@@ -100,7 +100,7 @@ def make_student(klass, name, n, **extra):
 
 
 def make_user(username, county, role=None, school=None, klass=None, real_name=None):
-    User, Membership = _models("accounts.User", "accounts.Membership")  # noqa: N806
+    User, Membership = _models("accounts.User", "accounts.Membership")
 
     u = User(username=username, real_name=real_name or username, county=county, must_change_password=False)
     u.set_password(PASSWORD)
@@ -113,7 +113,7 @@ def make_user(username, county, role=None, school=None, klass=None, real_name=No
 
 
 def build_world() -> World:
-    (County,) = _models("org.County")  # noqa: N806
+    (County,) = _models("org.County")
 
     w = World()
     w.county_a = County.objects.create(name="贺兰县", code="640122", bureau_name="贺兰县教育体育局")

@@ -23,9 +23,9 @@ def home(request):
     user = request.user
     cards = []
     # models of the apps above core, looked up in Django's registry (core imports no app)
-    School = apps.get_model("org", "School")  # noqa: N806
-    SchoolClass = apps.get_model("org", "SchoolClass")  # noqa: N806
-    Student = apps.get_model("roster", "Student")  # noqa: N806
+    School = apps.get_model("org", "School")
+    SchoolClass = apps.get_model("org", "SchoolClass")
+    Student = apps.get_model("roster", "Student")
 
     if policy.can(user, "org.school.view"):
         cards.append(
@@ -61,7 +61,7 @@ def home(request):
 @login_required
 def switch_school(request):
     """County-level users look at one school or at the whole county."""
-    School = apps.get_model("org", "School")  # noqa: N806
+    School = apps.get_model("org", "School")
 
     value = request.POST.get("school") or ""
     if value and School.objects.restrict(request.user).filter(pk=value if value.isdigit() else 0).exists():

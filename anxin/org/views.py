@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,9 +40,10 @@ def _count_of(queryset, key: str):
 
 
 def _enrolled_students():
-    from anxin.roster.models import Student, StudentStatus
+    # roster sits above org (docs/architecture.md): its model is found in the registry
+    Student = apps.get_model("roster", "Student")
 
-    return Student.objects.filter(status=StudentStatus.ENROLLED)
+    return Student.objects.filter(status="enrolled")
 
 
 def _reverse_or_none(name: str, **kwargs) -> str | None:
@@ -525,7 +527,7 @@ class SafetyOfficerListView(ScopedListView):
 
 @login_required
 def safety_officer_add(request, class_pk):
-    from anxin.roster.models import Student, StudentStatus
+    Student = apps.get_model("roster", "Student")
 
     klass = get_for_user(
         request, SchoolClass, class_pk, "view", queryset=SchoolClass.objects.select_related("school", "grade")
@@ -538,7 +540,7 @@ def safety_officer_add(request, class_pk):
     current = SafetyOfficer.objects.filter(klass=klass, ended_on__isnull=True).values("student_id")
     students = (
         Student.objects.restrict(request.user)
-        .filter(klass=klass, status=StudentStatus.ENROLLED)
+        .filter(klass=klass, status="enrolled")
         .exclude(pk__in=current)
         .order_by("name", "pk")
     )
