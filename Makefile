@@ -27,6 +27,8 @@ demo: install messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo --if-empty
 
+# the poster's QR code and e-mailed links point at the address the server answers on
+run: export ANXIN_SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_logins

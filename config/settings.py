@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 from anxin.core.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anxin.core.context_processors.shell",
+                "anxin.core.context_processors.site",
             ],
         },
     }
@@ -218,6 +220,10 @@ CONTENT_SECURITY_POLICY = {
 # --- i18n and time (R-Q-1) -------------------------------------------------------------------
 # Source strings are Chinese (the users' and the seed's language); locale/en translates them.
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["config.formats"]  # date inputs: 2026-12-04, 2026/12/4, 2026年12月4日
+# every list filter's "any" choice reads 全部 (django-filter's default is "---------")
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
+FILTERS_NULL_CHOICE_LABEL = gettext_lazy("未填写")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
@@ -280,6 +286,9 @@ SPECTACULAR_SETTINGS = {
         "CareContactKindEnum": "anxin.care.models.ContactKind",
         "InterventionTaskStatusEnum": "anxin.care.models.InterventionTask.Status",
         "StudentStatusEnum": "anxin.roster.models.StudentStatus",
+        "ChannelEnum": "anxin.intake.models.Channel",
+        "DeliveryChannelEnum": "anxin.core.models.Delivery.Channel",
+        "DeliveryStatusEnum": "anxin.core.models.Delivery.Status",
     },
 }
 
@@ -334,8 +343,27 @@ LOGGING = {
 }
 
 # --- product settings (LAW: local bureaus set their own values) -----------------------------
-ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)  # ≥ 6 months (网络安全法 21)
+# The deployment default of each county's audit retention (LAW 22; a county's administrator sets
+# its own as the legal parameter RETENTION_AUDIT_DAYS); the nightly retention task redacts older
+# entries. Never below 183 days (网络安全法 21: logs kept ≥ 6 months).
+ANXIN_AUDIT_RETENTION_DAYS = env_int("ANXIN_AUDIT_RETENTION_DAYS", 3 * 365)
+if ANXIN_AUDIT_RETENTION_DAYS < 183:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "ANXIN_AUDIT_RETENTION_DAYS 不得少于183日（网络安全法第二十一条：网络日志留存不少于六个月）"
+    )
 ANXIN_ACCESS_GRANT_MAX_DAYS = env_int("ANXIN_ACCESS_GRANT_MAX_DAYS", 30)
 ANXIN_LIST_PAGE_SIZE = env_int("ANXIN_LIST_PAGE_SIZE", 50)
-# SMS gateway for emergency alerts: a class with send(phone, text); console by default.
-ANXIN_SMS_BACKEND = env_str("ANXIN_SMS_BACKEND", "anxin.core.notify.ConsoleSmsBackend")
+# Reaching people outside the platform (anxin/core/delivery.py): SMS gateway (console by
+# default: sends nothing and says so), group robots, quiet hours for non-urgent messages.
+ANXIN_SMS_BACKEND = env_str("ANXIN_SMS_BACKEND", "anxin.core.delivery.ConsoleSmsBackend")
+ANXIN_SMS_URL = env_str("ANXIN_SMS_URL", "")
+ANXIN_SMS_USER = env_str("ANXIN_SMS_USER", "")
+ANXIN_SMS_KEY = env_str("ANXIN_SMS_KEY", "")
+ANXIN_SMS_SIGN = env_str("ANXIN_SMS_SIGN", "安心校园")
+ANXIN_WECOM_WEBHOOK = env_str("ANXIN_WECOM_WEBHOOK", "")
+ANXIN_DINGTALK_WEBHOOK = env_str("ANXIN_DINGTALK_WEBHOOK", "")
+ANXIN_DINGTALK_SECRET = env_str("ANXIN_DINGTALK_SECRET", "")
+ANXIN_ROBOT_KINDS = frozenset(env_str("ANXIN_ROBOT_KINDS", "emergency").split(","))
+ANXIN_QUIET_HOURS = env_str("ANXIN_QUIET_HOURS", "22:00-07:00")

@@ -106,6 +106,7 @@ ROUTES: dict[str, Route] = {
     "core:notification_open": Route("post_any", kwargs=lambda w, t: {"pk": 1}),
     "core:notifications_read_all": Route("post_any"),
     "core:audit_list": Route("list", perm="core.auditevent.view"),
+    "core:delivery_list": Route("list", perm="core.delivery.view"),
     # organisation
     "org:school_list": Route("list", perm="org.school.view"),
     "org:school_detail": Route("obj", probe=_school, kwargs=pk_of(_school)),
@@ -227,6 +228,7 @@ ROUTES: dict[str, Route] = {
 # API resources: name prefix -> (probe for the detail route, policy action)
 API_RESOURCES: dict[str, tuple[Callable, str]] = {
     "audit-event": (lambda w, t: _extra(w, t)["audit"], "view"),
+    "delivery": (lambda w, t: _extra(w, t)["delivery"], "view"),
     "school": (_school, "view"),
     "grade": (lambda w, t: _klass(w, t).grade, "view"),
     "schoolclass": (_klass, "view"),
@@ -325,6 +327,7 @@ def mworld(django_db_setup, django_db_blocker):
 def _extra_objects(w):
     from anxin.accounts.models import AccessGrant
     from anxin.core import audit
+    from anxin.core.models import Delivery
     from anxin.org.models import Responsibility, SafetyOfficer
     from anxin.roster.models import RosterImport
 
@@ -366,6 +369,9 @@ def _extra_objects(w):
             expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
         )
         ev = audit.append("read", county_id=school.county_id, school_id=school.pk)
+        sent = Delivery.objects.create(
+            county_id=school.county_id, school_id=school.pk, channel="sms", target="138****0000", title="t"
+        )
         extra[t] = {
             "responsibility": resp,
             "safety_officer": so,
@@ -374,6 +380,7 @@ def _extra_objects(w):
             "user": person,
             "membership": person.memberships.first(),
             "audit": ev,
+            "delivery": sent,
         }
     return extra
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,21 +24,11 @@ from anxin.accounts.filters import AccessGrantFilter, UserFilter
 from anxin.accounts.forms import GrantDecisionForm, GrantRequestForm, MembershipForm, UserCreateForm
 from anxin.accounts.models import AccessGrant, Membership, User
 from anxin.core import access, clock, policy
+from anxin.core.editing import ServiceFormView, form_errors
 from anxin.core.listing import ScopedListView
 
 CHANGE = "accounts.user.change"
 GRANT_PERMS = ("accounts.accessgrant.request", "accounts.accessgrant.approve", "accounts.accessgrant.view")
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form when not a field)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _message_errors(request, exc: ValidationError) -> None:
@@ -122,26 +113,32 @@ def _admin_counties(user):
     return County.objects.filter(pk__in=ids).order_by("code")
 
 
-@login_required
-def user_create(request):
-    access.require(request, CHANGE)
-    form = UserCreateForm(request.POST or None, counties=_admin_counties(request.user))
-    if request.method == "POST" and form.is_valid():
+class UserCreateView(ServiceFormView):
+    """新建账号 in a county the user administers; the initial password is shown once."""
+
+    permission = CHANGE
+    form_class = UserCreateForm
+    template_name = "accounts/user_create.html"
+    title = gettext_lazy("新建账号")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "counties": _admin_counties(self.request.user)}
+
+    def save(self, form):
         d = form.cleaned_data
-        try:
-            user, password = services.create_user(
-                request.user, d["username"], d["real_name"], d["phone"], d["county"]
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            # The initial password is shown on this one response and never again.
-            return render(
-                request,
-                "accounts/password_shown.html",
-                {"account": user, "password": password, "created": True, "title": _("账号已建立")},
-            )
-    return render(request, "accounts/user_create.html", {"form": form, "title": _("新建账号")})
+        return services.create_user(self.request.user, d["username"], d["real_name"], d["phone"], d["county"])
+
+    def form_saved(self, result):
+        user, password = result
+        # The initial password is shown on this one response and never again.
+        return render(
+            self.request,
+            "accounts/password_shown.html",
+            {"account": user, "password": password, "created": True, "title": _("账号已建立")},
+        )
+
+
+user_create = UserCreateView.as_view()
 
 
 def _detail(request, account: User, form=None, status: int = 200):
@@ -206,7 +203,7 @@ def membership_add(request, pk: int):
                 unit=d["unit"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("已分配岗位。"))
             return redirect("accounts:user_detail", pk=account.pk)
@@ -304,26 +301,33 @@ def _requestable_schools(user):
     return School.objects.filter(county_id=user.county_id).exclude(pk__in=own).order_by("town", "name")
 
 
-@login_required
-def grant_request(request):
-    access.require(request, "accounts.accessgrant.request")
-    from django.conf import settings
+class GrantRequestView(ServiceFormView):
+    """申请跨范围访问: a school outside one's own, a reason, a number of days (LAW 18)."""
 
-    form = GrantRequestForm(
-        request.POST or None,
-        schools=_requestable_schools(request.user),
-        max_days=settings.ANXIN_ACCESS_GRANT_MAX_DAYS,
-    )
-    if request.method == "POST" and form.is_valid():
+    permission = "accounts.accessgrant.request"
+    form_class = GrantRequestForm
+    template_name = "accounts/grant_request.html"
+    title = gettext_lazy("申请跨范围访问")
+    success_message = gettext_lazy("申请已提交，待该校分管安全副校长或教体局安全股审批。")
+
+    def get_form_kwargs(self):
+        from django.conf import settings
+
+        return {
+            **super().get_form_kwargs(),
+            "schools": _requestable_schools(self.request.user),
+            "max_days": settings.ANXIN_ACCESS_GRANT_MAX_DAYS,
+        }
+
+    def save(self, form):
         d = form.cleaned_data
-        try:
-            services.request_grant(request.user, d["school"], d["reason"], d["days"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("申请已提交，待该校分管安全副校长或教体局安全股审批。"))
-            return redirect("accounts:grant_list")
-    return render(request, "accounts/grant_request.html", {"form": form, "title": _("申请跨范围访问")})
+        return services.request_grant(self.request.user, d["school"], d["reason"], d["days"])
+
+    def get_success_url(self, result):
+        return reverse("accounts:grant_list")
+
+
+grant_request = GrantRequestView.as_view()
 
 
 @require_POST

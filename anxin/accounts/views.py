@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import segno
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -25,6 +28,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if settings.ANXIN_DEMO:  # a trial server: show an evaluator where the public pages are
+            School = apps.get_model("org", "School")  # org sits above accounts: via the registry
+
+            ctx["demo_school"] = School.objects.filter(active=True).order_by("pk").first()
+        return ctx
 
 
 @require_POST
@@ -103,7 +114,9 @@ def otp_setup(request):
 
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
-        request, "accounts/otp_setup.html", {"form": form, "qr_svg": mark_safe(svg), "secret": secret}
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr_svg": mark_safe(svg), "secret": secret, "bare_page": True},  # noqa: S308
     )  # noqa: S308
 
 
@@ -111,10 +124,28 @@ def otp_setup(request):
 def otp_verify(request):
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+        devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+        for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
         audit.append("otp.verify", object_type="accounts.user", object_id=request.user.pk, result="failed")
-        form.add_error("token", _("验证码不正确。"))
-    return render(request, "accounts/otp_verify.html", {"form": form})
+        if any(_token_already_used(d, form.cleaned_data["token"]) for d in devices):
+            form.add_error("token", _("该验证码已使用，请等待下一个。"))
+        else:
+            form.add_error("token", _("验证码不正确。"))
+    # nothing but the code form: no menu before the second factor is given
+    return render(request, "accounts/otp_verify.html", {"form": form, "bare_page": True})
+
+
+def _token_already_used(device, token: str) -> bool:
+    """A code that is right for its time step but was already spent (TOTP codes are single
+    use: django-otp refuses a step at or before the last one used)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    try:
+        return device.last_t >= 0 and totp.verify(int(token), device.tolerance) and totp.t() <= device.last_t
+    except ValueError:
+        return False

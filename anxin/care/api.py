@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from anxin.care import services
@@ -235,7 +235,7 @@ class SessionCreateSerializer(serializers.Serializer):
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-class CarePlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class CarePlanViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Care and watch plans in scope (a class teacher: their class). POST opens a plan."""
 
     queryset = CarePlan.objects.all()
@@ -243,15 +243,14 @@ class CarePlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = CarePlanApiFilter
     select_related = ("student", "owner")
     sensitive_retrieve = True
+    create_serializer_class = CarePlanCreateSerializer
 
-    @extend_schema(request=CarePlanCreateSerializer, responses={201: CarePlanSerializer})
-    def create(self, request, *args, **kwargs):
-        ser = CarePlanCreateSerializer(data=request.data, context=self.get_serializer_context())
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+    def perform_service_create(self, data):
         student = data.pop("student")
-        plan = services.create_plan(request.user, student, **data)
-        return Response(CarePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return services.create_plan(self.request.user, student, **data)
+
+    def get_created_serializer_context(self):
+        return {}  # the made plan is answered as it always was, without the request
 
 
 class ContactLogViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
@@ -288,7 +287,7 @@ class InterventionTaskViewSet(ScopedReadOnlyViewSet):
         return Response(TaskSerializer(task).data)
 
 
-class CounsellingSessionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class CounsellingSessionViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Counselling sessions: date, counsellor and form for everyone who may see the student's
     care; ``notes`` on a single session only for its school's counsellors and safety leader."""
 
@@ -296,6 +295,7 @@ class CounsellingSessionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = CounsellingSessionSerializer
     filterset_class = SessionApiFilter
     select_related = ("counsellor",)
+    create_serializer_class = SessionCreateSerializer
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -313,15 +313,11 @@ class CounsellingSessionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         context = {**self.get_serializer_context(), "show_notes": show}
         return Response(CounsellingSessionSerializer(session, context=context).data)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: CounsellingSessionSerializer})
-    def create(self, request, *args, **kwargs):
-        ser = SessionCreateSerializer(data=request.data, context=self.get_serializer_context())
-        ser.is_valid(raise_exception=True)
-        session = services.record_counselling(request.user, **ser.validated_data)
-        context = {**self.get_serializer_context(), "show_notes": False}
-        return Response(
-            CounsellingSessionSerializer(session, context=context).data, status=status.HTTP_201_CREATED
-        )
+    def perform_service_create(self, data):
+        return services.record_counselling(self.request.user, **data)
+
+    def get_created_serializer_context(self):
+        return {**self.get_serializer_context(), "show_notes": False}
 
 
 def register(router) -> None:

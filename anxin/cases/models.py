@@ -1058,3 +1058,6 @@ class LegalParameterVersion(models.Model):
             .order_by("-effective_from", "-id")
             .first()
         )
+
+
+from anxin.cases.seal_models import CaseSeal  # noqa: E402,F401 — LAW 24 sealed records (cases.sealing)

@@ -83,6 +83,12 @@ def rows(county_id: int, on: dt.date | None = None) -> list[Row]:
     ]
 
 
+def case_rows(case) -> list[tuple[str, str]]:
+    """(label, value shown) of every legal parameter as ``case`` keeps it: the county's version
+    in force when the case was opened, or the deployment's defaults (R-Q-7; the case page)."""
+    return [(p.label, display(p, law_settings.get(p.key, case=case))) for p in PARAMETERS]
+
+
 def versions(county_id: int):
     return LegalParameterVersion.objects.filter(county_id=county_id).select_related("created_by")
 

@@ -58,6 +58,11 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     f"{P}.special_apply": (LEADERS, "申请转入专门学校"),
     f"{P}.special_decide": (frozenset({R.BUREAU_SAFETY}), "记录教育行政部门对专门学校申请的决定"),
     f"{P}.referral": (frozenset({R.LEGAL_VP, R.PARTNER_LIAISON}), "接收移交、记录警示教育、训诫和处理结果"),
+    f"{P}.seal": (LEADERS | {R.LEGAL_VP}, "封存、解除封存案件记录（未成年人犯罪记录封存，须写明理由）"),
+    f"{P}.sealed_view": (
+        LEADERS | {R.LEGAL_VP, R.PARTNER_LIAISON},
+        "看已封存的案件（其他角色在台账、查询、导出、统计和接口中均看不到）",
+    ),
     f"{P}.close": (MANAGERS, "结案"),
     f"{P}.close_unfounded": (LEADERS, "查无实据结案（须写明理由）"),
     "cases.committee.view": (MANAGERS, "看学生欺凌治理委员会"),
@@ -143,6 +148,8 @@ def teacher_class_ids(user) -> set[int]:
 
 def case_scope_q(user, action: str) -> Q | None:
     """The cases ``user`` may ``action`` (``cases.bullyingcase.<action>``), or None for none."""
+    from anxin.cases import sealing
+
     allowed = policy.roles_with(f"{P}.{action}")
     parts: list[Q] = []
     for m in policy.memberships(user):
@@ -151,9 +158,10 @@ def case_scope_q(user, action: str) -> Q | None:
         rule = RULES.get((m.role, action)) or RULES.get((m.role, "*")) or _standard
         q = rule(user, m)
         if q is not None:
-            parts.append(q)
+            parts.append(sealing.hide_sealed(q, m.role))  # LAW 24: sealed cases for named roles only
     if action in policy.GRANTABLE_ACTIONS and policy.user_roles(user) & allowed:
-        parts.extend(Q(school_id=g.school_id) for g in policy.grants(user))  # LAW 18 approved access
+        # LAW 18 approved access (never to a sealed case)
+        parts.extend(sealing.hide_sealed(Q(school_id=g.school_id), None) for g in policy.grants(user))
     if not parts:
         return None
     q = parts[0]

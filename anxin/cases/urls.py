@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.cases import views
+from anxin.cases import sealing, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/do/<slug:step>/", views.case_step, name="case_step"),
     path("<int:pk>/advance/<slug:name>/", views.case_advance, name="case_advance"),
+    path("<int:pk>/seal/", sealing.seal_view, name="case_seal"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

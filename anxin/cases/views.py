@@ -303,6 +303,12 @@ def case_detail(request, pk):
         "is_bullying": case.result in BULLYING_RESULTS,
     }
     present = _present(case, ctx)
+    from anxin.cases.params import case_rows  # R-Q-7: the parameters this case was opened under
+
+    ctx["legal_param_rows"] = case_rows(case)
+    from anxin.cases.sealing import page_context  # LAW 24: the seal in force, and who may act
+
+    ctx["seal"] = page_context(user, case)
     ctx["steps"] = [s for s in STEPS.values() if s.available(case, rights, present)]
     return render(request, "cases/case_detail.html", ctx)
 

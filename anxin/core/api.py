@@ -62,7 +62,8 @@ def exception_handler(exc, context):
 
 
 def register(router) -> None:
-    from anxin.core.api_views import AuditEventViewSet, HomeViewSet
+    from anxin.core.api_views import AuditEventViewSet, DeliveryViewSet, HomeViewSet
 
     router.register("audit-events", AuditEventViewSet, basename="audit-event")
+    router.register("deliveries", DeliveryViewSet, basename="delivery")
     router.register("home", HomeViewSet, basename="home")

@@ -4,7 +4,8 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
-from anxin.core.models import AuditEvent
+from anxin.core.models import AuditEvent, Delivery
+from anxin.core.notifications_views import DeliveryFilter
 from anxin.core.views import AuditFilter
 
 
@@ -71,3 +72,35 @@ class HomeViewSet(viewsets.ViewSet):
             for c in home_cards(request.user)
         ]
         return Response(WaitingCardSerializer(cards, many=True).data)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "created_at",
+            "county_id",
+            "school_id",
+            "channel",
+            "target",
+            "title",
+            "urgent",
+            "status",
+            "attempts",
+            "next_try",
+            "last_error",
+            "sent_at",
+            "notification",
+        ]
+
+
+class DeliveryViewSet(ScopedReadOnlyViewSet):
+    """发送记录: e-mail, SMS and group-robot messages with their attempts (administrator, auditor)."""
+
+    queryset = Delivery.objects.all()
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilter
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-created_at", "-id")

@@ -57,3 +57,10 @@ def shell(request):
         )
         ctx["current_school"] = request.session.get("school_filter")
     return ctx
+
+
+def site(request):
+    """For every page, signed in or not: whether this is a trial server with demo accounts."""
+    from django.conf import settings
+
+    return {"demo_mode": settings.ANXIN_DEMO}

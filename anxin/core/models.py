@@ -173,3 +173,69 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Delivery(models.Model):
+    """One attempt-tracked send of a notice outside the platform (e-mail, SMS, a group robot):
+    the delivery log. Sent by the task queue, retried with back-off, held back in quiet hours
+    unless urgent. ``target`` is masked (138****0000, a robot's name): no personal data here."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+        WECOM = "wecom", _("企业微信群机器人")
+        DINGTALK = "dingtalk", _("钉钉群机器人")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    county_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("发送对象"), max_length=60)
+    address = models.CharField(max_length=200, blank=True)  # the phone or e-mail itself; never shown
+    title = models.CharField(_("标题"), max_length=120)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_try = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=200, blank=True)
+    dedupe_key = models.CharField(max_length=180, null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(county="county_id", school="school_id")
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "dedupe_key"], name="delivery_dedupe_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "next_try"], name="delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.target}"
+
+
+class RetentionMark(models.Model):
+    """A record anonymised at the end of its retention period (LAW 24; ``core.retention``):
+    the nightly run skips it next time. Purged rows and redacted audit entries need no mark."""
+
+    record_class = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    county_id = models.BigIntegerField(null=True)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存期限处理记录")
+        constraints = [
+            models.UniqueConstraint(fields=["record_class", "object_id"], name="retention_mark_unique"),
+        ]

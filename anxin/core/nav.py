@@ -47,6 +47,7 @@ NAV: list[NavItem] = [
     ),
     NavItem(_("账号与权限"), _("API 令牌"), "accounts:token", ()),
     NavItem(_("审计"), _("审计日志"), "core:audit_list", ("core.auditevent.view",)),
+    NavItem(_("审计"), _("发送记录"), "core:delivery_list", ("core.delivery.view",)),
 ]
 
 

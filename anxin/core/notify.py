@@ -1,4 +1,4 @@
-"""Notifications: in-app, e-mail when configured, SMS through a gateway interface.
+"""Notifications: in-app, e-mail when configured, SMS through a gateway, group robots.
 
 One entry point, :func:`notify`, used by reminders, escalations and emergency alerts. Each
 notification has a dedupe key per recipient, so a periodic sweep that runs twice sends
@@ -11,25 +11,15 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
+
+from anxin.core import delivery
+from anxin.core.delivery import ConsoleSmsBackend, sms_backend  # noqa: F401 — the old import path
 
 log = logging.getLogger(__name__)
 
 
-class ConsoleSmsBackend:
-    """Prints instead of sending (trial servers, tests). Numbers are masked in the output."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        ConsoleSmsBackend.sent.append((phone, text))
-        print(f"[SMS to {phone[:3]}****{phone[-4:]}] {text}")  # noqa: T201
-
-
-def sms_backend():
-    return import_string(getattr(settings, "ANXIN_SMS_BACKEND", "anxin.core.notify.ConsoleSmsBackend"))()
+URGENT_KINDS = frozenset({"emergency"})  # never held back by quiet hours
 
 
 def notify(
@@ -43,12 +33,16 @@ def notify(
     school=None,
     county=None,
     channels: Iterable[str] = ("inapp", "email"),
+    urgent: bool | None = None,
 ) -> list:
     """Notify each recipient once per ``dedupe_key``; returns the notifications created now.
+    E-mail and SMS go through the delivery log and the task queue (``anxin.core.delivery``);
+    kinds in ``ANXIN_ROBOT_KINDS`` are also posted to the configured group robots.
     Keep personal data out of ``title`` and ``body`` for e-mail/SMS: name the record, not the child."""
     from anxin.core.models import Notification
 
     channels = set(channels)
+    urgent = kind in URGENT_KINDS if urgent is None else urgent
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         try:
@@ -66,23 +60,29 @@ def notify(
         except IntegrityError:  # already sent for this key
             continue
         created.append(n)
+        where = {"notification": n, "title": n.title, "urgent": urgent, "county_id": n.county_id}
+        where["school_id"] = n.school_id
         if "email" in channels and user.email:
-            transaction.on_commit(lambda u=user, n=n: _send_email(u, n))
+            delivery.queue(channel="email", target=_mask_email(user.email), address=user.email, **where)
         if "sms" in channels and user.phone:
-            transaction.on_commit(lambda u=user, n=n: _send_sms(u, n))
+            delivery.queue(channel="sms", target=delivery.mask_phone(user.phone), address=user.phone, **where)
+    if created and kind in settings.ANXIN_ROBOT_KINDS:
+        first = created[0]
+        for robot in delivery.robots():
+            delivery.queue(
+                channel=robot,
+                target=robot,
+                address="",
+                title=first.title,
+                urgent=urgent,
+                notification=first,
+                county_id=first.county_id,
+                school_id=first.school_id,
+                dedupe_key=f"{dedupe_key}:{robot}" if dedupe_key else None,
+            )
     return created
 
 
-def _send_email(user, n) -> None:
-    try:
-        link = f"{settings.SITE_URL}{n.url}" if n.url else settings.SITE_URL
-        send_mail(f"【安心校园】{n.title}", f"{n.body}\n\n{link}", settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:  # noqa: BLE001 — in-app notice stands; mail failure is logged by id only
-        log.exception("e-mail for notification %s failed", n.pk)
-
-
-def _send_sms(user, n) -> None:
-    try:
-        sms_backend().send(user.phone, f"【安心校园】{n.title}")
-    except Exception:  # noqa: BLE001
-        log.exception("SMS for notification %s failed", n.pk)
+def _mask_email(email: str) -> str:
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"[:60]

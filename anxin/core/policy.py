@@ -99,6 +99,12 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     # audit (LAW 22): the auditor reads it all; a safety leader reads their own school's
     "core.auditevent.view": (frozenset({R.AUDITOR, R.SAFETY_LEADER}), "查看审计日志"),
     "core.auditevent.export": (frozenset({R.AUDITOR, R.SAFETY_LEADER}), "导出审计日志"),
+    # the delivery log (e-mail, SMS, group robots): operations, no case contents
+    "core.delivery.view": (
+        frozenset({R.BUREAU_ADMIN, R.AUDITOR}),
+        "查看通知发送记录（短信、邮件、群机器人）",
+    ),
+    "core.delivery.export": (frozenset({R.BUREAU_ADMIN, R.AUDITOR}), "导出通知发送记录"),
 }
 
 # Actions an approved cross-scope access grant extends (reads only, LAW 18) …

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from anxin.core import audit, checkpoint
 from anxin.core.verify import verify_all
@@ -73,3 +73,31 @@ def audit_checkpoint() -> int:
     nothing changed it writes nothing. Returns the number of streams checkpointed."""
     line = checkpoint.write()
     return len(line["streams"]) if line else 0
+
+
+@db_task()
+def send_delivery(pk: int) -> bool:
+    """Send one e-mail, SMS or robot message now (queued by ``notify`` after its commit)."""
+    from anxin.core import delivery
+    from anxin.core.models import Delivery
+
+    d = Delivery.objects.select_related("notification").filter(pk=pk).first()
+    return bool(d and delivery.attempt(d))
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_deliveries() -> int:
+    """Every minute: retries after a failure, and messages held back by the quiet hours."""
+    from anxin.core import delivery
+
+    return delivery.send_due()
+
+
+@db_periodic_task(crontab(hour="3", minute="11"))
+def nightly_retention() -> int:
+    """Anonymise, purge or redact what has passed its retention period, county by county (LAW
+    22, 24; ``core.retention``). Idempotent: what was done is not found again. Each county's run
+    is audited with its counts. Returns the number of records handled."""
+    from anxin.core import retention
+
+    return sum(sum(r.counts.values()) for r in retention.run())

@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("notifications/", notifications_views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", notifications_views.notification_open, name="notification_open"),
+    path("notifications/deliveries/", notifications_views.DeliveryListView.as_view(), name="delivery_list"),
     path("notifications/read-all/", notifications_views.notification_read_all, name="notifications_read_all"),
 ]

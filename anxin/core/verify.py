@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from anxin.core import checkpoint
 from anxin.core.audit import GENESIS, compute_hash, head_mac, row_for_hash, seal_mac
+from anxin.core.audit_redact import REDACTED_KEY, redacted_data, redactions
 from anxin.core.models import AuditEvent, AuditStreamHead
 
 
@@ -29,6 +30,7 @@ def verify_stream(
     head: AuditStreamHead | None,
     starts: frozenset[str] = frozenset({GENESIS}),
     checkpointed: dict[int, tuple[str, int]] | None = None,
+    redacted: dict[int, tuple[str, str, str]] | None = None,
 ) -> Problem | None:
     """Walk one stream to its head. Its first link must start from one of ``starts``: GENESIS,
     or for a county stream a hash of that county's previous day (the chain across days). The
@@ -47,7 +49,13 @@ def verify_stream(
             prev = ev.prev_hash
         if ev.prev_hash != prev:
             return Problem(stream, ev.seq, "前序哈希不符（记录被删除、调换顺序或改写）")
-        if compute_hash(prev, row_for_hash(ev)) != ev.hash:
+        if isinstance(ev.data, dict) and REDACTED_KEY in ev.data:
+            # redacted at the end of its retention (LAW 22): a signed redaction record must name
+            # this entry with the same hash and content hash
+            named = (redacted or {}).get(ev.seq)
+            if named is None or named[0] != ev.hash or ev.data != redacted_data(named[1], named[2]):
+                return Problem(stream, ev.seq, "记录内容被替换，且没有对应的删减记录（记录被改写）")
+        elif compute_hash(prev, row_for_hash(ev)) != ev.hash:
             return Problem(stream, ev.seq, "内容与哈希不符（记录被改写）")
         prev = ev.hash
         expected += 1
@@ -129,6 +137,11 @@ def _walk(streams, checkpointed: dict, snap: bool):
         for e in AuditEvent.objects.filter(action="stream.open").only("data", "stream", "seq")
     }
     seals = list(AuditEvent.objects.filter(action="audit.seal").only("data", "stream", "seq", "county_id"))
+    redacted, forged = redactions(
+        AuditEvent.objects.filter(action="audit.redact")
+        .only("data", "stream", "seq")
+        .order_by("stream", "seq")
+    )
     names |= {n for n in announced if n} | set(checkpointed)
     if streams:
         names &= set(streams)
@@ -142,7 +155,7 @@ def _walk(streams, checkpointed: dict, snap: bool):
             ev = announced[name]
             problem = Problem(name, 0, f"整条审计流缺失（{ev.stream} 第{ev.seq}条记载其建立）")
         else:
-            problem = verify_stream(name, head, starts, checkpointed.get(name))
+            problem = verify_stream(name, head, starts, checkpointed.get(name), redacted.get(name))
             for _retry in range(3):
                 # without a snapshot, an append between reading the head and the rows is no break
                 if problem is None or snap:
@@ -151,7 +164,7 @@ def _walk(streams, checkpointed: dict, snap: bool):
                 if fresh is None or (head is not None and (fresh.seq, fresh.hash) == (head.seq, head.hash)):
                     break
                 head = fresh
-                problem = verify_stream(name, head, starts, checkpointed.get(name))
+                problem = verify_stream(name, head, starts, checkpointed.get(name), redacted.get(name))
         if problem is None and not prefix and name not in announced:
             problem = Problem(name, 1, "审计流未在县级审计流中登记（登记记录被删除）")
         if prefix:
@@ -160,6 +173,8 @@ def _walk(streams, checkpointed: dict, snap: bool):
                 AuditEvent.objects.filter(stream=name).values_list("hash", flat=True)
             )
         yield name, problem
+    for rec in forged:
+        yield rec.stream, Problem(rec.stream, rec.seq, "删减记录签名不符（删减记录被伪造或改写）")
     for seal in seals:
         # seals written before they were signed rest on the chain and the signed county head
         if "mac" in seal.data and seal.data["mac"] != seal_mac(

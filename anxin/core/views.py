@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from anxin.core import audit, clock, policy
+from anxin.core import audit, auditlabels, clock, policy
 from anxin.core.listing import ScopedListView
 from anxin.core.models import AuditEvent
 
@@ -89,21 +89,12 @@ class AuditFilter(django_filters.FilterSet):
     at_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
     actor = django_filters.CharFilter(field_name="actor", lookup_expr="icontains", label=_("操作人"))
     action = django_filters.ChoiceFilter(
-        label=_("动作"),
-        choices=[
-            ("login", _("登录")),
-            ("logout", _("退出")),
-            ("read", _("查看敏感记录")),
-            ("create", _("新建")),
-            ("update", _("修改")),
-            ("delete", _("删除")),
-            ("export", _("导出")),
-            ("import", _("导入")),
-            ("denied", _("越权访问")),
-        ],
+        label=_("动作"), choices=lambda: list(auditlabels.ACTION_LABELS.items())
     )
     result = django_filters.ChoiceFilter(choices=AuditEvent.Result.choices, label=_("结果"))
-    object_type = django_filters.CharFilter(label=_("对象类型"))
+    object_type = django_filters.ChoiceFilter(
+        label=_("对象类型"), choices=lambda: auditlabels.object_type_choices()
+    )
     school_id = django_filters.NumberFilter(label=_("学校编号"))
 
     class Meta:
@@ -136,6 +127,12 @@ class AuditListView(ScopedListView):
 
     def base_queryset(self):
         return super().base_queryset().order_by("-at", "-id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # names, Chinese role and action labels, and the object's name, a query per object type
+        ctx["rows"] = auditlabels.describe(list(ctx["object_list"]))
+        return ctx
 
     def at_local(self, obj):
         from anxin.core import clock

@@ -2,72 +2,26 @@
 和分管安全工作校领导电话，畅通学生诉求通道): a printable A4 PDF and a PNG for WeChat groups,
 each with the published contacts and a QR code to the anonymous report form.
 
-Closed-network friendly (GUIDE principle 8): the PDF uses a TrueType CJK font when one is
-configured or installed (embedded subset), else reportlab's built-in CID font STSong-Light,
-which needs no download (PDF readers supply it). The PNG draws text with any installed CJK
-font (Pillow reads TrueType and OpenType/CFF collections); without one it shows the QR code
-and the address only. The QR code is drawn as vector squares in the PDF.
+Files that leave the platform work anywhere: the PDF embeds a subset of the installed CJK font
+(``anxin.core.pdffonts``: CFF outlines converted to TrueType so reportlab can embed them), so
+every viewer shows the Chinese text. The PNG draws text with any installed CJK font (Pillow
+reads TrueType and OpenType/CFF collections); without one it shows the QR code and the address
+only. The QR code is drawn as vector squares in the PDF.
 """
 
 from __future__ import annotations
 
 import io
-import os
-from functools import lru_cache
 
 import segno
 from django.conf import settings
 from django.urls import reverse
 
-# Candidate CJK fonts. reportlab can embed TrueType-outline fonts only; Pillow reads both.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-)
-CID_FALLBACK = "STSong-Light"
+from anxin.core import pdffonts
 
 
 def report_url(school) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("intake_public:report", args=[school.public_code])
-
-
-def _font_paths() -> list[str]:
-    configured = getattr(settings, "ANXIN_CJK_FONT", None) or os.environ.get("ANXIN_CJK_FONT", "")
-    paths = [configured] if configured else []
-    return [p for p in (*paths, *FONT_CANDIDATES) if p and os.path.exists(p)]
-
-
-@lru_cache(maxsize=1)
-def pdf_font() -> str:
-    """Register and return the PDF font name: an embeddable TrueType CJK font if one is
-    available, else the CID font STSong-Light."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for path in _font_paths():
-        try:
-            font = TTFont("AnxinCJK", path, subfontIndex=_sc_index(path))
-            if not font.face.charToGlyph.get(ord("欺")):
-                continue
-            pdfmetrics.registerFont(font)
-            return "AnxinCJK"
-        except Exception:  # noqa: BLE001, S112 — CFF outlines or a broken file: try the next
-            continue
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    return CID_FALLBACK
-
-
-def _sc_index(path: str) -> int:
-    """In a Noto CJK collection, the Simplified Chinese face."""
-    return 2 if "NotoSansCJK" in path or "NotoSerifCJK" in path else 0
 
 
 def _contacts(school) -> list[tuple[str, str]]:
@@ -91,6 +45,7 @@ LINES = (
     "遇到危险：打开举报页面点“紧急求救”，值班领导马上收到；",
     "有生命危险请立即拨打 110 或 120。",
 )
+FOOTER = "建立紧急求救机制，畅通学生诉求通道 —— 安心校园"
 
 
 def pdf(school) -> bytes:
@@ -99,8 +54,11 @@ def pdf(school) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    font = pdf_font()
     url = report_url(school)
+    contacts = _contacts(school)
+    font = pdffonts.register(
+        "".join([TITLE, school.name, FOOTER, *LINES, *(label + "：" + value for label, value in contacts)])
+    )
     buf = io.BytesIO()
     w, h = A4
     c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
@@ -142,12 +100,14 @@ def pdf(school) -> bytes:
     c.drawCentredString(w / 2, y0 - 14, url)
     # contacts
     y = y0 - 50
-    for label, value in _contacts(school):
+    # values line up after the longest label (a county bureau's name can be long)
+    value_x = max([280.0] + [100 + c.stringWidth(f"{label}：", font, 18) for label, _ in contacts])
+    for label, value in contacts:
         c.setFont(font, 18)
         c.drawString(90, y, f"{label}：")
         # phones and e-mail are ASCII: a Latin font keeps them crisp and searchable
         c.setFont("Helvetica-Bold" if value.isascii() else font, 18)
-        c.drawString(280, y, value)
+        c.drawString(value_x, y, value)
         y -= 30
     y -= 10
     c.setFont(font, 13)
@@ -156,7 +116,7 @@ def pdf(school) -> bytes:
         y -= 22
     c.setFillColor(HexColor("#646a73"))
     c.setFont(font, 10)
-    c.drawCentredString(w / 2, 40, "建立紧急求救机制，畅通学生诉求通道 —— 安心校园")
+    c.drawCentredString(w / 2, 40, FOOTER)
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -165,8 +125,8 @@ def pdf(school) -> bytes:
 def _pil_font(size: int):
     from PIL import ImageFont
 
-    for path in _font_paths():
-        for index in (_sc_index(path), 0):
+    for path in pdffonts.font_paths():
+        for index in (pdffonts.collection_index(path), 0):
             try:
                 font = ImageFont.truetype(path, size, index=index)
             except OSError:

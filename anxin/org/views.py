@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
-from anxin.core.editing import ServiceFormView, form_errors
+from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView, current_school_id
 from anxin.core.roles import Role
 from anxin.core.xlsx import xlsx_response
@@ -235,31 +235,50 @@ def class_detail(request, pk):
     return render(request, "org/class_detail.html", ctx)
 
 
-@login_required
-def class_create(request, school_pk):
-    school = get_for_user(request, School, school_pk, "view")
-    check(request, SchoolClass(county_id=school.county_id, school_id=school.pk), "change")
-    form = ClassCreateForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
+class ClassCreateView(ServiceFormView):
+    """新建班级 at a school: an existing grade, or a new one made on the way."""
+
+    model = School
+    pk_url_kwarg = "school_pk"
+    form_class = ClassCreateForm
+    template_name = "org/class_create.html"
+    title = gettext_lazy("新建班级")
+
+    def authorize(self):
+        school = self.object
+        check(self.request, SchoolClass(county_id=school.county_id, school_id=school.pk), "change")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "school": self.object}
+
+    def save(self, form):
         data = form.cleaned_data
         try:
             grade = data["grade"] or services.create_grade(
-                request.user,
-                school,
+                self.request.user,
+                self.object,
                 data["new_grade_name"],
                 data["new_grade_stage"],
                 data["new_grade_year"],
             )
-            klass = services.create_class(request.user, grade, data["name"])
+            return services.create_class(self.request.user, grade, data["name"])
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "name" in exc.error_dict and not data["grade"]:
                 # a duplicate grade name belongs to the new-grade field
-                exc = ValidationError({"new_grade_name": exc.error_dict["name"]})
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("已新建班级：%(c)s") % {"c": klass})
-            return redirect("org:class_detail", pk=klass.pk)
-    return render(request, "org/class_create.html", {"title": _("新建班级"), "school": school, "form": form})
+                raise ValidationError({"new_grade_name": exc.error_dict["name"]}) from exc
+            raise
+
+    def get_success_message(self, result):
+        return _("已新建班级：%(c)s") % {"c": result}
+
+    def get_success_url(self, result):
+        return reverse("org:class_detail", args=[result.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(school=self.object, **kwargs)
+
+
+class_create = ClassCreateView.as_view()
 
 
 # --- responsibility matrix (R-ORG-3) -----------------------------------------------------------
@@ -422,45 +441,63 @@ def _overview_row(school: School, assigned: set[str]) -> dict:
     }
 
 
-@login_required
-def responsibility_edit(request, school_pk):
-    school = get_for_user(request, School, school_pk, "view")
-    check(request, Responsibility(county_id=school.county_id, school_id=school.pk), "change")
-    initial = {}
-    duty = request.GET.get("duty")
-    if duty in Duty.values:
-        initial["duty"] = duty
-        klass_id = request.GET.get("klass")
-        current = Responsibility.objects.filter(
-            school=school, duty=duty, klass_id=int(klass_id) if klass_id and klass_id.isdigit() else None
-        ).first()
-        if current:
-            initial.update(
-                person=current.person_id, post=current.post, detail=current.detail, klass=current.klass_id
-            )
-    form = ResponsibilityForm(request.POST or None, initial=initial, school=school)
-    if request.method == "POST" and form.is_valid():
+class ResponsibilityEditView(ServiceFormView):
+    """设置责任人 at a school: ``?duty=…&klass=…`` opens the form on the current holder."""
+
+    model = School
+    pk_url_kwarg = "school_pk"
+    form_class = ResponsibilityForm
+    template_name = "org/responsibility_edit.html"
+    title = gettext_lazy("设置责任人")
+
+    def authorize(self):
+        school = self.object
+        check(self.request, Responsibility(county_id=school.county_id, school_id=school.pk), "change")
+
+    def get_initial(self):
+        initial = {}
+        duty = self.request.GET.get("duty")
+        if duty in Duty.values:
+            initial["duty"] = duty
+            klass_id = self.request.GET.get("klass")
+            current = Responsibility.objects.filter(
+                school=self.object,
+                duty=duty,
+                klass_id=int(klass_id) if klass_id and klass_id.isdigit() else None,
+            ).first()
+            if current:
+                initial.update(
+                    person=current.person_id, post=current.post, detail=current.detail, klass=current.klass_id
+                )
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "school": self.object}
+
+    def save(self, form):
         data = form.cleaned_data
-        try:
-            services.set_responsibility(
-                request.user,
-                school,
-                data["duty"],
-                data["person"],
-                detail=data["detail"],
-                post=data["post"],
-                klass=data["klass"],
-            )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("已落实：%(d)s") % {"d": Duty(data["duty"]).label})
-            return redirect(f"{reverse('org:responsibility_list')}?school={school.pk}")
-    return render(
-        request,
-        "org/responsibility_edit.html",
-        {"title": _("设置责任人"), "school": school, "form": form},
-    )
+        services.set_responsibility(
+            self.request.user,
+            self.object,
+            data["duty"],
+            data["person"],
+            detail=data["detail"],
+            post=data["post"],
+            klass=data["klass"],
+        )
+        return data["duty"]
+
+    def get_success_message(self, result):
+        return _("已落实：%(d)s") % {"d": Duty(result).label}
+
+    def get_success_url(self, result):
+        return f"{reverse('org:responsibility_list')}?school={self.object.pk}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(school=self.object, **kwargs)
+
+
+responsibility_edit = ResponsibilityEditView.as_view()
 
 
 @require_POST
@@ -525,39 +562,52 @@ class SafetyOfficerListView(ScopedListView):
         return ctx
 
 
-@login_required
-def safety_officer_add(request, class_pk):
-    Student = apps.get_model("roster", "Student")
+class SafetyOfficerAddView(ServiceFormView):
+    """设置学生安全员 in a class: one of its enrolled students not already serving."""
 
-    klass = get_for_user(
-        request, SchoolClass, class_pk, "view", queryset=SchoolClass.objects.select_related("school", "grade")
-    )
-    check(
-        request,
-        SafetyOfficer(county_id=klass.county_id, school_id=klass.school_id, klass_id=klass.pk),
-        "change",
-    )
-    current = SafetyOfficer.objects.filter(klass=klass, ended_on__isnull=True).values("student_id")
-    students = (
-        Student.objects.restrict(request.user)
-        .filter(klass=klass, status="enrolled")
-        .exclude(pk__in=current)
-        .order_by("name", "pk")
-    )
-    form = SafetyOfficerForm(request.POST or None, students=students)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appoint_safety_officer(
-                request.user, klass, form.cleaned_data["student"], form.cleaned_data["duties"]
-            )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("已设置学生安全员。"))
-            return redirect("org:class_detail", pk=klass.pk)
-    return render(
-        request, "org/safety_officer_add.html", {"title": _("设置学生安全员"), "klass": klass, "form": form}
-    )
+    model = SchoolClass
+    pk_url_kwarg = "class_pk"
+    form_class = SafetyOfficerForm
+    template_name = "org/safety_officer_add.html"
+    title = gettext_lazy("设置学生安全员")
+    success_message = gettext_lazy("已设置学生安全员。")
+
+    def get_queryset(self):
+        return SchoolClass.objects.select_related("school", "grade")
+
+    def authorize(self):
+        klass = self.object
+        check(
+            self.request,
+            SafetyOfficer(county_id=klass.county_id, school_id=klass.school_id, klass_id=klass.pk),
+            "change",
+        )
+
+    def get_form_kwargs(self):
+        Student = apps.get_model("roster", "Student")
+
+        current = SafetyOfficer.objects.filter(klass=self.object, ended_on__isnull=True).values("student_id")
+        students = (
+            Student.objects.restrict(self.request.user)
+            .filter(klass=self.object, status="enrolled")
+            .exclude(pk__in=current)
+            .order_by("name", "pk")
+        )
+        return {**super().get_form_kwargs(), "students": students}
+
+    def save(self, form):
+        return services.appoint_safety_officer(
+            self.request.user, self.object, form.cleaned_data["student"], form.cleaned_data["duties"]
+        )
+
+    def get_success_url(self, result):
+        return reverse("org:class_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(klass=self.object, **kwargs)
+
+
+safety_officer_add = SafetyOfficerAddView.as_view()
 
 
 @require_POST

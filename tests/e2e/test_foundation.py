@@ -105,3 +105,43 @@ def test_safety_leader_imports_a_roster_with_errors_and_reads_the_report(live_se
     from anxin.roster.models import Student
 
     assert not Student.objects.filter(name__in=["刘一", "陈二"]).exists()
+
+
+def test_an_evaluator_finds_the_public_pages_and_a_bare_second_factor_page(live_server, page, settings):
+    """The first minutes on a trial server: the demo banner, the public report form linked from
+    the login page, and the TOTP page with nothing but the code form (and a way out)."""
+    settings.ANXIN_DEMO = True
+    w = build_world()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.get_by_role("note").inner_text().startswith("演示系统")
+    shot(page, "login-demo")
+    page.get_by_role("link", name="匿名举报").click()
+    page.wait_for_url("**/report/")
+    assert page.get_by_role("heading").first.is_visible()
+    login(page, live_server, w.user[Role.AUDITOR].username, PASSWORD)
+    page.wait_for_url("**/otp/**")
+    assert page.locator("#sidenav").count() == 0
+    assert page.get_by_label("6位动态验证码").is_visible()
+    assert page.get_by_role("button", name="退出").is_visible()
+    shot(page, "otp-bare")
+
+
+def test_on_a_phone_list_filters_fold_behind_one_button_and_there_is_no_export(live_server, page):
+    w = build_world()
+    login(page, live_server, w.user[Role.SAFETY_LEADER].username, PASSWORD)
+    page.wait_for_url("**/home/")
+    page.goto(f"{live_server.url}/roster/students/?q=张")
+    toggle = page.get_by_role("button", name="筛选")
+    export = page.locator('a[href*="format=xlsx"]')
+    if page.viewport_name == "phone":
+        assert toggle.inner_text() == "筛选（1）"  # one filter in use
+        assert not page.locator("#list-filters").is_visible()
+        assert export.count() == 0 or not export.first.is_visible()
+        toggle.click()
+        assert page.locator("#list-filters").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "true"
+    else:
+        assert not toggle.is_visible()
+        assert page.locator("#list-filters").is_visible()
+        assert export.first.is_visible()
+    shot(page, "students-filters")

@@ -80,3 +80,25 @@ def test_api_token_page_needs_the_second_factor_first(client, world):
     from anxin.accounts.models import ApiToken
 
     assert not ApiToken.objects.exists()
+
+
+def test_a_code_used_once_is_refused_with_its_own_message_and_the_page_has_no_menu(client, world):
+    auditor = world.user[Role.AUDITOR]
+    device = TOTPDevice.objects.create(user=auditor, name="phone", confirmed=True)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        post_login(client, auditor.username)
+        page = client.get("/accounts/otp/verify/").content.decode()
+        assert 'id="sidenav"' not in page and "/accounts/logout/" in page  # the code form, and a way out
+        code = code_for(device)
+        assert client.post("/accounts/otp/verify/", {"token": code}).status_code == 302
+        client.post("/accounts/logout/")
+        traveller.shift(timedelta(seconds=5))  # the same 30-second step
+        post_login(client, auditor.username)
+        r = client.post("/accounts/otp/verify/", {"token": code})
+        assert r.status_code == 200
+        assert "该验证码已使用，请等待下一个" in r.content.decode()
+        assert client.get(PAGE)["Location"] == "/accounts/otp/verify/"
+        traveller.shift(timedelta(seconds=40))  # a wrong code still reads as wrong
+        wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
+        r = client.post("/accounts/otp/verify/", {"token": wrong}).content.decode()
+        assert "验证码不正确" in r and "已使用" not in r

@@ -28,6 +28,8 @@ class Parameter:
     min: int | None = None
     max: int | None = None
     choices: tuple[tuple[str, str], ...] = ()
+    # why ``min`` is a legal floor (shown in the refusal), e.g. 网络安全法 21 for the audit trail
+    floor: str = ""
 
 
 DAY_KINDS = (("calendar", "自然日"), ("working", "工作日（在校日）"))
@@ -145,6 +147,68 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
 )
 
+# LAW 22, 24: how long each record class is kept before it is anonymised or purged
+# (``anxin.core.retention``; the nightly task ``anxin.core.tasks.nightly_retention``)
+RETENTION: tuple[Parameter, ...] = (
+    Parameter(
+        "RETENTION_CASE_YEARS",
+        "已结案案件的保存期限（自结案起；期满后当事人和事件经过匿名化）",
+        "int",
+        5,
+        "LAW 24",
+        "PIPL Art 19; PJDL Art 59",
+        unit="年",
+        min=1,
+        max=30,
+    ),
+    Parameter(
+        "RETENTION_REPORT_YEARS",
+        "举报、反映记录的保存期限（自办结起；期满后举报人联系方式和陈述匿名化）",
+        "int",
+        3,
+        "LAW 24",
+        "PIPL Art 19; PIPL Art 47",
+        unit="年",
+        min=1,
+        max=30,
+    ),
+    Parameter(
+        "RETENTION_SURVEY_YEARS",
+        "同学关系问卷答卷的保存期限（自问卷截止起；期满后答卷删除）",
+        "int",
+        1,
+        "LAW 24",
+        "PIPL Art 19; PIPL Art 47",
+        unit="年",
+        min=1,
+        max=10,
+    ),
+    Parameter(
+        "RETENTION_CARE_YEARS",
+        "关爱联系记录和心理辅导记录的保存期限（自记录之日起；期满后内容匿名化）",
+        "int",
+        5,
+        "LAW 24",
+        "PIPL Art 19; PIPL Art 28",
+        unit="年",
+        min=1,
+        max=30,
+    ),
+    Parameter(
+        "RETENTION_AUDIT_DAYS",
+        "审计日志的保存期限（期满后内容经链式删减记录脱敏，链条保留，不删除）",
+        "int",
+        1095,
+        "LAW 22",
+        "CSL Art 21; MLPS",
+        unit="日",
+        min=183,
+        max=3650,
+        floor="网络安全法第二十一条：网络日志留存不少于六个月",
+    ),
+)
+PARAMETERS = PARAMETERS + RETENTION
+
 BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
 RESULT_CODES = tuple(code for code, *_ in RESULTS)
 
@@ -168,6 +232,8 @@ def clean(p: Parameter, raw: Any) -> tuple[Any, str]:
             value = int(str(raw).strip())
         except (TypeError, ValueError):
             return None, f"「{p.label}」须为整数"
+        if p.floor and p.min is not None and value < p.min:
+            return None, f"「{p.label}」不得少于{p.min}{p.unit}（{p.floor}）"
         if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
             return None, f"「{p.label}」须在{p.min}至{p.max}{p.unit}之间"
         return value, ""

@@ -32,6 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "COUNTY_REVIEW_DAYS": 15,
     "CITY_REVIEW_ENABLED": False,
     "CITY_REVIEW_DAYS": 30,
+    # LAW 22, 24: retention per record class (anxin.core.retention); the audit default is the
+    # deployment's ANXIN_AUDIT_RETENTION_DAYS (≥ 183 days, 网络安全法 21)
+    "RETENTION_CASE_YEARS": 5,
+    "RETENTION_REPORT_YEARS": 3,
+    "RETENTION_SURVEY_YEARS": 1,
+    "RETENTION_CARE_YEARS": 5,
+    "RETENTION_AUDIT_DAYS": 1095,
     # R-CASE-9: 回访 after N weeks
     "FOLLOW_UP_WEEKS": (1, 4, 12),
     # LAW 14: public holidays (ISO dates) and 调休 working weekend days, besides the Holiday table
@@ -65,6 +72,9 @@ def deployment(name: str) -> Any:
     overrides = getattr(dj_settings, "ANXIN_CASES", None) or {}
     if name in overrides:
         return overrides[name]
+    if name == "RETENTION_AUDIT_DAYS":
+        # the deployment's own setting (environment), checked ≥ 183 days in config.settings
+        return getattr(dj_settings, "ANXIN_AUDIT_RETENTION_DAYS", DEFAULTS[name])
     return DEFAULTS[name]
 
 

@@ -200,3 +200,43 @@ def test_the_same_students_in_a_report_within_the_window_go_to_the_committee(cw,
         )
     case = notified()
     assert "举报1件" in _refused(services.settle_directly, case, by=leader, result="joke", grounds=GROUNDS)
+
+
+def test_a_new_case_of_the_same_students_flags_the_earlier_settlement_for_the_committee(
+    cw, notified, new_case, leader, mm, django_capture_on_commit_callbacks
+):
+    """LAW 3 exception: the same students meeting again within the window send the *earlier*
+    direct settlement to the committee: flagged on its timeline, audited, its safety leader told;
+    the escalation with the ground 同一学生再次发生 then opens the committee path."""
+    from anxin.core.models import AuditEvent, Notification
+
+    start = dt.datetime(2026, 9, 7, 10, 0, tzinfo=clock.SHANGHAI)
+    with time_machine.travel(start, tick=False):
+        first = notified()
+        services.settle_directly(first, by=leader, result="joke", grounds=GROUNDS)
+        scenarios.notify_sides(first, mm, NoticePurpose.DETERMINATION, participated=False)
+        services.advance(first, "close_not_bullying", by=mm)
+    with time_machine.travel(start + dt.timedelta(days=200), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            outside = new_case()  # outside the 90 days: nothing
+        assert not first.events.filter(kind="settlement.repeat").exists()
+    with time_machine.travel(start + dt.timedelta(days=60), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            again = new_case()
+        flags = first.events.filter(kind="settlement.repeat")
+        assert [e.data["case_id"] for e in flags] == [again.pk]
+        assert again.number in flags.get().summary and "90日内" in flags.get().summary
+        assert AuditEvent.objects.filter(action="case.settlement_repeat", object_id=str(first.pk)).exists()
+        assert Notification.objects.filter(recipient=leader, kind="cases.settlement_repeat").count() == 1
+        # idempotent: another party of the same case flags nothing twice
+        from anxin.cases.escalation import flag_repeat
+
+        assert flag_repeat(again) == [] and flags.count() == 1
+        services.escalate_settlement(
+            first, by=mm, ground="repeat", reason=f"同一学生在{again.number}中再次涉及"
+        )
+        first.refresh_from_db()
+        assert first.state == S.INVESTIGATING
+        # once escalated, it is not flagged again
+        assert flag_repeat(again) == []
+    assert outside.pk != again.pk

@@ -316,6 +316,22 @@ def test_demo_logins_lists_one_login_per_role(demo, db):
     assert "demo_totp" in text
 
 
+def test_demo_logins_and_the_login_page_show_where_the_public_pages_are(demo, client, settings):
+    from anxin.org.models import School
+
+    settings.SITE_URL = "http://192.168.1.20:9000"
+    settings.ANXIN_DEMO = True
+    flagship = School.objects.get(name=data.SCHOOLS[0].name)
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert f"http://192.168.1.20:9000/s/{flagship.public_code}/report/" in out.getvalue()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert f"/s/{flagship.public_code}/report/" in page and "演示系统" in page
+    settings.ANXIN_DEMO = False
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "/s/" not in page and "演示系统" not in page
+
+
 def test_demo_admin_logs_in_with_the_demo_totp_code(demo, client):
     r = client.post(reverse("accounts:login"), {"username": "demo_admin", "password": data.DEMO_PASSWORD})
     assert r.status_code == 302

@@ -34,10 +34,10 @@ def paged(world, monkeypatch):
 
     from django.db import transaction
 
-    from anxin.core import notify
+    from anxin.core import delivery
 
     monkeypatch.setattr(
-        notify, "transaction", SimpleNamespace(atomic=transaction.atomic, on_commit=lambda fn, **_kw: fn())
+        delivery, "transaction", SimpleNamespace(atomic=transaction.atomic, on_commit=lambda fn, **_kw: fn())
     )
     for i, role in enumerate(("safety_leader", "principal")):
         u = world.user[role]

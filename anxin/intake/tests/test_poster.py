@@ -10,6 +10,7 @@ import zlib
 
 from PIL import Image
 
+from anxin.core import pdffonts
 from anxin.core.models import AuditEvent
 from anxin.core.roles import Role
 from anxin.intake import poster
@@ -35,21 +36,38 @@ def test_a4_pdf_poster_has_a_cjk_font_contacts_and_qr(world, as_user):
     data = r.content
     assert data.startswith(b"%PDF")
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in data  # A4
-    assert poster.pdf_font().encode() in data  # a CJK font (embedded TrueType or STSong-Light)
     streams = _pdf_text_streams(data)
     assert b"0951-8012345" in streams  # the anti-bullying phone
     assert streams.count(b" re") > 100  # the QR code's modules, drawn as vector squares
     assert AuditEvent.objects.filter(action="export", data__what="poster.pdf").exists()
 
 
-def test_pdf_falls_back_to_the_built_in_cid_font_without_a_truetype_font(world, monkeypatch):
-    poster.pdf_font.cache_clear()
-    monkeypatch.setattr(poster, "_font_paths", lambda: [])
-    try:
-        assert poster.pdf_font() == "STSong-Light"
-        assert b"STSong-Light" in poster.pdf(world.school_a1)
-    finally:
-        poster.pdf_font.cache_clear()
+def test_pdf_embeds_its_chinese_font_so_every_viewer_shows_the_text(world):
+    """Poppler-based viewers draw nothing for a non-embedded CID font: the poster carries a
+    TrueType subset of the installed CJK font (CFF outlines converted), with a ToUnicode map."""
+    assert pdffonts.font_paths(), "a CJK font must be installed (.ci/run installs fonts-noto-cjk)"
+    data = poster.pdf(world.school_a1)
+    assert b"STSong-Light" not in data
+    assert b"/FontFile2" in data and b"/Subtype /TrueType" in data
+    streams = _pdf_text_streams(data)
+    assert streams.count(b"glyf") >= 1  # the embedded font program
+    # the title's characters are mapped back to Unicode (copy, search, screen readers)
+    for ch in "欺凌勇敢":
+        assert f"<{ord(ch):04X}>".encode() in streams, ch
+    # the school's own name is in the subset too, not only the fixed text
+    assert all(f"<{ord(ch):04X}>".encode() in streams for ch in set(world.school_a1.name))
+
+
+def test_two_posters_in_one_process_each_get_their_own_subset(world):
+    first, second = poster.pdf(world.school_a1), poster.pdf(world.school_b1)
+    for school, data in ((world.school_a1, first), (world.school_b1, second)):
+        streams = _pdf_text_streams(data)
+        assert all(f"<{ord(ch):04X}>".encode() in streams for ch in set(school.name) if not ch.isascii())
+
+
+def test_pdf_falls_back_to_the_built_in_cid_font_only_without_any_cjk_font(world, monkeypatch):
+    monkeypatch.setattr(pdffonts, "font_paths", lambda: [])
+    assert b"STSong-Light" in poster.pdf(world.school_a1)
 
 
 def test_png_poster_for_wechat_groups(world, as_user):

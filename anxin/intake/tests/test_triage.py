@@ -251,7 +251,7 @@ def test_first_person_who_takes_a_phone_report_owns_it_until_handed_on(
 
 
 def test_open_case_is_hidden_and_refused_while_the_cases_app_lacks_it(world, as_user, monkeypatch):
-    monkeypatch.setattr(services, "_open_case_function", lambda: None)
+    monkeypatch.setattr(services.handover, "_open_case_function", lambda: None)
     report = _report(world)
     body = as_user(world.user["safety_leader"]).get(f"/intake/reports/{report.pk}/").content.decode()
     assert "转为欺凌事件" not in body

@@ -11,6 +11,22 @@ document.addEventListener("DOMContentLoaded", function () {
     sel.addEventListener("change", function () { sel.form.submit(); });
   });
   document.querySelectorAll(".js-hide").forEach(function (el) { el.hidden = true; });
+  // On phones a list's filters fold behind one "筛选" button (with the number in use), so the
+  // first rows are above the fold; on wider screens they stay open. Without JS they stay open.
+  document.querySelectorAll("[data-toggle-filters]").forEach(function (btn) {
+    var form = document.getElementById(btn.getAttribute("aria-controls"));
+    if (!form) { return; }
+    var used = Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "page" && el.value && el.type !== "submit";
+    }).length;
+    if (used) { btn.textContent += "（" + used + "）"; }
+    btn.hidden = false;
+    form.classList.add("folded");
+    btn.addEventListener("click", function () {
+      var open = form.classList.toggle("folded") === false;
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
   // Destructive acts ask first: <form data-confirm="…">
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {

@@ -41,6 +41,18 @@ class Command(BaseCommand):
         for r in rows:
             self.stdout.write(line(r))
         self.stdout.write("")
+        from django.urls import reverse
+
+        from anxin.org.models import School
+
+        site = settings.SITE_URL.rstrip("/")
+        flagship = School.objects.filter(name=data.SCHOOLS[0].name).first()
+        self.stdout.write(f"网址：{site}/ （改 HOST/PORT 或 ANXIN_SITE_URL，海报二维码随之改变）")
+        if flagship is not None:
+            self.stdout.write(
+                f"公开页面（学生、家长无需登录）：{site}{reverse('public:school', args=[flagship.public_code])}"
+                f"  匿名举报：{site}{reverse('intake_public:report', args=[flagship.public_code])}"
+            )
         self.stdout.write(
             "说明：\n"
             f"- 所有演示账号（含其他学校自动生成的教职工账号）密码均为 {data.DEMO_PASSWORD}。\n"
