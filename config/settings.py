@@ -256,8 +256,8 @@ ANXIN_ROSTER_MAX_BYTES = env_int("ANXIN_ROSTER_MAX_BYTES", 40 * 1024 * 1024)
 # --- API (R-Q-3) -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "anxin.core.api_auth.SessionAuthentication",
-        "anxin.core.api_auth.TokenAuthentication",
+        "anxin.accounts.api_auth.SessionAuthentication",
+        "anxin.accounts.api_auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["anxin.core.api_auth.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

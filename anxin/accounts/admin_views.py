@@ -6,6 +6,7 @@ form and call anxin.accounts.services.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -105,7 +106,7 @@ class UserListView(ScopedListView):
 
 
 def _admin_counties(user):
-    from anxin.org.models import County
+    County = apps.get_model("org", "County")
 
     allowed = policy.roles_with(CHANGE)
     ids = {m.county_id for m in policy.memberships(user) if m.role in allowed}
@@ -294,7 +295,7 @@ def grant_list(request):
 
 
 def _requestable_schools(user):
-    from anxin.org.models import School
+    School = apps.get_model("org", "School")
 
     own = {m.school_id for m in policy.memberships(user) if m.school_id}
     return School.objects.filter(county_id=user.county_id).exclude(pk__in=own).order_by("town", "name")

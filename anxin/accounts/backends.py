@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
@@ -28,7 +29,7 @@ def login_audit_target(login: str) -> dict:
     user = find_user(login)
     if user is not None and user.county_id is not None:
         return {"county_id": user.county_id, "object_id": user.pk}
-    from anxin.org.models import County
+    County = apps.get_model("org", "County")
 
     counties = list(County.objects.values_list("pk", flat=True)[:2])
     target = {"county_id": counties[0] if len(counties) == 1 else None}

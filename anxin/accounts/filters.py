@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,7 @@ from anxin.core.roles import Role
 
 
 def _schools(request):
-    from anxin.org.models import School
+    School = apps.get_model("org", "School")
 
     if request is None:
         return School.objects.none()

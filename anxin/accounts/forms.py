@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +123,8 @@ class MembershipForm(forms.Form):
     )
 
     def __init__(self, *args, county_id=None, **kwargs):
-        from anxin.org.models import School, SchoolClass
+        School = apps.get_model("org", "School")
+        SchoolClass = apps.get_model("org", "SchoolClass")
 
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.filter(county_id=county_id).order_by("town", "name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from anxin.core import policy
@@ -49,7 +50,7 @@ def shell(request):
         "county_name": user.county.name if user.county_id else "",
     }
     if county_level:
-        from anxin.org.models import School
+        School = apps.get_model("org", "School")
 
         ctx["switch_schools"] = list(
             School.objects.restrict(user).values("id", "name").order_by("town", "name")

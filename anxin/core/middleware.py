@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest
 
 from anxin.core import audit
 
@@ -49,10 +52,19 @@ _NUL = "\x00"
 _JSON_NUL = re.compile(rb"\\u0000")
 
 
-def _too_long(request) -> bool:
-    from anxin.intake.public_views import content_too_long
+# Checks that say a form post is too large to read here: the view taking it refuses it whole.
+# An app taking uploads adds its check in its AppConfig.ready() (intake: the public report form's
+# limit); core names no app.
+REQUEST_TOO_LONG: list[Callable[[HttpRequest], bool]] = []
 
-    return content_too_long(request)
+
+def register_too_long(check: Callable[[HttpRequest], bool]) -> None:
+    if check not in REQUEST_TOO_LONG:
+        REQUEST_TOO_LONG.append(check)
+
+
+def _too_long(request) -> bool:
+    return any(check(request) for check in REQUEST_TOO_LONG)
 
 
 def _has_nul(values) -> bool:

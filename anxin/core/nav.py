@@ -51,7 +51,8 @@ NAV: list[NavItem] = [
 ]
 
 
-APPS = ("anxin.intake", "anxin.cases", "anxin.screening", "anxin.care")
+# Apps list their menu entries in ``anxin/<app>/nav.py`` (NAV = [...]), found through Django's
+# app registry in INSTALLED_APPS order (``core.apps.app_modules``); core names no app.
 # Each app's nav.py may also define ``home_cards(user) -> list[Card]``: what waits for this
 # user in that module, shown first on 工作台.
 HOME_CARDS: list = []
@@ -67,17 +68,11 @@ class Card:
 
 
 def _merge_app_nav() -> None:
-    """Apps added later list their menu entries in ``anxin/<app>/nav.py`` (NAV = [...])."""
-    import importlib
+    """Merge each app's ``nav.py``: its NAV entries and its ``home_cards``."""
+    from anxin.core.apps import app_modules
 
-    for mod in APPS:
-        try:
-            module = importlib.import_module(f"{mod}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (mod, f"{mod}.nav"):
-                raise
-            continue
-        NAV.extend(module.NAV)
+    for module in app_modules("nav"):
+        NAV.extend(getattr(module, "NAV", ()))
         if hasattr(module, "home_cards"):
             HOME_CARDS.append(module.home_cards)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
@@ -137,9 +138,9 @@ def memberships(user) -> list:
         return []
     cached = getattr(user, "_anxin_memberships", None)
     if cached is None:
-        from anxin.accounts.models import Membership
+        membership = apps.get_model("accounts", "Membership")
 
-        cached = list(Membership.objects.active().filter(user=user).select_related("school", "klass__grade"))
+        cached = list(membership.objects.active().filter(user=user).select_related("school", "klass__grade"))
         user._anxin_memberships = cached
     return cached
 
@@ -149,9 +150,9 @@ def grants(user) -> list:
         return []
     cached = getattr(user, "_anxin_grants", None)
     if cached is None:
-        from anxin.accounts.models import AccessGrant
+        access_grant = apps.get_model("accounts", "AccessGrant")
 
-        cached = list(AccessGrant.objects.active(at=timezone.now()).filter(grantee=user))
+        cached = list(access_grant.objects.active(at=timezone.now()).filter(grantee=user))
         user._anxin_grants = cached
     return cached
 
@@ -272,26 +273,22 @@ def describe() -> Iterable[tuple[str, str, list[str]]]:
         yield perm, meaning, [r for r in Role.values if r in roles]
 
 
-# Apps added later keep their rights in ``anxin/<app>/permissions.py`` (a PERMISSIONS dict of
-# the same shape), merged here so this module stays the single source of truth.
-PERMISSION_MODULES = ("anxin.cases", "anxin.intake", "anxin.screening", "anxin.care")
+# Apps keep their rights in ``anxin/<app>/permissions.py`` (a PERMISSIONS dict of the same
+# shape, and optionally GRANTABLE), merged here so this module stays the single source of truth.
+# Core names no app: each installed app's ``permissions`` module is found through Django's app
+# registry (``core.apps.app_modules``), in INSTALLED_APPS order.
 
 
 def _merge_app_permissions() -> None:
-    import importlib
+    from anxin.core.apps import app_modules
 
-    for mod in PERMISSION_MODULES:
-        try:
-            extra = importlib.import_module(f"{mod}.permissions").PERMISSIONS
-        except ModuleNotFoundError as exc:
-            if exc.name not in (mod, f"{mod}.permissions"):
-                raise
-            continue
+    for module in app_modules("permissions"):
+        extra = module.PERMISSIONS
         clash = set(extra) & set(PERMISSIONS)
         if clash:
             raise RuntimeError(f"permissions defined twice: {sorted(clash)}")
         PERMISSIONS.update(extra)
-        GRANTABLE_PERMS.update(getattr(importlib.import_module(f"{mod}.permissions"), "GRANTABLE", ()))
+        GRANTABLE_PERMS.update(getattr(module, "GRANTABLE", ()))
 
 
 _merge_app_permissions()

@@ -1,34 +1,7 @@
-"""OpenAPI descriptions of our authentication classes (drf-spectacular extensions)."""
+"""OpenAPI: the error answers every operation can give. The authentication schemes are
+described beside their classes (``accounts/schema.py``)."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-
-
-class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = "anxin.core.api_auth.SessionAuthentication"
-    name = "cookieAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "cookie",
-            "name": "sessionid",
-            "description": "浏览器会话（须已通过双因素认证）",
-        }
-
-
-class TokenScheme(OpenApiAuthenticationExtension):
-    target_class = "anxin.core.api_auth.TokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Token-based authentication: `Authorization: Token <key>` (key from the API 令牌 page)",
-        }
-
 
 # --- error answers every operation can give (the fuzzer holds the API to its schema) -------------
 _ERROR_DETAIL = {

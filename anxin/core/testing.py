@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.utils import timezone
 
 from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
@@ -37,8 +38,13 @@ class World:
     user_b: dict = field(default_factory=dict)  # a few personas in county B
 
 
+def _models(*labels: str) -> list:
+    """Models of the apps above core, looked up in Django's registry: core imports no app."""
+    return [apps.get_model(label) for label in labels]
+
+
 def make_school(county, name, code, type_="junior", town="习岗镇"):
-    from anxin.org.models import Grade, School, SchoolClass
+    School, Grade, SchoolClass = _models("org.School", "org.Grade", "org.SchoolClass")
 
     school = School.objects.create(
         county=county,
@@ -62,8 +68,7 @@ def make_school(county, name, code, type_="junior", town="习岗镇"):
 
 
 def make_student(klass, name, n, **extra):
-    from anxin.roster import services as roster_services  # noqa: F401  (placement helper when present)
-    from anxin.roster.models import Guardian, Placement, Student
+    Student, Guardian, Placement = _models("roster.Student", "roster.Guardian", "roster.Placement")
 
     st = Student.objects.create(
         county_id=klass.county_id,
@@ -95,7 +100,7 @@ def make_student(klass, name, n, **extra):
 
 
 def make_user(username, county, role=None, school=None, klass=None, real_name=None):
-    from anxin.accounts.models import Membership, User
+    User, Membership = _models("accounts.User", "accounts.Membership")
 
     u = User(username=username, real_name=real_name or username, county=county, must_change_password=False)
     u.set_password(PASSWORD)
@@ -108,7 +113,7 @@ def make_user(username, county, role=None, school=None, klass=None, real_name=No
 
 
 def build_world() -> World:
-    from anxin.org.models import County
+    (County,) = _models("org.County")
 
     w = World()
     w.county_a = County.objects.create(name="贺兰县", code="640122", bureau_name="贺兰县教育体育局")

@@ -3,7 +3,7 @@ against the heads' signatures and the signed checkpoints kept outside the databa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -187,3 +187,14 @@ def _walk(streams, checkpointed: dict, snap: bool):
             head = heads.get(name)
             if head is None or head.seq != seq or head.hash != digest:
                 yield name, Problem(name, seq, f"与封存记录不符（{seal.stream} 第{seal.seq}条封存为{seq}条）")
+
+
+# Other hash chains kept by the apps (cases: each case's timeline), checked by ``verify_audit``
+# beside the audit trail. Each is a callable(streams) yielding (stream, Problem | None) like
+# ``verify_all``, registered in its app's AppConfig.ready(); core names no app.
+CHAIN_VERIFIERS: list[Callable[[list[str] | None], Iterator[tuple[str, Problem | None]]]] = []
+
+
+def register_chain(verifier: Callable) -> None:
+    if verifier not in CHAIN_VERIFIERS:
+        CHAIN_VERIFIERS.append(verifier)

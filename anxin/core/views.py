@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_filters
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -19,8 +22,10 @@ from anxin.core.models import AuditEvent
 def home(request):
     user = request.user
     cards = []
-    from anxin.org.models import School, SchoolClass
-    from anxin.roster.models import Student
+    # models of the apps above core, looked up in Django's registry (core imports no app)
+    School = apps.get_model("org", "School")
+    SchoolClass = apps.get_model("org", "SchoolClass")
+    Student = apps.get_model("roster", "Student")
 
     if policy.can(user, "org.school.view"):
         cards.append(
@@ -56,7 +61,7 @@ def home(request):
 @login_required
 def switch_school(request):
     """County-level users look at one school or at the whole county."""
-    from anxin.org.models import School
+    School = apps.get_model("org", "School")
 
     value = request.POST.get("school") or ""
     if value and School.objects.restrict(request.user).filter(pk=value if value.isdigit() else 0).exists():
@@ -147,12 +152,20 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-def error_500(request):
-    if request.path.startswith("/s/"):  # a public page: the failure page with the phones
-        from anxin.intake.public_views import failure_page
+# Server-error pages of public areas, as (path prefix, view): added by the app serving the area in
+# its AppConfig.ready() (intake: the failure page with the phones under /s/); core names no app.
+PUBLIC_ERROR_PAGES: list[tuple[str, Callable]] = []
 
-        parts = request.path.split("/")
-        return failure_page(request, parts[2] if len(parts) > 2 and parts[2] else None, status=500)
+
+def register_error_page(prefix: str, page: Callable) -> None:
+    if (prefix, page) not in PUBLIC_ERROR_PAGES:
+        PUBLIC_ERROR_PAGES.append((prefix, page))
+
+
+def error_500(request):
+    for prefix, page in PUBLIC_ERROR_PAGES:
+        if request.path.startswith(prefix):  # a public page: that area's own failure page
+            return page(request)
     return render(request, "500.html", status=500)
 
 

@@ -3,7 +3,7 @@ naming the school's own places), replies and reporters' follow-ups, a merged dup
 report closed with its reason, staff concerns and an answered emergency call — all written
 through the services, so notifications, triage events and the audit trail are what real use
 produces. Called by the demo loader after the screening data (which makes the schools'
-places): ``load_intake(county, rng)``. Deterministic for a given ``rng`` and database."""
+places): ``load_intake(county, rng, first_school=…)``. Deterministic for a given ``rng`` and database."""
 
 from __future__ import annotations
 
@@ -82,18 +82,17 @@ def _backdate(report: Report, hours: float) -> None:
     Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - dt.timedelta(hours=hours))
 
 
-def load_intake(county, rng: random.Random) -> dict:
-    """Create reports, concerns and an emergency call for a few schools; returns counts."""
-    from anxin.demo import data as demo_data
+def load_intake(county, rng: random.Random, *, first_school: str = "") -> dict:
+    """Create reports, concerns and an emergency call for a few schools; returns counts.
+    ``first_school`` (a school's name, given by the demo loader) is served first."""
     from anxin.org.models import School
     from anxin.roster.models import Student, StudentStatus
 
     counts = {"reports": 0, "replies": 0, "merged": 0, "closed": 0, "concerns": 0, "emergencies": 0}
     # the school of the per-role demo logins first: its triagers open the demo to a full inbox
-    first = next(s.name for s in demo_data.SCHOOLS if s.slug == demo_data.DEMO_SCHOOL)
     schools = sorted(
         School.objects.filter(county=county, active=True).order_by("code", "pk"),
-        key=lambda s: s.name != first,
+        key=lambda s: s.name != first_school,
     )
     done = 0
     for school in schools:

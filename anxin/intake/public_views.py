@@ -182,6 +182,13 @@ def _too_big(request, school):
     )
 
 
+def server_error_page(request):
+    """A server error on a public page (core's 500 handler sends /s/ here): the failure page with
+    the school's phones."""
+    parts = request.path.split("/")
+    return failure_page(request, parts[2] if len(parts) > 2 and parts[2] else None, status=500)
+
+
 def content_too_long(request) -> bool:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > conf.max_request_bytes()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.fields import AuditedModelChoiceField
 from anxin.org.models import Duty, Grade, School, SchoolClass, Stage
-from anxin.roster.lookup import StudentField
 
 
 class SchoolForm(forms.ModelForm):
@@ -122,8 +122,13 @@ class ResponsibilityForm(forms.Form):
 
 
 class SafetyOfficerForm(forms.Form):
-    student = StudentField(
-        queryset=None, label=_("学生"), help_text=_("本班在读学生"), purpose="org.safety_officer"
+    # an id outside the class's enrolled students reads as not found and is audited
+    student = AuditedModelChoiceField(
+        queryset=None,
+        label=_("学生"),
+        help_text=_("本班在读学生"),
+        purpose="org.safety_officer",
+        error_messages={"invalid_choice": _("没有找到该学生。")},
     )
     duties = forms.CharField(
         label=_("职责说明"),

@@ -188,8 +188,6 @@ def remove_responsibility(by, responsibility: Responsibility) -> None:
 @transaction.atomic
 def appoint_safety_officer(by, klass: SchoolClass, student, duties: str = "") -> SafetyOfficer:
     """Appoint an enrolled student of ``klass`` as one of its safety officers."""
-    from anxin.roster.models import StudentStatus
-
     officer = SafetyOfficer(
         county_id=klass.county_id,
         school_id=klass.school_id,
@@ -199,7 +197,7 @@ def appoint_safety_officer(by, klass: SchoolClass, student, duties: str = "") ->
         duties=(duties or "").strip(),
     )
     _require(by, officer, "change")
-    if student.klass_id != klass.pk or student.status != StudentStatus.ENROLLED:
+    if student.klass_id != klass.pk or student.status != "enrolled":
         raise ValidationError({"student": _("只能任命本班在读学生为学生安全员。")})
     if SafetyOfficer.objects.filter(klass=klass, student=student, ended_on__isnull=True).exists():
         raise ValidationError({"student": _("该学生已是本班学生安全员。")})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,9 +40,10 @@ def _count_of(queryset, key: str):
 
 
 def _enrolled_students():
-    from anxin.roster.models import Student, StudentStatus
+    # roster sits above org (docs/architecture.md): its model is found in the registry
+    Student = apps.get_model("roster", "Student")
 
-    return Student.objects.filter(status=StudentStatus.ENROLLED)
+    return Student.objects.filter(status="enrolled")
 
 
 def _reverse_or_none(name: str, **kwargs) -> str | None:
@@ -582,12 +584,12 @@ class SafetyOfficerAddView(ServiceFormView):
         )
 
     def get_form_kwargs(self):
-        from anxin.roster.models import Student, StudentStatus
+        Student = apps.get_model("roster", "Student")
 
         current = SafetyOfficer.objects.filter(klass=self.object, ended_on__isnull=True).values("student_id")
         students = (
             Student.objects.restrict(self.request.user)
-            .filter(klass=self.object, status=StudentStatus.ENROLLED)
+            .filter(klass=self.object, status="enrolled")
             .exclude(pk__in=current)
             .order_by("name", "pk")
         )

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import audit, policy
+from anxin.core.fields import AuditedModelChoiceField, audit_denied_lookup
 from anxin.roster.models import Student, StudentStatus
 
 CROSS_SCOPE = "student.cross_scope_lookup"
@@ -39,14 +40,9 @@ def _audit_cross(student: Student, purpose: str, via: str) -> None:
 
 
 def audit_denied(pk, purpose: str) -> None:
-    """Record that a student id outside the rules was asked for (it answered "not found")."""
-    audit.append(
-        "denied",
-        object_type="roster.student",
-        object_id=str(pk)[:64],
-        result="denied",
-        data={"perm": DENIED_PERM, "purpose": purpose},
-    )
+    """Record that a student id outside the rules was asked for (it answered "not found"):
+    ``DENIED_PERM`` on ``roster.student``."""
+    audit_denied_lookup(Student, pk, purpose)
 
 
 def search(user, q: str, *, county_id: int, school_id: int | None = None, purpose: str = "", limit=20):
@@ -89,18 +85,16 @@ def resolve(user, pk, *, county_id: int, school_id: int | None = None, name: str
     return None
 
 
-class StudentField(forms.ModelChoiceField):
+class StudentField(AuditedModelChoiceField):
     """A form's student id. With ``resolve`` set (a callable pk → Student | None, usually
     :func:`resolve` bound to the record) that rule decides and the queryset only lists the
     choices shown; without it, the queryset (the user's scope) decides. Either way an id outside
     reads as "not found" in Chinese, and is audited as a denial."""
 
     default_error_messages = {"invalid_choice": NOT_FOUND}
-    default_purpose = ""
 
-    def __init__(self, *args, purpose: str = "", **kwargs):
+    def __init__(self, *args, **kwargs):
         self.resolve = None
-        self.purpose = purpose or self.default_purpose
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -111,8 +105,4 @@ class StudentField(forms.ModelChoiceField):
             if student is None:  # resolve() has audited the denial
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
             return student
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
-            audit_denied(value, self.purpose)
-            raise
+        return super().to_python(value)  # outside the queryset: not found, audited

@@ -42,14 +42,11 @@ CASE_SOURCE = {
 
 
 def _open_case_function():
-    """cases.services.open_case when the cases app provides it, else None (the report stays
-    held in triage and the button is not shown)."""
-    try:
-        from anxin.cases import services as case_services
+    """cases.services.open_case when the cases app provides it (``intake.hooks``), else None
+    (the report stays held in triage and the button is not shown)."""
+    from anxin.intake import hooks
 
-        return case_services.open_case
-    except (ImportError, AttributeError):
-        return None
+    return hooks.case_opener()
 
 
 def case_opening_available() -> bool:

@@ -41,11 +41,11 @@ def save_shift(*, by, school, data: Mapping[str, Any], shift: DutyShift | None =
 
 
 def _raise_concern(*, by, school, text: str, place: str, log_entry: DutyLog):
-    """Hand a 苗头 to intake's triage inbox; without intake, tell the safety leader directly."""
-    try:
-        from anxin.intake.services import raise_concern
-    except (ImportError, AttributeError):
-        raise_concern = None
+    """Hand a 苗头 to intake's triage inbox (``screening.hooks``); without intake, tell the
+    safety leader directly."""
+    from anxin.screening import hooks
+
+    raise_concern = hooks.concern_sink()
     if raise_concern is not None:
         try:
             with transaction.atomic():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -151,7 +152,7 @@ def hazard_detail(request, pk):
 def _reports_naming(user, h: HazardPoint) -> dict | None:
     """How often reporters picked this place on the report form: counts only, and only for
     those who may read the school's reports (the triagers), not everyone who sees the register."""
-    from anxin.intake.models import Report
+    Report = apps.get_model("intake", "Report")  # intake sits above screening: via the registry
 
     if not policy.allows(user, Report(county_id=h.county_id, school_id=h.school_id), "view"):
         return None

@@ -1,12 +1,11 @@
-"""manage.py verify_audit: prove the audit trail (and case timelines) are intact.
-Exits non-zero and names the first bad link."""
+"""manage.py verify_audit: prove the audit trail (and the apps' own chains: case timelines) are
+intact. Exits non-zero and names the first bad link."""
 
 from itertools import chain
 
 from django.core.management.base import BaseCommand, CommandError
 
-from anxin.cases.verify import verify_cases
-from anxin.core.verify import verify_all
+from anxin.core.verify import CHAIN_VERIFIERS, verify_all
 
 
 class Command(BaseCommand):
@@ -24,7 +23,8 @@ class Command(BaseCommand):
         checked = 0
         streams = opts.get("stream")
         for _stream, problem in chain(
-            verify_all(streams, checkpoints=not opts["no_checkpoints"]), verify_cases(streams)
+            verify_all(streams, checkpoints=not opts["no_checkpoints"]),
+            *(verifier(streams) for verifier in CHAIN_VERIFIERS),
         ):
             checked += 1
             if problem is not None:

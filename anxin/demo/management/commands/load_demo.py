@@ -88,7 +88,10 @@ class Command(BaseCommand):
             steps.append(("排查与风险", lambda: load_screening(county, random.Random(seed + 1))))
             steps.append(("关爱与干预", lambda: load_care(county, random.Random(seed + 2))))
             # after screening: reporters pick among the schools' places (hazard points)
-            steps.append(("举报与求助", lambda: load_intake(county, random.Random(seed + 4))))
+            first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
+            steps.append(
+                ("举报与求助", lambda: load_intake(county, random.Random(seed + 4), first_school=first))
+            )
         for label, step in steps:
             started = time.monotonic()
             result = step()
