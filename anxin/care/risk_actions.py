@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from anxin.accounts.posts import holders, recipients_for  # noqa: F401 — who holds a post
 from anxin.core import clock, policy
 from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
 from anxin.screening.risk_rules import GREEN, LEVEL_LABELS, LEVEL_RANK, ORANGE, RED
@@ -242,33 +243,6 @@ def proposal_for(student) -> Proposal | None:
 # --- telling the owner (on the task run that raised the level) ------------------------------------
 
 
-def holders(roles, *, school_ids=(), klass_ids=()) -> list:
-    """Active memberships of ``roles`` at these schools / classes, users loaded (one query)."""
-    from anxin.accounts.models import Membership
-
-    return list(
-        Membership.objects.active()
-        .filter(role__in=list(roles), user__is_active=True)
-        .filter(Q(school_id__in=list(school_ids)) | Q(klass_id__in=list(klass_ids)))
-        .select_related("user")
-        .order_by("started_on", "pk")
-    )
-
-
-def recipients_for(student, roles, members) -> list:
-    out = []
-    for role in roles:
-        for m in members:
-            if m.role != role:
-                continue
-            if ROLE_SCOPE[role] == ScopeLevel.CLASS and m.klass_id != student.klass_id:
-                continue
-            if ROLE_SCOPE[role] == ScopeLevel.SCHOOL and m.school_id != student.school_id:
-                continue
-            out.append(m.user)
-    return out
-
-
 def on_levels_changed(sender, changes, **kwargs) -> int:
     """The engine raised some students' levels: tell each proposal's owner (and the others the
     table names) at once. Students who already have a plan need no proposal."""
@@ -331,3 +305,21 @@ def plan_initial(student, params) -> dict:
     if owner.isdigit():
         out["owner"] = int(owner)
     return out
+
+
+def proposal_from_hub(hub) -> Proposal | None:
+    """The open proposal from what the student page (``roster.hub``) already read (no query)."""
+    action = action_for(hub.risk.level)
+    if action is None:
+        return None
+    history = [(a.level, a.at) for a in hub.risk_history]
+    p = Proposal(
+        student=hub.student,
+        level=hub.risk.level,
+        action=action,
+        reached_at=_reached_at(history, hub.risk.level, hub.risk.changed_at),
+        reasons=hub.risk.reasons or [],
+        has_plan=bool(hub.active_plans),
+        last_contact_at=max((c.created_at for c in hub.contacts), default=None),
+    )
+    return None if p.has_plan else p

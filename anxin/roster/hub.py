@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anxin.core import policy
+from anxin.roster import hooks
 
 CONTACT_LIMIT = 50
 HISTORY_LIMIT = 10
@@ -53,9 +55,15 @@ def _probe(model, student, **extra):
     return model(county_id=student.county_id, school_id=student.school_id, student=student, **extra)
 
 
+def _model(label: str):
+    """A feature app's model, through the registry: roster sits below them (docs/architecture.md)."""
+    return apps.get_model(label)
+
+
 def build(user, student) -> Hub:
-    from anxin.care.models import CarePlan, ContactKind, ContactLog
-    from anxin.screening.models import RiskAssessment, RiskState, ScreeningRecord, SurveyResponse
+    CarePlan, ContactLog = _model("care.CarePlan"), _model("care.ContactLog")  # noqa: N806
+    RiskAssessment, RiskState = _model("screening.RiskAssessment"), _model("screening.RiskState")  # noqa: N806
+    ScreeningRecord, SurveyResponse = _model("screening.ScreeningRecord"), _model("screening.SurveyResponse")  # noqa: N806
 
     hub = Hub(student=student)
     here = reverse("roster:student_detail", args=[student.pk])
@@ -85,7 +93,7 @@ def build(user, student) -> Hub:
             .order_by("-occurred_at", "-id")[:CONTACT_LIMIT]
         )
     if hub.risk is not None and can_plans and "contacts" in hub.sections:
-        hub.proposal = _proposal(hub)
+        hub.proposal = hooks.call("risk_proposal", hub)
 
     # --- screening results (screening.screeningrecord.view) ----------------------------------------
     probe = ScreeningRecord(
@@ -104,23 +112,20 @@ def build(user, student) -> Hub:
         county_id=student.county_id, school_id=student.school_id, klass_id=student.klass_id
     )
     if policy.allows(user, probe, "view"):
-        from anxin.screening import disclosure
-
         hub.sections.append("survey")
         for resp in (
             SurveyResponse.objects.filter(student_id=student.pk)
             .select_related("survey")
             .order_by("-created_at")
         ):
-            rules = disclosure.matches(disclosure.answer_of(resp))
-            if rules:
-                hub.disclosures.append((resp, [r.label for r in rules]))
+            labels = hooks.call("survey_labels", resp, default=[])
+            if labels:
+                hub.disclosures.append((resp, labels))
         hub.flags = _open_flags(hub)
 
     # --- reports and concerns (intake.report.view) -----------------------------------------------------
     if policy.can(user, "intake.report.view"):
-        from anxin.intake.models import Report
-
+        Report = _model("intake.Report")  # noqa: N806
         hub.sections.append("reports")
         hub.reports = list(
             Report.objects.restrict(user, "view")
@@ -131,8 +136,7 @@ def build(user, student) -> Hub:
 
     # --- cases (cases.bullyingcase.view, party-based rules) -------------------------------------------
     if policy.can(user, "cases.bullyingcase.view"):
-        from anxin.cases.models import BullyingCase, CaseParty
-
+        BullyingCase, CaseParty = _model("cases.BullyingCase"), _model("cases.CaseParty")  # noqa: N806
         visible = BullyingCase.objects.restrict(user, "view")
         roles: dict[int, list] = {}
         cases: dict[int, object] = {}
@@ -149,16 +153,12 @@ def build(user, student) -> Hub:
     # --- one-tap actions ---------------------------------------------------------------------------------
     log = reverse("care:student_log", args=[student.pk])
     if policy.allows(user, _probe(ContactLog, student), "change"):
-        hub.actions.append(
-            (_("记一次谈心"), f"{log}?{urlencode({'kind': ContactKind.TALK, 'next': here})}", True)
-        )
-        hub.actions.append(
-            (_("家访"), f"{log}?{urlencode({'kind': ContactKind.HOME_VISIT, 'next': here})}", False)
-        )
+        hub.actions.append((_("记一次谈心"), f"{log}?{urlencode({'kind': 'talk', 'next': here})}", True))
+        hub.actions.append((_("家访"), f"{log}?{urlencode({'kind': 'home_visit', 'next': here})}", False))
     if policy.can(user, "intake.concern.add"):
         hub.actions.append((_("反映情况"), reverse("intake:concern_new") + f"?student={student.pk}", False))
     if policy.allows(user, _probe(CarePlan, student), "change") and not any(
-        p.kind == CarePlan.Kind.CARE for p in hub.active_plans
+        p.kind == "care" for p in hub.active_plans
     ):
         query = {"student": student.pk, "kind": "care"}
         if hub.proposal is not None:
@@ -167,32 +167,10 @@ def build(user, student) -> Hub:
     return hub
 
 
-def _proposal(hub: Hub):
-    """The open risk → action proposal, from what the hub already read (no query)."""
-    from anxin.care import risk_actions
-
-    action = risk_actions.action_for(hub.risk.level)
-    if action is None:
-        return None
-    history = [(a.level, a.at) for a in hub.risk_history]
-    p = risk_actions.Proposal(
-        student=hub.student,
-        level=hub.risk.level,
-        action=action,
-        reached_at=risk_actions._reached_at(history, hub.risk.level, hub.risk.changed_at),
-        reasons=hub.risk.reasons or [],
-        has_plan=bool(hub.active_plans),
-        last_contact_at=max((c.created_at for c in hub.contacts), default=None),
-    )
-    return None if p.has_plan else p
-
-
 def _open_flags(hub: Hub) -> list[str]:
     """Labels of answers no talk or concern has followed yet. Uses the contacts and reports
     the hub read when the user may see them; otherwise asks the database (one query each)."""
-    from anxin.care.models import ContactLog
-    from anxin.intake.models import Report
-
+    ContactLog, Report = _model("care.ContactLog"), _model("intake.Report")  # noqa: N806
     sid = hub.student.pk
     contacts = (
         [c.created_at for c in hub.contacts]

@@ -11,4 +11,9 @@ class ScreeningConfig(AppConfig):
 
         receivers.connect()
         # survey disclosures: duty providers and the answer receiver (not in duties.py)
-        from anxin.screening import disclosure_duties  # noqa: F401
+        from anxin.roster import hooks
+        from anxin.screening import disclosure, disclosure_duties  # noqa: F401
+
+        hooks.provide(
+            "survey_labels", lambda r: [rule.label for rule in disclosure.matches(disclosure.answer_of(r))]
+        )

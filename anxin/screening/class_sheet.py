@@ -60,13 +60,14 @@ def reasons_to_look(student_ids) -> dict[int, list[str]]:
 
 
 def _with_open_case(ids) -> set[int]:
-    try:
-        from anxin.cases.models import CaseParty, CaseState
-    except ImportError:  # a deployment without cases
+    from django.apps import apps
+
+    if not apps.is_installed("anxin.cases"):  # a deployment without cases
         return set()
+    CaseParty = apps.get_model("cases", "CaseParty")  # noqa: N806 — through the registry (layers)
     return set(
         CaseParty.objects.filter(student_id__in=ids)
-        .exclude(case__state=CaseState.CLOSED)
+        .exclude(case__state="closed")
         .values_list("student_id", flat=True)
     )
 

@@ -124,8 +124,12 @@ def _candidates(q: Q, since: dt.datetime):
 
 def open_flags(q: Q, now: dt.datetime | None = None) -> list[Flag]:
     """Open flags among the answers matching ``q`` (three queries whatever their number)."""
-    from anxin.care.models import ContactLog
-    from anxin.intake.models import Report
+    from django.apps import apps
+
+    # talks (care) and concerns (intake) close a flag: read through the registry, so screening
+    # imports neither app (docs/architecture.md, layers)
+    ContactLog = apps.get_model("care", "ContactLog")  # noqa: N806
+    Report = apps.get_model("intake", "Report")  # noqa: N806
 
     now = now or clock.now()
     flags = []
@@ -166,7 +170,7 @@ def notify_disclosure(response) -> int:
     """Tell the class teacher(s) and the counsellor(s) now. Returns notices created."""
     from django.urls import reverse
 
-    from anxin.care.risk_actions import holders, recipients_for
+    from anxin.accounts.posts import holders, recipients_for
     from anxin.core.notify import notify
     from anxin.roster.models import Student
 
