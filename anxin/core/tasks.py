@@ -91,3 +91,11 @@ def send_due_deliveries() -> int:
     from anxin.core import delivery
 
     return delivery.send_due()
+
+
+@db_task()
+def send_chase(chase_id: int) -> int:
+    """催办: notify the owners of a chased duty (queued after the chase is committed)."""
+    from anxin.core.home import send_chase_notices
+
+    return send_chase_notices(chase_id)
