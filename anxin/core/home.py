@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.core import audit, clock, duties
 from anxin.core.models import Chase
 
 GROUPS = (
-    (duties.State.OVERDUE, "已逾期"),
-    (duties.State.DUE_SOON, "本周到期"),
-    (duties.State.NEW, "新消息"),
-    (duties.State.OPEN, "其他待办"),
+    (duties.State.OVERDUE, gettext_lazy("已逾期")),
+    (duties.State.DUE_SOON, gettext_lazy("本周到期")),
+    (duties.State.NEW, gettext_lazy("新消息")),
+    (duties.State.OPEN, gettext_lazy("其他待办")),
 )
 MAX_PER_GROUP = 50  # a county's bureau may see hundreds; the list pages show the rest
 
@@ -98,7 +99,7 @@ def groups(rows: list[Row]) -> list[dict]:
             out.append(
                 {
                     "state": state,
-                    "label": _(label),
+                    "label": label,
                     "rows": these[:MAX_PER_GROUP],
                     "more": max(0, len(these) - MAX_PER_GROUP),
                     "n": len(these),
