@@ -75,7 +75,7 @@ def tasks(user, now):
     today = clock.local_date(now)
     rows = (
         InterventionTask.objects.restrict(user, "view")
-        .filter(status=InterventionTask.Status.OPEN)
+        .exclude(status=InterventionTask.Status.DONE)
         .filter(_mine_or_overdue(user, "due_on", today))
         .select_related("student", "owner")
         .only(
