@@ -3,7 +3,7 @@
 - ``screening.class``: a class not yet fully screened in an open round, owed by its class
   teacher by the round's deadline (school leaders also see the overdue ones, to chase them);
 - ``screening.school``: a school's open round not complete, owed by the school (its safety
-  leader) — seen by the school's leaders and, once overdue or due this week, by the bureau;
+  leader) — seen by the school's leaders and, once past its deadline, by the bureau;
 - ``screening.rectification``: an open rectification item (问题整改), owed by its owner;
 - ``screening.risk_up``: new since the user last looked — a student's risk rose to 橙 or 红.
 
@@ -49,7 +49,7 @@ def _coverage(user) -> dict:
         .select_related("school")
         .order_by("deadline", "id")
     )
-    # the latest open round per school counts
+    # the open round with the nearest deadline counts, one per school
     latest: dict[int, ScreeningRound] = {}
     for r in rounds:
         latest.setdefault(r.school_id, r)
@@ -134,13 +134,14 @@ def school_screening(user, now):
     if not (managers or bureau):
         return
     cov = _coverage(user)
-    horizon = clock.local_date(now) + dt.timedelta(days=duties.DUE_SOON_DAYS)
+    today = clock.local_date(now)
     schools = {m.school_id for m in policy.memberships(user) if m.role in managers}
     for school_id, r in cov["rounds"].items():
         done, total = cov["school"].get(school_id, (0, 0))
         if done >= total:
             continue
-        if school_id not in schools and not (bureau and r.deadline <= horizon):
+        # the bureau: the schools past the deadline (to chase); the rest is a figure
+        if school_id not in schools and not (bureau and r.deadline < today):
             continue
         yield duties.Duty(
             kind="screening.school",

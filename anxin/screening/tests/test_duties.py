@@ -43,9 +43,10 @@ def test_the_class_is_its_teachers_and_the_school_its_leaders(world):
     assert set(_duties(teacher, "screening.class")) == {class_ref}  # not the other class
     assert school_ref in _duties(world.user[Role.SAFETY_LEADER], "screening.school")
     assert school_ref in _duties(world.user[Role.PRINCIPAL], "screening.school")
-    # the bureau: not while the deadline is weeks away
+    # the bureau: not before the deadline
     bureau = world.user[Role.BUREAU_SAFETY]
     assert school_ref not in _duties(bureau, "screening.school")
+    assert school_ref not in _duties(bureau, "screening.school", clock.now() + dt.timedelta(days=18))
     late = clock.now() + dt.timedelta(days=21)
     d = _duties(bureau, "screening.school", late)[school_ref]
     assert d.post == Role.SAFETY_LEADER and duties.can_chase(bureau, d, late)
