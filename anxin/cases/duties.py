@@ -81,6 +81,7 @@ def investigations(user, now):
         own_school = any(m.school_id == c.school_id for m in policy.memberships(user))
         yield duties.Duty(
             kind="cases.investigation",
+            priority=1,
             title=_("%(number)s 调查") % {"number": c.number},
             detail=_("调查须在时限内完成（LAW 6）"),
             url=_step(c.pk, "investigation") if own_school else _register(c.number),
@@ -119,6 +120,7 @@ def first_reports(user, now):
         own_school = any(m.school_id == c.school_id for m in policy.memberships(user))
         yield duties.Duty(
             kind="cases.first_report",
+            priority=1,
             title=_("%(number)s 向教体局首报") % {"number": c.number},
             detail=c.school.name,
             url=_step(c.pk, "report") if own_school else _register(c.number),

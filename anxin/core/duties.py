@@ -62,6 +62,9 @@ class Duty:
     owner_ids: tuple[int, ...] = ()
     post: str = ""
     action: str = ""  # the button's words ("去排查"); "办理" when empty
+    # within the same urgency, lower comes first: an emergency (0) before a legal time limit
+    # (1: 首报, investigation) before a triage (2) before the rest (5)
+    priority: int = 5
 
     def due_at(self) -> dt.datetime | None:
         if self.due is None or isinstance(self.due, dt.datetime):
@@ -81,7 +84,7 @@ class Duty:
 
     def sort_key(self, now: dt.datetime):
         due = self.due_at()
-        return (_ORDER[self.state(now)], due is None, due or now, self.kind, self.ref)
+        return (_ORDER[self.state(now)], self.priority, due is None, due or now, self.kind, self.ref)
 
     def is_mine(self, user) -> bool:
         """Does ``user`` owe this duty (in person or by holding its post)?"""

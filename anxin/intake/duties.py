@@ -53,6 +53,7 @@ def triage(user, now):
     for r in rows:
         yield duties.Duty(
             kind="intake.triage",
+            priority=2,
             title=_("受理：%(channel)s #%(pk)s") % {"channel": r.get_channel_display(), "pk": r.pk},
             detail=_("含紧急提示词") if r.hint_words else "",
             url=reverse("intake:report_detail", args=[r.pk]),
@@ -81,6 +82,7 @@ def emergencies(user, now):
     for e in rows:
         yield duties.Duty(
             kind="intake.emergency",
+            priority=0,
             title=_("紧急求救：%(place)s") % {"place": e.place or _("地点未填")},
             detail=e.school.name,
             url=reverse("intake:emergency_detail", args=[e.pk]),

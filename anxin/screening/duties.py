@@ -145,6 +145,7 @@ def school_screening(user, now):
             continue
         yield duties.Duty(
             kind="screening.school",
+            priority=3,
             title=_("%(school)s 排查未完成（%(pct)s%%）")
             % {"school": r.school.name, "pct": _pct(done, total)},
             detail=_("%(round)s：已排查 %(done)s/%(total)s 人")
