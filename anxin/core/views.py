@@ -35,6 +35,8 @@ def home(request):
             "groups": homepage.groups(rows),
             "figures": figures,
             "has_posts": bool(policy.memberships(user)),
+            # every staff member's one-tap duty: tell the school what they saw (反映情况)
+            "can_concern": policy.can(user, "intake.concern.add"),
             "title": _("工作台"),
         },
     )

@@ -58,8 +58,9 @@ def test_the_class_teacher_sees_the_overdue_screening_in_red_and_it_goes_when_do
     assert "初一1班 排查未完成" in groups["overdue"]
     assert f'href="/screening/rounds/{r.pk}/class/{world.class_a1_1.pk}/"' in groups["overdue"]
     assert "已逾期 2 天" in groups["overdue"]
-    # the counts of rows are gone
+    # the counts of rows are gone; 反映情况 is one tap away
     assert "在读学生" not in body and "今日审计事件" not in body
+    assert 'href="/intake/concerns/new/">反映情况</a>' in body
     # the figure the class teacher is judged by: the class's screening %
     assert 'data-figure="screening.class_pct"' in body
     _record_all(world, r, world.class_a1_1, teacher)
