@@ -175,9 +175,8 @@ def reports_to_acknowledge(user, now):
     for r in rows:
         yield duties.Duty(
             kind="cases.report_ack",
-            title=_("签收 %(school)s %(number)s %(kind)s")
-            % {"school": r.school.name, "number": r.case.number, "kind": r.title_suffix},
-            detail=_("迟报") if r.is_late else "",
+            title=_("签收 %(number)s %(kind)s") % {"number": r.case.number, "kind": r.title_suffix},
+            detail=" · ".join(filter(None, [r.school.name, str(_("迟报")) if r.is_late else ""])),
             url=reverse("cases:report_detail", args=[r.pk]),
             owner=_("教体局安全股"),
             post=Role.BUREAU_SAFETY,

@@ -24,7 +24,7 @@ GROUPS = (
     (duties.State.NEW, gettext_lazy("新消息")),
     (duties.State.OPEN, gettext_lazy("其他待办")),
 )
-MAX_PER_GROUP = 50  # a county's bureau may see hundreds; the list pages show the rest
+MAX_PER_GROUP = 20  # a county's bureau may see hundreds; the list pages show the rest
 
 
 @dataclass
