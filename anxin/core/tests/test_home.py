@@ -217,9 +217,15 @@ def test_a_duty_not_yet_overdue_cannot_be_chased(world, as_user):
         title="冬季排查",
         deadline=today + dt.timedelta(days=3),
     )
-    c = as_user(world.user[Role.BUREAU_SAFETY])
+    # the principal sees the school's round (owed by the safety leader), due in three days
+    c = as_user(world.user[Role.PRINCIPAL])
     d = next(d for d in c.get("/api/v1/home/").json()["duties"] if d["kind"] == "screening.school")
-    assert d["state"] == "due_soon" and d["can_chase"] is False
+    assert d["state"] == "due_soon" and d["mine"] is False and d["can_chase"] is False
+    c.post("/home/chase/", {"ref": f"screening.round:{r.pk}"})
+    assert not Chase.objects.exists()
+    # the bureau does not see it before the deadline, so cannot chase it either
+    c = as_user(world.user[Role.BUREAU_SAFETY])
+    assert all(d["kind"] != "screening.school" for d in c.get("/api/v1/home/").json()["duties"])
     c.post("/home/chase/", {"ref": f"screening.round:{r.pk}"})
     assert not Chase.objects.exists()
 
