@@ -102,6 +102,7 @@ ROUTES: dict[str, Route] = {
     "accounts:token": Route("any"),
     "core:home": Route("any"),
     "core:switch_school": Route("post_any"),
+    "core:chase": Route("post_any"),  # who may chase what: anxin/core/tests/test_home.py
     "core:notifications": Route("any"),
     "core:notification_open": Route("post_any", kwargs=lambda w, t: {"pk": 1}),
     "core:notifications_read_all": Route("post_any"),

@@ -1,4 +1,4 @@
-from django.urls import reverse
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
@@ -45,33 +45,97 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().order_by("-at", "-id")
 
 
-class WaitingCardSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="卡片名称，如“待受理的举报”")
-    n = serializers.IntegerField(help_text="数量（仅本人范围内）")
-    url = serializers.CharField(help_text="网页上列出这些记录的地址（已筛选）")
-    alert = serializers.BooleanField(help_text="有待办事项时为 true")
+class DutySerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="类别，如 screening.class、cases.first_report")
+    title = serializers.CharField(help_text="事项")
+    detail = serializers.CharField(help_text="说明", allow_blank=True)
+    state = serializers.ChoiceField(
+        choices=["overdue", "due_soon", "new", "open"],
+        help_text="overdue 已逾期、due_soon 本周到期、new 新消息、open 其他",
+    )
+    due = serializers.DateTimeField(allow_null=True, help_text="到期时间（日期型期限为当天 23:59:59）")
+    due_text = serializers.CharField(allow_blank=True, help_text="如“已逾期 3 天”")
+    owner = serializers.CharField(allow_blank=True, help_text="责任人或岗位")
+    mine = serializers.BooleanField(help_text="是否由本人承担")
+    url = serializers.CharField(help_text="办理这项工作的网页地址")
+    action = serializers.CharField(allow_blank=True, help_text="按钮文字，如“去排查”")
+    ref = serializers.CharField(allow_blank=True, help_text="事项标识（催办时提交）")
+    can_chase = serializers.BooleanField(help_text="当前用户可否催办")
+    chased_at = serializers.DateTimeField(allow_null=True, help_text="最近一次催办时间")
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField(help_text="指标名称，如“本班排查”")
+    value = serializers.CharField(help_text="数值（百分比带 %）")
+    url = serializers.CharField(help_text="列出这些记录的网页地址（已筛选）")
+    alert = serializers.BooleanField(help_text="需要注意时为 true")
+    note = serializers.CharField(allow_blank=True)
+
+
+class HomeSerializer(serializers.Serializer):
+    duties = DutySerializer(many=True)
+    figures = FigureSerializer(many=True)
+
+
+class _OneObjectSchema(AutoSchema):
+    """工作台 answers one object (duties and figures), not a list, although it is the
+    router's list route."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
 
 
 class HomeViewSet(viewsets.ViewSet):
-    """工作台“待办”: what waits for the user in each module, counted within the user's scope —
-    the same cards as the home page, for a phone app."""
+    """工作台: the user's duties, most urgent first, and the figures the role is judged by —
+    the same as the home page, for a phone app."""
 
     permission_classes = [permissions.IsAuthenticated]
+    schema = _OneObjectSchema()
 
-    @extend_schema(responses=WaitingCardSerializer(many=True))
+    @extend_schema(responses=HomeSerializer)
     def list(self, request):
-        from anxin.core.nav import home_cards
+        from anxin.core import clock, duties
+        from anxin.core import home as homepage
 
-        cards = [
-            {
-                "label": str(c.label),
-                "n": c.n,
-                "url": reverse(c.url_name) + c.query,
-                "alert": bool(c.alert and c.n),
-            }
-            for c in home_cards(request.user)
-        ]
-        return Response(WaitingCardSerializer(cards, many=True).data)
+        user = request.user
+        now = clock.now()
+        duties.last_seen(user)
+        rows = homepage.rows_for(user, now)
+        figures = duties.figures_for(user, now)
+        duties.mark_seen(user, now)
+        data = {
+            "duties": [
+                {
+                    "kind": r.duty.kind,
+                    "title": r.duty.title,
+                    "detail": r.duty.detail,
+                    "state": r.state,
+                    "due": r.duty.due_at(),
+                    "due_text": r.due_text,
+                    "owner": r.duty.owner,
+                    "mine": r.mine,
+                    "url": r.duty.url,
+                    "action": r.duty.action,
+                    "ref": r.duty.ref,
+                    "can_chase": r.can_chase and not r.chased_today,
+                    "chased_at": r.chased_at,
+                }
+                for r in rows
+            ],
+            "figures": [
+                {
+                    "key": f.key,
+                    "label": str(f.label),
+                    "value": str(f.value),
+                    "url": f.url,
+                    "alert": f.alert,
+                    "note": str(f.note),
+                }
+                for f in figures
+            ],
+        }
+        return Response(HomeSerializer(data).data)
 
 
 class DeliverySerializer(serializers.ModelSerializer):

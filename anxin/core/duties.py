@@ -57,6 +57,14 @@ class Duty:
     new: bool = False
     school_id: int | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # who owes it: these people, or (when empty) whoever holds ``post`` (a Role value) in the
+    # duty's school (the county's bureau when ``school_id`` is None)
+    owner_ids: tuple[int, ...] = ()
+    post: str = ""
+    action: str = ""  # the button's words ("去排查"); "办理" when empty
+    # within the same urgency, lower comes first: an emergency (0) before a legal time limit
+    # (1: 首报, investigation) before a triage (2) before the rest (5)
+    priority: int = 5
 
     def due_at(self) -> dt.datetime | None:
         if self.due is None or isinstance(self.due, dt.datetime):
@@ -76,7 +84,122 @@ class Duty:
 
     def sort_key(self, now: dt.datetime):
         due = self.due_at()
-        return (_ORDER[self.state(now)], due is None, due or now, self.kind, self.ref)
+        return (_ORDER[self.state(now)], self.priority, due is None, due or now, self.kind, self.ref)
+
+    def is_mine(self, user) -> bool:
+        """Does ``user`` owe this duty (in person or by holding its post)?"""
+        if self.owner_ids:
+            return user.pk in self.owner_ids
+        if not self.post:
+            return True
+        from anxin.core import policy
+        from anxin.core.roles import ROLE_SCOPE, ScopeLevel
+
+        for m in policy.memberships(user):
+            if m.role != self.post:
+                continue
+            if ROLE_SCOPE[m.role] == ScopeLevel.COUNTY or m.school_id == self.school_id:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure a role is judged by (班主任: the class's screening %), linking to the list
+    that shows exactly what it counts."""
+
+    key: str
+    label: str
+    value: int | str
+    url: str
+    alert: bool = False  # bad news: shown in red
+    note: str = ""
+
+
+FigureProvider = Callable[[object, dt.datetime], Iterable[Figure]]
+_FIGURES: dict[str, FigureProvider] = {}
+
+
+def figure(key: str) -> Callable[[FigureProvider], FigureProvider]:
+    """Register ``fn(user, now) -> Iterable[Figure]``: the figures one app contributes to
+    工作台 (a fixed number of queries, like duty providers)."""
+
+    def decorate(fn: FigureProvider) -> FigureProvider:
+        if key in _FIGURES and _FIGURES[key] is not fn:
+            raise ValueError(f"figure {key!r} registered twice")
+        _FIGURES[key] = fn
+        return fn
+
+    return decorate
+
+
+def figures_for(user, now: dt.datetime | None = None) -> list[Figure]:
+    discover()
+    now = now or timezone.now()
+    return [f for fn in _FIGURES.values() for f in fn(user, now)]
+
+
+# --- who oversees whom ---------------------------------------------------------------------------
+
+# Roles that see, besides their own duties, the overdue duties of others in their scope
+# (school leaders their staff's; the bureau the schools'), and roles that may press 催办.
+OVERSEERS = frozenset({"principal", "safety_leader", "bureau_safety"})
+CHASERS = frozenset({"principal", "bureau_safety"})
+
+
+def oversees(user) -> bool:
+    from anxin.core import policy
+
+    return bool(policy.user_roles(user) & OVERSEERS)
+
+
+def can_chase(user, duty: Duty, now: dt.datetime) -> bool:
+    """催办: a principal on any overdue duty of someone else in the school; the bureau on an
+    overdue duty a school owes (school-level: ``school_id`` set)."""
+    from anxin.core import policy
+
+    if duty.state(now) != State.OVERDUE or duty.is_mine(user):
+        return False
+    roles = policy.user_roles(user) & CHASERS
+    if "bureau_safety" in roles and duty.school_id is not None:
+        return True
+    if "principal" in roles and duty.school_id is not None:
+        return any(m.role == "principal" and m.school_id == duty.school_id for m in policy.memberships(user))
+    return False
+
+
+def last_seen(user) -> dt.datetime | None:
+    """When the user last looked at 工作台 (None: never). Items after it are "new". Loaded
+    once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_anxin_last_seen_home"):
+        from anxin.core.models import HomeVisit
+
+        user._anxin_last_seen_home = (
+            HomeVisit.objects.filter(user_id=user.pk).values_list("seen_at", flat=True).first()
+        )
+    return user._anxin_last_seen_home
+
+
+NEW_AT_MOST_DAYS = 14  # a first visit does not call a month-old report "new"
+
+
+def is_new(user, moment: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """Did this happen since the user last looked at 工作台 (and within the last fortnight)?"""
+    if moment is None:
+        return False
+    floor = (now or timezone.now()) - dt.timedelta(days=NEW_AT_MOST_DAYS)
+    seen = last_seen(user)
+    return moment > max(seen, floor) if seen is not None else moment > floor
+
+
+def mark_seen(user, now: dt.datetime | None = None) -> None:
+    from anxin.core.models import HomeVisit
+
+    now = now or timezone.now()
+    if not HomeVisit.objects.filter(user_id=user.pk).update(seen_at=now):
+        HomeVisit.objects.create(user_id=user.pk, seen_at=now)
 
 
 def provider(kind: str) -> Callable[[Provider], Provider]:

@@ -239,3 +239,43 @@ class RetentionMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record_class", "object_id"], name="retention_mark_unique"),
         ]
+
+
+class HomeVisit(models.Model):
+    """When a user last looked at 工作台: what arrived after it is shown as new (新消息)."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    seen_at = models.DateTimeField(_("上次查看工作台"))
+
+    class Meta:
+        verbose_name = _("工作台查看时间")
+
+
+class Chase(models.Model):
+    """催办: a principal or the bureau pressed 催办 on an overdue duty of someone else. One
+    chase per duty per day (``day`` in Asia/Shanghai); the owners are notified."""
+
+    ref = models.CharField(_("事项"), max_length=120)
+    kind = models.CharField(_("类别"), max_length=60)
+    title = models.CharField(_("标题"), max_length=200)
+    day = models.DateField(_("日期"))
+    at = models.DateTimeField(_("催办时间"))
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("催办人")
+    )
+    county_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+    recipients = models.JSONField(_("通知对象"), default=list)
+
+    objects = ScopedManager()
+    scope = Scope(county="county_id", school="school_id")
+
+    class Meta:
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办记录")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["ref", "day"], name="chase_once_a_day")]
+        indexes = [models.Index(fields=["ref", "-at"], name="chase_ref_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -101,3 +101,11 @@ def nightly_retention() -> int:
     from anxin.core import retention
 
     return sum(sum(r.counts.values()) for r in retention.run())
+
+
+@db_task()
+def send_chase(chase_id: int) -> int:
+    """催办: notify the owners of a chased duty (queued after the chase is committed)."""
+    from anxin.core.home import send_chase_notices
+
+    return send_chase_notices(chase_id)

@@ -5,6 +5,7 @@ from anxin.core import notifications_views, views
 app_name = "core"
 urlpatterns = [
     path("home/", views.home, name="home"),
+    path("home/chase/", views.chase, name="chase"),
     path("switch-school/", views.switch_school, name="switch_school"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("notifications/", notifications_views.notification_list, name="notifications"),

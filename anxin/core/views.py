@@ -20,41 +20,46 @@ from anxin.core.models import AuditEvent
 
 @login_required
 def home(request):
+    """工作台: the user's duties, most urgent first (已逾期, 本周到期, 新消息, 其他), and the
+    figures the role is judged by. Looking at it marks "new" items as seen."""
+    from anxin.core import duties
+    from anxin.core import home as homepage
+
     user = request.user
-    cards = []
-    # models of the apps above core, looked up in Django's registry (core imports no app)
-    School = apps.get_model("org", "School")
-    SchoolClass = apps.get_model("org", "SchoolClass")
-    Student = apps.get_model("roster", "Student")
+    now = clock.now()
+    duties.last_seen(user)  # read before it is moved on
+    rows = homepage.rows_for(user, now)
+    figures = duties.figures_for(user, now)
+    duties.mark_seen(user, now)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "groups": homepage.groups(rows),
+            "figures": figures,
+            "has_posts": bool(policy.memberships(user)),
+            # every staff member's one-tap duty: tell the school what they saw (反映情况)
+            "can_concern": policy.can(user, "intake.concern.add"),
+            "title": _("工作台"),
+        },
+    )
 
-    if policy.can(user, "org.school.view"):
-        cards.append(
-            {"label": _("学校"), "n": School.objects.restrict(user).count(), "url": "org:school_list"}
-        )
-    if policy.can(user, "org.schoolclass.view"):
-        cards.append(
-            {"label": _("班级"), "n": SchoolClass.objects.restrict(user).count(), "url": "org:class_list"}
-        )
-    if policy.can(user, "roster.student.view"):
-        cards.append(
-            {
-                "label": _("在读学生"),
-                "n": Student.objects.restrict(user).filter(status="enrolled").count(),
-                "url": "roster:student_list",
-            }
-        )
-    if policy.can(user, "core.auditevent.view"):
-        cards.append(
-            {
-                "label": _("今日审计事件"),
-                "n": AuditEvent.objects.restrict(user).filter(at__date=clock.today()).count(),
-                "url": "core:audit_list",
-            }
-        )
-    from anxin.core.nav import home_cards
 
-    waiting = home_cards(user)
-    return render(request, "core/home.html", {"cards": cards, "waiting": waiting, "title": _("工作台")})
+@require_POST
+@login_required
+def chase(request):
+    """催办 (POST with CSRF, after the confirmation on 工作台)."""
+    from django.contrib import messages
+
+    from anxin.core import home as homepage
+
+    try:
+        c = homepage.chase(request.user, request.POST.get("ref", ""))
+    except homepage.Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已催办，已通知 %(n)s 人。") % {"n": len(c.recipients)})
+    return redirect("core:home")
 
 
 @require_POST

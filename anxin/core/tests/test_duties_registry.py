@@ -44,3 +44,29 @@ def test_duties_for_sorts_most_urgent_first(monkeypatch):
     assert [d.title for d in duties.duties_for(None, now, kinds=["test.b"])] == ["soon", "new"]
     with pytest.raises(ValueError):
         duties.provider("test.a")(lambda user, when: [])
+
+
+def test_within_the_same_urgency_priority_comes_before_the_due_time():
+    now = _now()
+    late = now - dt.timedelta(days=7)
+    rectify = duties.Duty("screening.rectification", "整改", "/r", due=late)
+    emergency = duties.Duty("intake.emergency", "求救", "/e", due=now - dt.timedelta(minutes=5), priority=0)
+    report = duties.Duty("cases.first_report", "首报", "/f", due=now - dt.timedelta(hours=1), priority=1)
+    ordered = sorted([rectify, report, emergency], key=lambda d: d.sort_key(now))
+    assert [d.title for d in ordered] == ["求救", "首报", "整改"]
+    # urgency first: a due-soon emergency never comes before an overdue rectification
+    soon = duties.Duty("intake.emergency", "x", "/x", due=now + dt.timedelta(hours=1), priority=0)
+    assert sorted([soon, rectify], key=lambda d: d.sort_key(now))[0] is rectify
+
+
+def test_a_duty_is_mine_by_person_or_by_post(world):
+    from anxin.core.roles import Role
+
+    leader, principal = world.user[Role.SAFETY_LEADER], world.user[Role.PRINCIPAL]
+    by_post = duties.Duty("k", "t", "/", post=Role.SAFETY_LEADER, school_id=world.school_a1.pk)
+    assert by_post.is_mine(leader) and not by_post.is_mine(principal)
+    assert not duties.Duty("k", "t", "/", post=Role.SAFETY_LEADER, school_id=world.school_a2.pk).is_mine(
+        leader
+    )
+    assert duties.Duty("k", "t", "/", owner_ids=(principal.pk,)).is_mine(principal)
+    assert not duties.Duty("k", "t", "/", owner_ids=(principal.pk,)).is_mine(leader)

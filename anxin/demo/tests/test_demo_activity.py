@@ -24,6 +24,20 @@ def test_demo_activity_goes_through_each_module_services():
     assert Report.objects.filter(spot__isnull=False).exists()
     assert Report.objects.filter(school__name="贺兰县第一中学", status="new").exists()  # hl1z_safety's inbox
     assert all(problem is None for _stream, problem in verify_all())
+    # each demo role opens 工作台 on work waiting, some of it late (anxin/demo/workload.py)
+    from anxin.accounts.models import User
+    from anxin.core import clock, duties
+
+    def kinds(username):
+        return {(d.kind, d.state(now)) for d in duties.duties_for(User.objects.get(username=username), now)}
+
+    now = clock.now()
+    assert "工作台待办演示数据已载入" in out
+    teacher = kinds("hl1z_ct_7_1")
+    assert ("screening.class", "due_soon") in teacher and ("care.contact_due", "overdue") in teacher
+    assert any(k == "care.task" for k, _s in teacher)
+    assert ("care.contact_due", "overdue") in kinds("hl1z_principal")
+    assert ("screening.school", "overdue") in kinds("demo_safety")
 
 
 @pytest.mark.django_db

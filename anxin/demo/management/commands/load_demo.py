@@ -73,6 +73,7 @@ class Command(BaseCommand):
 
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
+        from anxin.demo.workload import load_workload
         from anxin.intake.demo import load_intake
         from anxin.org.models import County
         from anxin.screening.demo import load_screening
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             steps.append(
                 ("举报与求助", lambda: load_intake(county, random.Random(seed + 4), first_school=first))
             )
+            # last: leave each demo role's 工作台 some work of each kind, some of it late
+            steps.append(("工作台待办", lambda: load_workload(county)))
         for label, step in steps:
             started = time.monotonic()
             result = step()

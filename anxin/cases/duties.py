@@ -1,0 +1,376 @@
+"""Cases' duties and figures on 工作台 (anxin.core.duties), read with the cases' own rights
+(``BullyingCase.objects.restrict``): the investigation due (LAW 6), the first report to the
+bureau (首报, LAW 7) and drafted 续报/终报, the bureau's 待签收, 回访, a measure awaiting
+陈述申辩, a measure to carry out, and an appeal's decision deadline.
+
+The bureau sees the school-level ones through the register (no names): an overdue
+investigation or a missing 首报 of any school of the county, which it may 催办.
+Each provider runs one query whatever the number of duties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from anxin.cases.models import (
+    Appeal,
+    AppealKind,
+    BullyingCase,
+    BureauReport,
+    CaseReferral,
+    CaseState,
+    FollowUp,
+    Investigation,
+    Measure,
+    MeasureState,
+    ReportKind,
+)
+from anxin.core import clock, duties, policy
+from anxin.core.roles import Role
+
+P = "cases.bullyingcase"
+
+
+def _cases(user, action: str = "view"):
+    return BullyingCase.objects.restrict(user, action).values("pk")
+
+
+def _bureau(user) -> bool:
+    return Role.BUREAU_SAFETY in policy.user_roles(user)
+
+
+def _step(case_id: int, step: str) -> str:
+    return reverse("cases:case_step", args=[case_id, step])
+
+
+def _detail(case_id: int) -> str:
+    return reverse("cases:case_detail", args=[case_id])
+
+
+def _register(number: str) -> str:
+    return reverse("cases:case_list") + f"?number={number}"
+
+
+def _name(u) -> str:
+    return str(u) if u is not None else ""
+
+
+@duties.provider("cases.investigation")
+def investigations(user, now):
+    if not policy.can(user, f"{P}.view"):
+        return
+    bureau = _bureau(user)
+    scope = Q(case__in=_cases(user)) | (Q(case__in=_cases(user, "register")) if bureau else Q(pk__in=[]))
+    mine = Q(investigator=user) | Q(case__owner=user)
+    if duties.oversees(user):
+        mine |= Q(due_at__lt=now)
+    rows = (
+        Investigation.objects.filter(
+            scope, mine, finished_at__isnull=True, case__state=CaseState.INVESTIGATING
+        )
+        .select_related("case", "investigator", "case__owner")
+        .order_by("due_at", "id")
+    )
+    for inv in rows:
+        c = inv.case
+        who = inv.investigator or c.owner
+        own_school = any(m.school_id == c.school_id for m in policy.memberships(user))
+        yield duties.Duty(
+            kind="cases.investigation",
+            priority=1,
+            title=_("%(number)s 调查") % {"number": c.number},
+            detail=_("调查须在时限内完成（LAW 6）"),
+            url=_step(c.pk, "investigation") if own_school else _register(c.number),
+            owner=_name(who) or _("分管安全副校长"),
+            owner_ids=(who.pk,) if who else (),
+            post="" if who else Role.SAFETY_LEADER,
+            due=inv.due_at,
+            ref=f"cases.investigation:{inv.pk}",
+            school_id=c.school_id,
+            action=_("去调查"),
+        )
+
+
+@duties.provider("cases.first_report")
+def first_reports(user, now):
+    """首报 due (LAW 7): the school's leaders see every one; the bureau the late ones (迟报)."""
+    roles = policy.user_roles(user)
+    leaders = roles & {Role.PRINCIPAL, Role.SAFETY_LEADER, Role.MIDDLE_MANAGER}
+    bureau = Role.BUREAU_SAFETY in roles
+    if not (leaders or bureau or policy.can(user, f"{P}.view")):
+        return
+    q = Q(pk__in=_cases(user)) & (Q(owner=user) | Q(pk__in=[]))
+    if leaders:
+        q |= Q(pk__in=_cases(user))
+    if bureau:
+        q |= Q(pk__in=_cases(user, "register"), report_due_at__lt=now)
+    rows = (
+        BullyingCase.objects.filter(q)
+        .filter(report_required=True, first_reported_at__isnull=True)
+        .exclude(state=CaseState.CLOSED)
+        .select_related("school")
+        .only("id", "number", "school_id", "school__name", "report_due_at", "owner_id", "discovered_at")
+        .order_by("report_due_at", "id")
+    )
+    for c in rows:
+        own_school = any(m.school_id == c.school_id for m in policy.memberships(user))
+        yield duties.Duty(
+            kind="cases.first_report",
+            priority=1,
+            title=_("%(number)s 向教体局首报") % {"number": c.number},
+            detail=c.school.name,
+            url=_step(c.pk, "report") if own_school else _register(c.number),
+            owner=_("%(school)s 分管安全副校长") % {"school": c.school.name},
+            post=Role.SAFETY_LEADER,
+            due=c.report_due_at,
+            ref=f"cases.first_report:{c.pk}",
+            school_id=c.school_id,
+            action=_("去报告"),
+        )
+
+
+@duties.provider("cases.report_draft")
+def report_drafts(user, now):
+    """A 续报 or 终报 drafted and not yet sent."""
+    if not policy.can(user, f"{P}.report_draft"):
+        return
+    q = Q(drafted_by=user)
+    if duties.oversees(user):
+        q |= Q(pk__isnull=False)
+    rows = (
+        BureauReport.objects.filter(q, case__in=_cases(user), submitted_at__isnull=True)
+        .exclude(kind=ReportKind.FIRST)
+        .select_related("case", "drafted_by")
+        .order_by("created_at", "id")
+    )
+    for r in rows:
+        yield duties.Duty(
+            kind="cases.report_draft",
+            title=_("%(number)s %(kind)s待报送") % {"number": r.case.number, "kind": r.title_suffix},
+            url=reverse("cases:report_detail", args=[r.pk]),
+            owner=_name(r.drafted_by),
+            owner_ids=(r.drafted_by_id,),
+            ref=f"cases.bureaureport:{r.pk}",
+            school_id=r.school_id,
+            action=_("去报送"),
+        )
+
+
+@duties.provider("cases.report_ack")
+def reports_to_acknowledge(user, now):
+    """The bureau's 待签收: reports the schools sent and nobody acknowledged yet."""
+    if not policy.can(user, f"{P}.acknowledge"):
+        return
+    rows = (
+        BureauReport.objects.filter(
+            case__in=_cases(user, "acknowledge"), submitted_at__isnull=False, acknowledged_at__isnull=True
+        )
+        .select_related("case", "school")
+        .order_by("submitted_at", "id")
+    )
+    for r in rows:
+        yield duties.Duty(
+            kind="cases.report_ack",
+            title=_("签收 %(number)s %(kind)s") % {"number": r.case.number, "kind": r.title_suffix},
+            detail=" · ".join(filter(None, [r.school.name, str(_("迟报")) if r.is_late else ""])),
+            url=reverse("cases:report_detail", args=[r.pk]),
+            owner=_("教体局安全股"),
+            post=Role.BUREAU_SAFETY,
+            new=duties.is_new(user, r.submitted_at, now),
+            ref=f"cases.bureaureport:{r.pk}:ack",
+            action=_("去签收"),
+        )
+
+
+def _open_child(model, user, now, due_field: str, owner_q: Q):
+    today = clock.local_date(now)
+    q = owner_q
+    if duties.oversees(user):
+        q |= Q(**{f"{due_field}__lt": today})
+    return model.objects.filter(q, case__in=_cases(user)).exclude(case__state=CaseState.CLOSED)
+
+
+@duties.provider("cases.follow_up")
+def follow_ups(user, now):
+    """回访 (R-CASE-9) due this week or overdue."""
+    if not policy.can(user, f"{P}.view"):
+        return
+    horizon = clock.local_date(now) + dt.timedelta(days=duties.DUE_SOON_DAYS)
+    mine = Q(owner=user) | Q(owner__isnull=True, case__owner=user)
+    rows = (
+        _open_child(FollowUp, user, now, "due_on", mine)
+        .filter(done_at__isnull=True, due_on__lte=horizon)
+        .select_related("case", "owner", "case__owner")
+        .order_by("due_on", "id")
+    )
+    for f in rows:
+        who = f.owner or f.case.owner
+        yield duties.Duty(
+            kind="cases.follow_up",
+            title=_("%(number)s 第%(week)s周回访") % {"number": f.case.number, "week": f.week},
+            url=_detail(f.case_id),
+            owner=_name(who) or _("承办人"),
+            owner_ids=(who.pk,) if who else (),
+            post="" if who else Role.SAFETY_LEADER,
+            due=f.due_on,
+            ref=f"cases.followup:{f.pk}",
+            school_id=f.school_id,
+            action=_("去回访"),
+        )
+
+
+@duties.provider("cases.defence")
+def measures_awaiting_defence(user, now):
+    """A measure 拟作出 that waits for the student's 陈述申辩 (and a 听证 if asked)."""
+    if not policy.can(user, f"{P}.view"):
+        return
+    rows = (
+        Measure.objects.filter(
+            Q(decided_by=user)
+            | Q(owner=user)
+            | Q(case__owner=user)
+            | Q(pk__isnull=not duties.oversees(user)),
+            case__in=_cases(user),
+            state=MeasureState.PROPOSED,
+        )
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related("case", "decided_by")
+        .order_by("decided_at", "id")
+    )
+    for m in rows:
+        yield duties.Duty(
+            kind="cases.defence",
+            title=_("%(number)s「%(measure)s」待陈述申辩") % {"number": m.case.number, "measure": m.label},
+            detail=_("告知家长并记录学生的陈述申辩后措施方可生效"),
+            url=_step(m.case_id, "defence"),
+            owner=_name(m.decided_by),
+            owner_ids=(m.decided_by_id,),
+            ref=f"cases.measure:{m.pk}:defence",
+            school_id=m.school_id,
+            action=_("记录陈述申辩"),
+        )
+
+
+@duties.provider("cases.measure")
+def measures_due(user, now):
+    """An effective measure to carry out by its due date."""
+    if not policy.can(user, f"{P}.view"):
+        return
+    horizon = clock.local_date(now) + dt.timedelta(days=duties.DUE_SOON_DAYS)
+    rows = (
+        _open_child(Measure, user, now, "due_on", Q(owner=user) | Q(owner__isnull=True, case__owner=user))
+        .filter(state=MeasureState.EFFECTIVE, due_on__isnull=False, due_on__lte=horizon)
+        .select_related("case", "owner", "case__owner")
+        .order_by("due_on", "id")
+    )
+    for m in rows:
+        who = m.owner or m.case.owner
+        yield duties.Duty(
+            kind="cases.measure",
+            title=_("%(number)s 执行「%(measure)s」") % {"number": m.case.number, "measure": m.label},
+            url=_step(m.case_id, "measure_done"),
+            owner=_name(who) or m.owner_unit,
+            owner_ids=(who.pk,) if who else (),
+            post="" if who else Role.SAFETY_LEADER,
+            due=m.due_on,
+            ref=f"cases.measure:{m.pk}",
+            school_id=m.school_id,
+            action=_("记录执行"),
+        )
+
+
+@duties.provider("cases.appeal")
+def appeals(user, now):
+    """An appeal's decision deadline: the school's 申诉委员会, or the bureau's 复查/复核."""
+    roles = policy.user_roles(user)
+    school = roles & {Role.PRINCIPAL, Role.SAFETY_LEADER, Role.MIDDLE_MANAGER}
+    bureau = Role.BUREAU_SAFETY in roles
+    if not (school or bureau):
+        return
+    county_kinds = [AppealKind.AUTHORITY_REVIEW, AppealKind.COUNTY_REVIEW, AppealKind.CITY_REVIEW]
+    q = Q(pk__in=[])
+    if school:
+        q |= Q(case__in=_cases(user), kind=AppealKind.SCHOOL_APPEAL)
+    if bureau:
+        q |= Q(case__in=_cases(user, "review"), kind__in=county_kinds)
+    rows = Appeal.objects.filter(q, outcome="").select_related("case", "school").order_by("due_on", "id")
+    for a in rows:
+        at_school = a.kind == AppealKind.SCHOOL_APPEAL
+        yield duties.Duty(
+            kind="cases.appeal",
+            title=_("%(number)s %(kind)s待决定") % {"number": a.case.number, "kind": a.get_kind_display()},
+            url=_step(a.case_id, "appeal_decide" if at_school else "review_decide"),
+            owner=_("%(school)s 校长") % {"school": a.school.name} if at_school else _("教体局安全股"),
+            post=Role.PRINCIPAL if at_school else Role.BUREAU_SAFETY,
+            due=a.due_on,
+            ref=f"cases.appeal:{a.pk}",
+            school_id=a.school_id if at_school else None,
+            action=_("记录决定"),
+        )
+
+
+@duties.provider("cases.referral")
+def referrals(user, now):
+    """A case referred to this legal vice-principal or liaison, its outcome not yet recorded."""
+    if not policy.can(user, f"{P}.view"):
+        return
+    rows = (
+        CaseReferral.objects.filter(to_user=user, outcome="", case__in=_cases(user))
+        .select_related("case")
+        .order_by("referred_at", "id")
+    )
+    for r in rows:
+        yield duties.Duty(
+            kind="cases.referral",
+            title=_("%(number)s 移交：%(purpose)s") % {"number": r.case.number, "purpose": r.purpose},
+            url=_step(r.case_id, "referral_outcome"),
+            owner=str(user),
+            owner_ids=(user.pk,),
+            new=duties.is_new(user, r.referred_at, now),
+            ref=f"cases.casereferral:{r.pk}",
+            school_id=r.school_id,
+            action=_("记录结果"),
+        )
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@duties.figure("cases")
+def figures(user, now):
+    from django.db.models import Count
+
+    from anxin.cases.filters import late_q
+
+    roles = policy.user_roles(user)
+    leaders = roles & {Role.PRINCIPAL, Role.SAFETY_LEADER}
+    bureau = Role.BUREAU_SAFETY in roles
+    out = []
+    if leaders or bureau:
+        row = BullyingCase.objects.restrict(user, "register").aggregate(
+            open=Count("id", filter=~Q(state=CaseState.CLOSED)), late=Count("id", filter=late_q())
+        )
+        base = reverse("cases:case_list")
+        if leaders:
+            out.append(duties.Figure("cases.open", _("办理中的欺凌事件"), row["open"], base + "?open=true"))
+        out.append(
+            duties.Figure("cases.late", _("迟报"), row["late"], base + "?late=true", alert=row["late"] > 0)
+        )
+    if bureau and policy.can(user, f"{P}.acknowledge"):
+        n = BureauReport.objects.filter(
+            case__in=_cases(user, "acknowledge"), submitted_at__isnull=False, acknowledged_at__isnull=True
+        ).count()
+        out.append(
+            duties.Figure(
+                "cases.unacknowledged",
+                _("待签收的报告"),
+                n,
+                reverse("cases:report_list") + "?unacknowledged=true",
+                alert=n > 0,
+            )
+        )
+    return out

@@ -1,0 +1,165 @@
+"""Each case duty on 工作台 appears for the person or post that owes it, within the cases' own
+rights, and disappears when the record says it is done."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+
+from anxin.cases import services
+from anxin.cases.models import CaseState as S
+from anxin.cases.models import MeasureState, PartyRole
+from anxin.core import clock, duties
+
+
+def _refs(user, kind, now=None) -> set[str]:
+    return {d.ref for d in duties.duties_for(user, now or clock.now(), kinds=[kind])}
+
+
+def _forget(*users):
+    for u in users:
+        for attr in ("_anxin_last_seen_home", "_anxin_screening_cov"):
+            if hasattr(u, attr):
+                delattr(u, attr)
+
+
+def test_the_investigation_is_the_investigators_until_finished(cw, mm, new_case, drive):
+    case = drive(new_case(), S.INVESTIGATING)
+    inv = case.investigation
+    ref = f"cases.investigation:{inv.pk}"
+    assert ref in _refs(mm, "cases.investigation")
+    teacher, principal = cw.user["class_teacher"], cw.user["principal"]
+    # the teacher sees the case (own student) but does not owe the investigation
+    assert ref not in _refs(teacher, "cases.investigation")
+    # the principal sees it once it is overdue, and may chase it
+    assert ref not in _refs(principal, "cases.investigation")
+    late = inv.due_at + dt.timedelta(hours=1)
+    found = [d for d in duties.duties_for(principal, late, kinds=["cases.investigation"]) if d.ref == ref]
+    assert found and duties.can_chase(principal, found[0], late)
+    assert not duties.can_chase(mm, found[0], late)  # one's own
+    drive(case, S.DETERMINING)
+    assert ref not in _refs(mm, "cases.investigation")
+
+
+def test_the_first_report_is_the_schools_and_the_late_one_reaches_the_bureau(cw, mm, leader, new_case, drive):
+    case = new_case()
+    services.flag_for_report(case, by=mm, suspected_serious=True, reason="多人围殴")
+    case.refresh_from_db()
+    ref = f"cases.first_report:{case.pk}"
+    bureau, principal = cw.user["bureau_safety"], cw.user["principal"]
+    d = next(d for d in duties.duties_for(leader, clock.now(), kinds=["cases.first_report"]) if d.ref == ref)
+    assert d.is_mine(leader) and not d.is_mine(principal) and d.url.endswith("/do/report/")
+    assert ref not in _refs(bureau, "cases.first_report")  # not late yet
+    late = case.report_due_at + dt.timedelta(minutes=5)
+    d = next(d for d in duties.duties_for(bureau, late, kinds=["cases.first_report"]) if d.ref == ref)
+    assert d.state(late) == duties.State.OVERDUE and duties.can_chase(bureau, d, late)
+    assert "?number=" in d.url  # the bureau reads the register, not the case
+    drive(case, S.INVESTIGATING)  # the 首报 goes out on the way (LAW 7)
+    assert case.bureau_reports.filter(submitted_at__isnull=False).exists()
+    assert ref not in _refs(leader, "cases.first_report")
+    assert ref not in _refs(bureau, "cases.first_report", late)
+
+
+def test_the_bureau_acknowledges_what_the_school_sent(cw, mm, leader, new_case, drive):
+    case = new_case()
+    services.flag_for_report(case, by=mm, suspected_serious=True, reason="多人围殴")
+    case.refresh_from_db()
+    drive(case, S.INVESTIGATING)
+    report = case.bureau_reports.get()
+    bureau = cw.user["bureau_safety"]
+    ref = f"cases.bureaureport:{report.pk}:ack"
+    [d] = [d for d in duties.duties_for(bureau, clock.now(), kinds=["cases.report_ack"]) if d.ref == ref]
+    assert d.new and d.is_mine(bureau)
+    assert ref not in _refs(leader, "cases.report_ack")
+    services.acknowledge_report(report, by=bureau)
+    assert ref not in _refs(bureau, "cases.report_ack")
+
+
+def test_follow_ups_fall_due_for_the_case_owner_and_go_when_recorded(cw, mm, new_case, drive):
+    case = drive(new_case(), S.FOLLOW_UP)
+    first = case.follow_ups.order_by("due_on", "id").first()
+    later = case.follow_ups.order_by("-due_on", "id").first()
+    ref = f"cases.followup:{first.pk}"
+    assert ref in _refs(mm, "cases.follow_up")  # week 1: due this week
+    assert f"cases.followup:{later.pk}" not in _refs(mm, "cases.follow_up")  # week 12: not yet
+    with time_machine.travel(first.due_on - dt.timedelta(days=1), tick=False):
+        assert ref in _refs(mm, "cases.follow_up")
+        assert ref not in _refs(cw.user["class_teacher"], "cases.follow_up")
+        services.record_follow_up(first, by=mm, outcome="stable", note="情况稳定")
+        assert ref not in _refs(mm, "cases.follow_up")
+
+
+def test_a_measure_awaiting_defence_then_carried_out(cw, mm, new_case, drive):
+    case = drive(new_case(victim=cw.student_other_class, bully=cw.student_own), S.HANDLING, result="serious")
+    bully = case.parties.get(role=PartyRole.ALLEGED_BULLY)
+    m = services.record_measure(case, by=mm, party=bully, item_code="suspension", suspension_days=3)
+    assert m.state == MeasureState.PROPOSED
+    ref = f"cases.measure:{m.pk}:defence"
+    assert ref in _refs(mm, "cases.defence")
+    assert ref not in _refs(cw.user["class_teacher"], "cases.defence")
+    services.record_defence(m, by=mm, at=clock.now(), record="学生陈述：承认推人")
+    services.notify_guardian(
+        case, by=mm, party=bully, purpose="prior", method="letter", notified_at=clock.now(), measure=m
+    )
+    services.put_into_effect(m, by=mm)
+    assert ref not in _refs(mm, "cases.defence")
+
+
+def test_an_effective_measure_with_a_due_date_is_its_owners(cw, mm, new_case, drive):
+    case = drive(new_case(), S.HANDLING, result="serious")
+    bully = case.parties.get(role=PartyRole.ALLEGED_BULLY)
+    m = services.record_measure(
+        case,
+        by=mm,
+        party=bully,
+        item_code="moral_talk",
+        owner=mm,
+        due_on=clock.today() + dt.timedelta(days=2),
+    )
+    if m.state != MeasureState.EFFECTIVE:
+        services.notify_guardian(
+            case, by=mm, party=bully, purpose="prior", method="letter", notified_at=clock.now(), measure=m
+        )
+        services.record_defence(m, by=mm, at=clock.now(), record="无异议")
+        m = services.put_into_effect(m, by=mm)
+    ref = f"cases.measure:{m.pk}"
+    assert ref in _refs(mm, "cases.measure")
+    services.complete_measure(m, by=mm)
+    assert ref not in _refs(mm, "cases.measure")
+
+
+def test_a_county_review_is_the_bureaus_to_decide(cw, mm, new_case, drive):
+    from anxin.cases import scenarios
+
+    case = drive(new_case(), S.HANDLING, result="serious")
+    scenarios.notify_sides(case, mm, "determination", participated=False)
+    bully = case.parties.get(role=PartyRole.ALLEGED_BULLY)
+    review = services.file_appeal(
+        case,
+        by=mm,
+        kind="county_review",
+        party=bully,
+        appellant="李小红的父亲",
+        filed_on=clock.today(),
+        grounds="认定过重",
+    )
+    bureau = cw.user["bureau_safety"]
+    ref = f"cases.appeal:{review.pk}"
+    [d] = [d for d in duties.duties_for(bureau, clock.now(), kinds=["cases.appeal"]) if d.ref == ref]
+    assert d.is_mine(bureau) and d.due == review.due_on
+    assert ref not in _refs(cw.user["principal"], "cases.appeal")
+    services.decide_appeal(review, by=bureau, outcome="upheld", outcome_text="经复查，维持原认定")
+    assert ref not in _refs(bureau, "cases.appeal")
+
+
+def test_a_referral_waits_for_the_legal_vice_principal(cw, mm, new_case, drive):
+    case = drive(new_case(), S.HANDLING, result="serious")
+    vp = cw.user["legal_vp"]
+    r = services.refer_case(case, by=mm, to_user=vp, purpose="训诫")
+    ref = f"cases.casereferral:{r.pk}"
+    assert ref in _refs(vp, "cases.referral")
+    assert ref not in _refs(mm, "cases.referral")
+    services.record_referral_outcome(r, by=vp, outcome="已训诫")
+    _forget(vp)
+    assert ref not in _refs(vp, "cases.referral")

@@ -1,0 +1,198 @@
+"""工作台: the user's duties, most urgent first, and the few figures the role is judged by;
+催办 on someone else's overdue duty.
+
+The page, its API twin (``/api/v1/home/``) and 催办 all read the same derived duties
+(:func:`anxin.core.duties.duties_for`), so a chase can only be pressed on a duty the user
+sees, and it is re-derived at the moment it is pressed (never trusted from the form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from anxin.core import audit, clock, duties
+from anxin.core.models import Chase
+
+GROUPS = (
+    (duties.State.OVERDUE, gettext_lazy("已逾期")),
+    (duties.State.DUE_SOON, gettext_lazy("本周到期")),
+    (duties.State.NEW, gettext_lazy("新消息")),
+    (duties.State.OPEN, gettext_lazy("其他待办")),
+)
+MAX_PER_GROUP = 20  # a county's bureau may see hundreds; the list pages show the rest
+
+
+@dataclass
+class Row:
+    duty: duties.Duty
+    state: str
+    mine: bool
+    can_chase: bool
+    chased_at: dt.datetime | None
+    due_text: str
+
+    @property
+    def chased_today(self) -> bool:
+        return self.chased_at is not None and clock.local_date(self.chased_at) == clock.today()
+
+
+def due_text(d: duties.Duty, now: dt.datetime) -> str:
+    due = d.due_at()
+    if due is None:
+        return ""
+    local = due.astimezone(clock.SHANGHAI)
+    today = clock.local_date(now)
+    days = (local.date() - today).days
+    if due < now and not isinstance(d.due, dt.datetime):
+        return _("已逾期 %(n)s 天") % {"n": (today - d.due).days}
+    if due < now:
+        late = now - due
+        if late < dt.timedelta(days=1):
+            hours = int(late.total_seconds() // 3600)
+            return _("已逾期 %(n)s 小时") % {"n": hours} if hours else _("刚刚到期")
+        return _("已逾期 %(n)s 天") % {"n": late.days}
+    if days == 0:
+        return (
+            _("今天 %(t)s 到期") % {"t": local.strftime("%H:%M")}
+            if isinstance(d.due, dt.datetime)
+            else _("今天到期")
+        )
+    if days == 1:
+        return _("明天到期")
+    return _("%(m)s月%(d)s日到期") % {"m": local.month, "d": local.day}
+
+
+def rows_for(user, now: dt.datetime) -> list[Row]:
+    items = duties.duties_for(user, now)
+    refs = [d.ref for d in items if d.ref]
+    chased: dict[str, dt.datetime] = {}
+    if refs:
+        # the latest chase per duty (today's blocks another; older ones are history)
+        for ref, at in Chase.objects.filter(ref__in=refs).order_by("ref", "at").values_list("ref", "at"):
+            chased[ref] = at
+    out = []
+    for d in items:
+        state = d.state(now)
+        out.append(
+            Row(
+                duty=d,
+                state=state,
+                mine=d.is_mine(user),
+                can_chase=duties.can_chase(user, d, now),
+                chased_at=chased.get(d.ref),
+                due_text=due_text(d, now),
+            )
+        )
+    return out
+
+
+def groups(rows: list[Row]) -> list[dict]:
+    out = []
+    for state, label in GROUPS:
+        these = [r for r in rows if r.state == state]
+        if these:
+            out.append(
+                {
+                    "state": state,
+                    "label": label,
+                    "rows": these[:MAX_PER_GROUP],
+                    "more": max(0, len(these) - MAX_PER_GROUP),
+                    "n": len(these),
+                }
+            )
+    return out
+
+
+# --- 催办 --------------------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    pass
+
+
+def recipients(d: duties.Duty) -> list:
+    """The people who owe ``d``: its named owners, or whoever holds its post where it is owed."""
+    Membership, User = apps.get_model("accounts", "Membership"), get_user_model()  # noqa: N806 — core imports no app
+
+    if d.owner_ids:
+        return list(User.objects.filter(pk__in=d.owner_ids, is_active=True))
+    if not d.post:
+        return []
+    ms = Membership.objects.active().filter(role=d.post, user__is_active=True)
+    ms = ms.filter(school_id=d.school_id) if d.school_id is not None else ms.filter(school__isnull=True)
+    return [m.user for m in ms.select_related("user")]
+
+
+def chase(user, ref: str, now: dt.datetime | None = None) -> Chase:
+    """Press 催办 on the overdue duty ``ref`` the user sees for someone else: notify its owners
+    (in-app and e-mail, through the task queue), log the chase and audit it. Once per duty
+    per day."""
+    now = now or clock.now()
+    found = [d for d in duties.duties_for(user, now) if d.ref == ref]
+    if not found:
+        raise Refused(_("没有找到这项待办，或您无权查看。"))
+    d = found[0]
+    if not duties.can_chase(user, d, now):
+        raise Refused(_("只能催办他人已逾期的事项。"))
+    people = recipients(d)
+    if not people:
+        raise Refused(_("这项待办没有可通知的责任人。"))
+    day = clock.local_date(now)
+    try:
+        with transaction.atomic():
+            c = Chase.objects.create(
+                ref=d.ref,
+                kind=d.kind,
+                title=d.title[:200],
+                day=day,
+                at=now,
+                by=user,
+                county_id=user.county_id,
+                school_id=d.school_id,
+                recipients=[u.pk for u in people],
+            )
+    except IntegrityError:
+        raise Refused(_("今天已经催办过这项待办。")) from None
+    audit.append(
+        "duty.chase",
+        object_type="core.chase",
+        object_id=c.pk,
+        county_id=user.county_id,
+        school_id=d.school_id,
+        data={"ref": d.ref, "kind": d.kind, "recipients": c.recipients},
+    )
+    from anxin.core.tasks import send_chase
+
+    transaction.on_commit(lambda: send_chase(c.pk))
+    return c
+
+
+def send_chase_notices(chase_id: int) -> int:
+    """The task body: one notice per owner, once per chase (dedupe key)."""
+    from anxin.core.notify import notify
+
+    User = get_user_model()  # noqa: N806
+
+    c = Chase.objects.filter(pk=chase_id).select_related("by").first()
+    if c is None:
+        return 0
+    people = list(User.objects.filter(pk__in=c.recipients))
+    sent = notify(
+        people,
+        kind="chase",
+        title=_("催办：%(title)s") % {"title": c.title},
+        body=_("%(who)s 于 %(at)s 催办此项已逾期的工作，请尽快办理。")
+        % {"who": c.by, "at": c.at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")},
+        url="/home/",
+        dedupe_key=f"chase:{c.pk}",
+        school=c.school_id,
+        county=c.county_id,
+    )
+    return len(sent)

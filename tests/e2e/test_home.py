@@ -1,0 +1,90 @@
+"""工作台 on a phone (issue 11): a class teacher opens it and sees the overdue screening of her
+class first, in red, one tap from the class's screening page; the bureau presses 催办 on a
+school late with its screening and the school's safety leader is notified."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from anxin.core import clock
+from anxin.core.roles import Role
+from anxin.core.testing import PASSWORD, build_world
+from tests.e2e.conftest import LAUNCH_ARGS, PHONE, login, shot  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True
+    )
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    pg.viewport_name = "phone"
+    yield pg
+    ctx.close()
+
+
+def _world_with_late_round():
+    from anxin.screening import services
+
+    w = build_world()
+    today = clock.today()
+    r = services.open_round(
+        by=w.user[Role.SAFETY_LEADER],
+        school=w.school_a1,
+        title="秋季排查",
+        opened_on=today - dt.timedelta(days=10),
+        deadline=today - dt.timedelta(days=2),
+    )
+    return w, r
+
+
+def test_class_teacher_sees_the_overdue_screening_first_on_a_phone(live_server, page):
+    w, r = _world_with_late_round()
+    login(page, live_server, w.user[Role.CLASS_TEACHER].username, PASSWORD)  # taps 1–3
+    page.wait_for_url("**/home/")
+    overdue = page.locator("section.duties.overdue")
+    assert overdue.locator("h2").inner_text().startswith("已逾期")
+    row = overdue.locator("li.duty", has_text="初一1班 排查未完成")
+    assert "已逾期 2 天" in row.inner_text()
+    # the first duty is above the fold of a phone
+    box = row.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    shot(page, "home-class-teacher-overdue")
+    row.get_by_role("link", name="去排查").click()  # tap 4: the one place where it is done
+    page.wait_for_url(f"**/screening/rounds/{r.pk}/class/{w.class_a1_1.pk}/")
+
+
+def test_bureau_chases_a_school_late_with_its_screening(live_server, page):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.core.models import Chase, Notification
+
+    w, r = _world_with_late_round()
+    bureau = w.user[Role.BUREAU_SAFETY]
+    device = TOTPDevice.objects.create(user=bureau, name="e2e", confirmed=True)
+    login(page, live_server, bureau.username, PASSWORD)
+    page.wait_for_url("**/otp/verify/**")
+    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url("**/home/")
+    row = page.locator("section.duties.overdue li.duty", has_text="贺兰县第一中学 排查未完成")
+    assert "责任人：贺兰县第一中学 分管安全副校长" in row.inner_text()
+    row.get_by_text("催办", exact=True).click()  # tap 1: opens the confirmation
+    assert "每项每天只能催办一次" in row.inner_text()
+    row.get_by_role("button", name="确认催办").click()  # tap 2: POST with CSRF
+    page.wait_for_url("**/home/")
+    assert "已催办，已通知 1 人。" in page.locator("main").inner_text()
+    row = page.locator("section.duties.overdue li.duty", has_text="贺兰县第一中学 排查未完成")
+    assert "已催办（" in row.inner_text()
+    assert row.get_by_role("button", name="确认催办").count() == 0
+    shot(page, "home-bureau-chased")
+    chase = Chase.objects.get(ref=f"screening.round:{r.pk}")
+    leader = w.user[Role.SAFETY_LEADER]
+    assert chase.by_id == bureau.pk and chase.recipients == [leader.pk]
+    assert Notification.objects.filter(recipient=leader, kind="chase").count() == 1
