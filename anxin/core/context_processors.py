@@ -17,7 +17,10 @@ def shell(request):
     ms = policy.memberships(user)
     sections: dict[str, list] = {}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    roles = {m.role for m in ms}
     for item in NAV:
+        if item.hide_for and roles and roles <= item.hide_for:
+            continue
         if item.perms and not any(policy.can(user, p) for p in item.perms):
             continue
         try:

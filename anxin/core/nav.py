@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.roles import Role
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -13,6 +15,15 @@ class NavItem:
     label: str
     url_name: str
     perms: tuple[str, ...]  # shown if the user holds any
+    # Menus fit the job: not in the menu of someone whose every post is one of these (the page
+    # itself stays where the permission allows it, e.g. from a link on 工作台).
+    hide_for: frozenset = frozenset()
+
+
+# The people who work with the children every day: their menu holds what they do, not the
+# school's administration (issue 11, "menus and pages fit the job").
+FRONTLINE = frozenset({Role.CLASS_TEACHER, Role.SUBJECT_TEACHER, Role.COUNSELLOR, Role.SECURITY_STAFF})
+TEACHERS = frozenset({Role.CLASS_TEACHER, Role.SUBJECT_TEACHER, Role.COUNSELLOR})
 
 
 # Menu sections in this order; apps' sections not listed come last.
@@ -30,7 +41,7 @@ SECTION_ORDER = [
 
 NAV: list[NavItem] = [
     NavItem(_("工作台"), _("工作台"), "core:home", ()),
-    NavItem(_("组织机构"), _("学校"), "org:school_list", ("org.school.view",)),
+    NavItem(_("组织机构"), _("学校"), "org:school_list", ("org.school.view",), hide_for=FRONTLINE),
     NavItem(_("组织机构"), _("班级"), "org:class_list", ("org.schoolclass.view",)),
     NavItem(_("组织机构"), _("岗位责任清单"), "org:responsibility_list", ("org.responsibility.view",)),
     NavItem(_("组织机构"), _("学生安全员"), "org:safety_officer_list", ("org.safetyofficer.view",)),
@@ -41,11 +52,18 @@ NAV: list[NavItem] = [
     NavItem(_("账号与权限"), _("账号与岗位"), "accounts:user_list", ("accounts.user.view",)),
     NavItem(
         _("账号与权限"),
-        _("跨范围访问"),
+        _("跨校查阅申请"),
         "accounts:grant_list",
         ("accounts.accessgrant.request", "accounts.accessgrant.approve", "accounts.accessgrant.view"),
+        hide_for=FRONTLINE,
     ),
-    NavItem(_("账号与权限"), _("API 令牌"), "accounts:token", ()),
+    NavItem(
+        _("账号与权限"),
+        _("API 令牌"),
+        "accounts:token",
+        (),
+        hide_for=FRONTLINE | {Role.MIDDLE_MANAGER, Role.LEGAL_VP, Role.PARTNER_LIAISON},
+    ),
     NavItem(_("审计"), _("审计日志"), "core:audit_list", ("core.auditevent.view",)),
     NavItem(_("审计"), _("发送记录"), "core:delivery_list", ("core.delivery.view",)),
 ]

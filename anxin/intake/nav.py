@@ -9,7 +9,7 @@ SECTION = _("举报与求助")
 NAV: list = [
     NavItem(SECTION, _("举报受理"), "intake:inbox", ("intake.report.view",)),
     NavItem(SECTION, _("紧急求救"), "intake:emergency_list", ("intake.emergencyrequest.view",)),
-    NavItem(SECTION, _("提出关注"), "intake:concern_new", ("intake.concern.add",)),
+    NavItem(SECTION, _("反映情况"), "intake:concern_new", ("intake.concern.add",)),
     NavItem(SECTION, _("登记来电来访"), "intake:intake_new", ("intake.report.record",)),
     NavItem(SECTION, _("我登记的"), "intake:mine", ("intake.report.record", "intake.concern.add")),
     NavItem(SECTION, _("值班安排"), "intake:duty", ("intake.dutyleader.view",)),

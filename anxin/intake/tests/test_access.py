@@ -171,7 +171,7 @@ def test_menu_shows_the_section_by_role(world, as_user):
     body = as_user(world.user[Role.SAFETY_LEADER]).get("/notifications/").content.decode()
     assert "举报与求助" in body and "举报受理" in body
     body = as_user(world.user[Role.CLASS_TEACHER]).get("/notifications/").content.decode()
-    assert "提出关注" in body and "举报受理" not in body
+    assert "反映情况" in body and "举报受理" not in body
 
 
 def test_evidence_is_encrypted_at_rest_owner_only_and_decrypted_for_an_allowed_reader(
