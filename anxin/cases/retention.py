@@ -4,7 +4,8 @@ administrator. Discovered by ``anxin.core.retention``.
 
 A closed case is anonymised ``RETENTION_CASE_YEARS`` after it was closed: its parties no longer
 point at students (outsiders' names are blanked), and the narrative and free text of the case
-and of its records (statements, notes, determinations, reports …) are overwritten. The numbers,
+and of its records (statements, notes, determinations, reports …) are overwritten; evidence
+files are deleted from storage. The numbers,
 dates, results and measures stay for the county's statistics. The case timeline is append-only:
 it never held names (party ids only) and keeps its narrative diffs encrypted.
 """
@@ -44,9 +45,10 @@ def _children():
 
 
 def anonymise_cases(qs) -> int:
-    from anxin.cases.models import BullyingCase, CaseParty
+    from anxin.cases.models import BullyingCase, CaseParty, Evidence
 
     ids = list(qs.values_list("pk", flat=True))
+    retention.purge_files(Evidence.objects.filter(case_id__in=ids))  # the files themselves go
     CaseParty.objects.filter(case_id__in=ids).update(
         student=None, outsider_name="（已匿名）", outsider_note=""
     )

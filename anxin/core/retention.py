@@ -203,6 +203,17 @@ def blank_text(qs: models.QuerySet, fields=None, keep=()) -> int:
     return qs.update(**values) if values else qs.count()
 
 
+def purge_files(qs: models.QuerySet, field: str = "file") -> int:
+    """Delete the stored files of ``qs`` (evidence, attachments) from storage and blank their
+    names; the rows stay (that there was evidence, its size and date). Answers files deleted."""
+    n = 0
+    for obj in qs.exclude(**{field: ""}).iterator(chunk_size=BATCH):
+        getattr(obj, field).delete(save=False)
+        n += 1
+    qs.update(**{field: ""})
+    return n
+
+
 # --- the audit trail (LAW 22): core's own record class -----------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Retention of reports and concerns (LAW 24; ``anxin.core.retention``): ``RETENTION_REPORT_YEARS``
 after a report was closed, the reporter's contact, the account of what happened, the people and
 place named, the messages with the reporter and the triage notes are overwritten, and its links
-to students removed. Channel, dates, status and the case it led to stay for the statistics."""
+to students removed; photos and videos are deleted from storage. Channel, dates, status and the case it led to stay for the statistics."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ def _due(county_id, cutoff):
 
 
 def anonymise_reports(qs) -> int:
-    from anxin.intake.models import Report, ReportMessage, ReportStudent, TriageEvent
+    from anxin.intake.models import Report, ReportAttachment, ReportMessage, ReportStudent, TriageEvent
 
     ids = list(qs.values_list("pk", flat=True))
+    retention.purge_files(ReportAttachment.objects.filter(report_id__in=ids))  # photos and videos go
     retention.blank_text(ReportMessage.objects.filter(report_id__in=ids))
     retention.blank_text(TriageEvent.objects.filter(report_id__in=ids))
     ReportStudent.objects.filter(report_id__in=ids).delete()

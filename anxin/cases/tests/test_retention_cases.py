@@ -16,11 +16,21 @@ from anxin.core.roles import Role
 
 S = CaseState
 START = dt.datetime(2026, 9, 7, 10, 0, tzinfo=clock.SHANGHAI)
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
 GROUNDS = "两名学生课间追逐嬉闹，双方均无恶意，未造成伤害，事后已和好。"
 
 
-def _closed(new_case, drive, leader, mm):
+def _closed(new_case, drive, leader, mm, evidence=None):
     case = new_case(summary="张小明被李小红推倒在走廊")
+    if evidence is not None:
+        evidence.append(services.upload_evidence(case, by=mm, upload=_pdf()))
     drive(case, S.NOTIFYING)
     scenarios.notify_sides(case, mm)
     services.settle_directly(case, by=leader, result="joke", grounds=GROUNDS)
@@ -32,8 +42,14 @@ def _closed(new_case, drive, leader, mm):
 
 
 def test_a_closed_case_is_anonymised_after_the_county_period(cw, new_case, drive, leader, mm):
+    from anxin.cases.models import Evidence
+
+    evidence = []
     with time_machine.travel(START, tick=False):
-        old = _closed(new_case, drive, leader, mm)
+        old = _closed(new_case, drive, leader, mm, evidence)
+        [ev] = evidence
+        stored = ev.file.name
+        assert ev.file.storage.exists(stored)
         still_open = new_case(summary="张小明的书包被李小红扔进垃圾桶")
     with time_machine.travel(START + dt.timedelta(days=365), tick=False):
         recent = _closed(new_case, drive, leader, mm)
@@ -58,3 +74,6 @@ def test_a_closed_case_is_anonymised_after_the_county_period(cw, new_case, drive
     assert "张小明" in still_open.summary and "张小明" in recent.summary
     assert CaseParty.objects.filter(case=recent, student__isnull=False).exists()
     assert all(problem is None for _s, problem in verify_cases())  # the timelines still verify
+    # the evidence file itself is gone from storage; the row says there was evidence
+    ev = Evidence.objects.get(pk=ev.pk)
+    assert ev.file.name == "" and not ev.file.storage.exists(stored) and ev.size
