@@ -102,17 +102,23 @@ def test_the_case_page_is_404_for_other_roles_and_shows_the_seal_to_named_ones(c
 
 
 def test_home_figures_do_not_count_a_sealed_case_for_other_roles(cw, new_case, leader, as_user):
-    from anxin.cases import nav
-    from anxin.core import nav as core_nav  # noqa: F401 — loads the apps' menus first
+    """工作台's figures (``core.duties.figures_for``): the bureau's 迟报 no longer counts a sealed
+    late case; the principal's 办理中 still counts it (a named role)."""
+    from anxin.cases.models import BullyingCase
+    from anxin.core import duties
+
+    def figure(user, key):
+        return next(f.value for f in duties.figures_for(user) if f.key == key)
 
     case = new_case()
-    mm, principal = cw.user[Role.MIDDLE_MANAGER], cw.user[Role.PRINCIPAL]
-    before = {u.pk: nav.home_cards(u)[0].n for u in (mm, principal)}
+    BullyingCase.objects.filter(pk=case.pk).update(report_late=True)  # a late first report (LAW 7)
+    bureau, principal = cw.user[Role.BUREAU_SAFETY], cw.user[Role.PRINCIPAL]
+    before = {"late": figure(bureau, "cases.late"), "open": figure(principal, "cases.open")}
     sealing.seal(case, by=leader, reason=REASON)
-    assert nav.home_cards(mm)[0].n == before[mm.pk] - 1
-    assert nav.home_cards(principal)[0].n == before[principal.pk]
-    home = as_user(mm).get(reverse("core:home")).content.decode()
-    assert "办理中的欺凌事件" in home
+    assert figure(bureau, "cases.late") == before["late"] - 1
+    assert figure(principal, "cases.open") == before["open"]
+    home = as_user(bureau).get(reverse("core:home")).content.decode()
+    assert "迟报" in home and case.number not in home
 
 
 def test_only_named_roles_seal_with_a_reason_and_both_ways_are_audited(cw, new_case, leader, mm, as_user):
@@ -172,3 +178,32 @@ def test_the_legal_vice_principal_it_was_referred_to_sees_and_may_seal_it(cw, ne
     assert client.get(reverse("cases:case_detail", args=[other.pk])).status_code == 404  # not referred
     sealing.unseal(case, by=vp, reason="法院裁定解除封存")
     assert sealing.active_seal(case) is None
+
+
+def test_the_tendency_register_does_not_name_a_sealed_source_case(cw, sealed, as_user):
+    """The register entry a case fed keeps its grounds, but the sealed case is not named (page
+    and API) to those who may not see it; the named roles still get the link."""
+    from anxin.screening.models import TendencyEntry
+
+    case, visible = sealed
+    entry = TendencyEntry.objects.create(
+        county=cw.county_a,
+        school=cw.school_a1,
+        student=cw.student_other_class,
+        grounds="经学生欺凌治理委员会认定",
+        source="case",
+        case_ids=[case.pk, visible.pk],
+        added_by=cw.user[Role.SAFETY_LEADER],
+        review_due="2027-03-01",
+    )
+    page = reverse("screening:tendency_detail", args=[entry.pk])
+    mm = as_user(cw.user[Role.MIDDLE_MANAGER])
+    body = mm.get(page).content.decode()
+    assert visible.number in body and case.number not in body
+    api = mm.get(f"/api/v1/screening/tendency/{entry.pk}/").json()
+    assert api["case_ids"] == [visible.pk]
+    listed = {r["id"]: r for r in mm.get("/api/v1/screening/tendency/").json()["results"]}
+    assert listed[entry.pk]["case_ids"] == [visible.pk]
+    leader = as_user(cw.user[Role.SAFETY_LEADER])
+    assert case.number in leader.get(page).content.decode()
+    assert leader.get(f"/api/v1/screening/tendency/{entry.pk}/").json()["case_ids"] == [case.pk, visible.pk]

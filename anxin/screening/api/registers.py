@@ -3,15 +3,15 @@ register and its reviews."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.roster.models import Student
+from anxin.screening import case_links, services
 from anxin.screening import filters as f
-from anxin.screening import services
 from anxin.screening.api._common import (
     MS,
     S,
@@ -95,6 +95,19 @@ class VulnerabilityViewSet(ServiceWriteMixin, ScopedReadOnlyViewSet):
 
 class TendencySerializer(MS):
     student_name = serializers.CharField(source="student.name", read_only=True)
+    case_ids = serializers.SerializerMethodField(help_text="来源事件中本人可查看的事件编号（已封存的不列出）")
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_case_ids(self, obj) -> list[int]:
+        request = self.context.get("request")
+        if not obj.case_ids or request is None:
+            return []
+        if "_visible_case_ids" not in self.context:  # one query for the whole page
+            page = getattr(self.parent, "instance", None) if self.parent is not None else None
+            entries = list(page) if page is not None and not isinstance(page, TendencyEntry) else [obj]
+            ids = {i for e in entries for i in (e.case_ids or [])}
+            self.context["_visible_case_ids"] = {c.pk for c in case_links.visible_cases(request.user, ids)}
+        return [i for i in obj.case_ids if i in self.context["_visible_case_ids"]]
 
     class Meta:
         model = TendencyEntry

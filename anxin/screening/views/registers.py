@@ -18,9 +18,9 @@ from anxin.core.access import check, get_for_user, require
 from anxin.core.editing import ServiceFormView, form_errors
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
+from anxin.screening import case_links, risk_rules, services
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
-from anxin.screening import risk_rules, services
 from anxin.screening.models import RiskState, TendencyEntry, VulnerabilityCategory, VulnerabilityEntry
 from anxin.screening.views._common import _int
 
@@ -316,6 +316,7 @@ def tendency_detail(request, pk):
             "can_change": can_change and e.status == "active",
             "reviews": e.reviews.select_related("reviewed_by"),
             "level": services.risk_level(e.student_id),
+            "cases": case_links.visible_cases(request.user, e.case_ids),
             "can_risk": policy.can(request.user, "screening.riskstate.view"),
         },
     )
