@@ -13,19 +13,3 @@ NAV: list = [
     NavItem(SECTION, _("师生联系与家校互通"), "care:mechanisms", ("care.contactteacher.view",)),
     NavItem(SECTION, _("关爱帮扶统计"), "care:stats", ("care.careplan.stats",)),
 ]
-
-
-def home_cards(user) -> list:
-    """工作台: students in care whose contact is overdue."""
-    from anxin.care.models import CarePlan
-    from anxin.core import clock, policy
-    from anxin.core.nav import Card
-
-    if not policy.can(user, "care.careplan.view"):
-        return []
-    n = (
-        CarePlan.objects.restrict(user, "view")
-        .filter(status=CarePlan.Status.ACTIVE, next_due_on__lt=clock.today())
-        .count()
-    )
-    return [Card(_("联系逾期的关爱对象"), n, "care:plan_list", "?overdue=true", alert=True)]

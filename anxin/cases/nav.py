@@ -18,18 +18,3 @@ NAV: list = [
     NavItem(S, _("节假日与调休"), "cases:holidays", ("cases.holiday.view",)),
     NavItem(S, _("本县法定参数"), "cases:legal_params", ("cases.legalparameterversion.view",)),
 ]
-
-
-def home_cards(user) -> list:
-    """工作台: incidents still being handled in the user's scope."""
-    from anxin.cases.models import BullyingCase, CaseState
-    from anxin.core import policy
-    from anxin.core.nav import Card
-
-    # the same rows the register lists (cases:case_list): the register for those who keep or
-    # supervise it, otherwise the cases one may open
-    for action in ("register", "view"):
-        if policy.can(user, f"cases.bullyingcase.{action}"):
-            n = BullyingCase.objects.restrict(user, action).exclude(state=CaseState.CLOSED).count()
-            return [Card(_("办理中的欺凌事件"), n, "cases:case_list", "?open=true")]
-    return []

@@ -71,34 +71,13 @@ NAV: list[NavItem] = [
 
 # Apps list their menu entries in ``anxin/<app>/nav.py`` (NAV = [...]), found through Django's
 # app registry in INSTALLED_APPS order (``core.apps.app_modules``); core names no app.
-# Each app's nav.py may also define ``home_cards(user) -> list[Card]``: what waits for this
-# user in that module, shown first on 工作台.
-HOME_CARDS: list = []
-
-
-@dataclass(frozen=True)
-class Card:
-    label: str
-    n: int
-    url_name: str
-    query: str = ""  # the list filtered to exactly what is counted
-    alert: bool = False  # something waits for action: shown first and marked while n > 0
-
-
+# What waits for a user is not a menu matter: each app's duties.py (core.duties) feeds 工作台.
 def _merge_app_nav() -> None:
-    """Merge each app's ``nav.py``: its NAV entries and its ``home_cards``."""
+    """Merge each app's ``nav.py`` NAV entries."""
     from anxin.core.apps import app_modules
 
     for module in app_modules("nav"):
         NAV.extend(getattr(module, "NAV", ()))
-        if hasattr(module, "home_cards"):
-            HOME_CARDS.append(module.home_cards)
-
-
-def home_cards(user) -> list[Card]:
-    """The modules' cards for this user, those waiting for action first."""
-    cards = [card for fn in HOME_CARDS for card in fn(user)]
-    return sorted(cards, key=lambda c: not (c.alert and c.n))
 
 
 _merge_app_nav()

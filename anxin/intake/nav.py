@@ -17,19 +17,3 @@ NAV: list = [
     NavItem(SECTION, _("县级收件箱"), "intake:county_inbox", ("intake.report.county_inbox",)),
     NavItem(SECTION, _("宣传海报"), "intake:posters", ("intake.poster.view",)),
 ]
-
-
-def home_cards(user) -> list:
-    """工作台: reports waiting to be taken on and emergency calls nobody has answered yet."""
-    from anxin.core import policy
-    from anxin.core.nav import Card
-    from anxin.intake.models import EmergencyRequest, EmergencyStatus, Report, Status
-
-    cards = []
-    if policy.can(user, "intake.report.view"):
-        n = Report.objects.restrict(user, "view").filter(status=Status.NEW).count()
-        cards.append(Card(_("待受理的举报"), n, "intake:inbox", "?state=new", alert=True))
-    if policy.can(user, "intake.emergencyrequest.view"):
-        n = EmergencyRequest.objects.restrict(user, "view").filter(status=EmergencyStatus.OPEN).count()
-        cards.append(Card(_("待响应的紧急求救"), n, "intake:emergency_list", "?status=open", alert=True))
-    return cards
