@@ -19,13 +19,14 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     policy_model = None
     sensitive_retrieve = False
     select_related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ()  # else the model's Meta.ordering, else pk
 
     def get_queryset(self):
         model = self.policy_model or self.queryset.model
         qs = model.objects.restrict(self.request.user, view_action(self))
         if self.select_related:
             qs = qs.select_related(*self.select_related)
-        return qs.order_by(*(model._meta.ordering or ["pk"]))
+        return qs.order_by(*(self.ordering or model._meta.ordering or ["pk"]))
 
     def get_object(self):
         try:

@@ -4,6 +4,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
+from anxin.core.audit import HASHED_FIELDS
 from anxin.core.models import AuditEvent, Delivery
 from anxin.core.notifications_views import DeliveryFilter
 from anxin.core.views import AuditFilter
@@ -12,26 +13,8 @@ from anxin.core.views import AuditFilter
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "stream",
-            "seq",
-            "at",
-            "county_id",
-            "school_id",
-            "actor_id",
-            "actor",
-            "role",
-            "actor_scope",
-            "action",
-            "object_type",
-            "object_id",
-            "result",
-            "request_id",
-            "data",
-            "prev_hash",
-            "hash",
-        ]
+        # what the chain hashes (audit.HASHED_FIELDS), with the row's id and its links
+        fields = ["id", *HASHED_FIELDS, "prev_hash", "hash"]
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):
@@ -40,9 +23,7 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
     filterset_class = AuditFilter
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-at", "-id")
+    ordering = ("-at", "-id")
 
 
 class DutySerializer(serializers.Serializer):
@@ -164,7 +145,4 @@ class DeliveryViewSet(ScopedReadOnlyViewSet):
 
     queryset = Delivery.objects.all()
     serializer_class = DeliverySerializer
-    filterset_class = DeliveryFilter
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-created_at", "-id")
+    filterset_class = DeliveryFilter  # newest first: the model's own ordering

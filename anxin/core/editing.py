@@ -30,6 +30,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -71,6 +72,10 @@ class ServiceFormView(View):
     help_text: Any = ""
     success_message: Any = ""
     cancel_url: str | None = None
+    # the common cases, named instead of written: where to go after saving (``reverse(name,
+    # args=[result.pk])``) and the name the loaded object also has in the template
+    success_url_name: str | None = None
+    context_object_name: str | None = None
 
     object: Any = None
 
@@ -125,8 +130,10 @@ class ServiceFormView(View):
     def get_success_message(self, result) -> str:
         return str(self.success_message) % {"obj": result} if self.success_message else ""
 
-    def get_success_url(self, result) -> str:  # pragma: no cover - every subclass says where
-        raise NotImplementedError
+    def get_success_url(self, result) -> str:
+        if self.success_url_name is None:  # pragma: no cover - every subclass says where
+            raise NotImplementedError("set success_url_name or override get_success_url")
+        return reverse(self.success_url_name, args=[result.pk])
 
     def get_cancel_url(self) -> str | None:
         return self.cancel_url
@@ -139,6 +146,8 @@ class ServiceFormView(View):
             "object": self.object,
             "cancel": self.get_cancel_url(),
         }
+        if self.context_object_name:
+            ctx[self.context_object_name] = self.object
         ctx.update(kwargs)
         return ctx
 

@@ -138,6 +138,8 @@ class SchoolEditView(ServiceFormView):
     template_name = "org/school_edit.html"
     title = gettext_lazy("修改学校信息")
     success_message = gettext_lazy("学校信息已保存。")
+    success_url_name = "org:school_detail"
+    context_object_name = "school"
 
     def get_form_kwargs(self):
         editable = services.editable_school_fields(self.request.user, self.object)
@@ -149,19 +151,11 @@ class SchoolEditView(ServiceFormView):
         )
         return self.object
 
-    def get_success_url(self, result):
-        return reverse("org:school_detail", args=[result.pk])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(school=self.object, **kwargs)
-
 
 school_edit = SchoolEditView.as_view()
 
 
 # --- classes -----------------------------------------------------------------------------------
-
-
 class ClassListView(ScopedListView):
     model = SchoolClass
     filterset_class = ClassFilter
@@ -243,6 +237,8 @@ class ClassCreateView(ServiceFormView):
     form_class = ClassCreateForm
     template_name = "org/class_create.html"
     title = gettext_lazy("新建班级")
+    success_url_name = "org:class_detail"
+    context_object_name = "school"
 
     def authorize(self):
         school = self.object
@@ -271,15 +267,8 @@ class ClassCreateView(ServiceFormView):
     def get_success_message(self, result):
         return _("已新建班级：%(c)s") % {"c": result}
 
-    def get_success_url(self, result):
-        return reverse("org:class_detail", args=[result.pk])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(school=self.object, **kwargs)
-
 
 class_create = ClassCreateView.as_view()
-
 
 # --- responsibility matrix (R-ORG-3) -----------------------------------------------------------
 
@@ -449,6 +438,7 @@ class ResponsibilityEditView(ServiceFormView):
     form_class = ResponsibilityForm
     template_name = "org/responsibility_edit.html"
     title = gettext_lazy("设置责任人")
+    context_object_name = "school"
 
     def authorize(self):
         school = self.object
@@ -493,9 +483,6 @@ class ResponsibilityEditView(ServiceFormView):
     def get_success_url(self, result):
         return f"{reverse('org:responsibility_list')}?school={self.object.pk}"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(school=self.object, **kwargs)
-
 
 responsibility_edit = ResponsibilityEditView.as_view()
 
@@ -512,8 +499,6 @@ def responsibility_delete(request, pk):
 
 
 # --- 学生安全员 (R-ORG-4) -----------------------------------------------------------------------
-
-
 class SafetyOfficerListView(ScopedListView):
     model = SafetyOfficer
     filterset_class = SafetyOfficerFilter

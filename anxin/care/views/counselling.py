@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,12 +53,10 @@ class SessionCreateView(StudentFormView):
     template_name = "care/session_form.html"
     title = gettext_lazy("记录心理辅导")
     success_message = gettext_lazy("心理辅导已记录（记录内容加密保存）。")
+    success_url_name = "care:session_detail"
 
     def save(self, form):
         return services.record_counselling(self.request.user, student=self.object, **form.cleaned_data)
-
-    def get_success_url(self, result):
-        return reverse("care:session_detail", args=[result.pk])
 
 
 session_create = SessionCreateView.as_view()

@@ -182,6 +182,7 @@ class StudentFormView(ServiceFormView):
     probe_model: ClassVar[Any] = None
     pick_url_name = ""
     student_related: tuple[str, ...] = ("klass__grade",)
+    context_object_name = "student"
 
     def get_object(self):
         from anxin.roster.models import Student
@@ -214,9 +215,6 @@ class StudentFormView(ServiceFormView):
             return _pick_student(request, self.permission, self.pick_url_name, self.title, self.pick_query())
         return super().post(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(student=self.object, **kwargs)
-
 
 class PlanCreateView(StudentFormView):
     """建立关爱计划 for a student (``?kind=`` care or watch), owner and measures prefilled."""
@@ -229,6 +227,7 @@ class PlanCreateView(StudentFormView):
     template_name = "care/plan_form.html"
     title = gettext_lazy("建立关爱计划")
     success_message = gettext_lazy("关爱计划已建立。")
+    success_url_name = "care:plan_detail"
 
     @property
     def kind(self) -> str:
@@ -262,9 +261,6 @@ class PlanCreateView(StudentFormView):
             cadence_days=data["cadence_days"],
         )
 
-    def get_success_url(self, result):
-        return reverse("care:plan_detail", args=[result.pk])
-
     def get_context_data(self, **kwargs):
         level_now = services.elevated(services.screening_level(self.object))
         return super().get_context_data(
@@ -283,6 +279,7 @@ class PlanEditView(ServiceFormView):
     template_name = "care/plan_form.html"
     title = gettext_lazy("调整关爱计划")
     success_message = gettext_lazy("关爱计划已保存。")
+    success_url_name = "care:plan_detail"
 
     def get_queryset(self):
         return CarePlan.objects.select_related(*PLAN_RELATED)
@@ -305,9 +302,6 @@ class PlanEditView(ServiceFormView):
     def save(self, form):
         services.update_plan(self.request.user, self.object, **form.cleaned_data)
         return self.object
-
-    def get_success_url(self, result):
-        return reverse("care:plan_detail", args=[result.pk])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(student=self.object.student, plan=self.object, **kwargs)

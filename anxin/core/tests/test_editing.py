@@ -47,18 +47,14 @@ class SchoolRenameView(ServiceFormView):
     template_name = "org/school_edit.html"
     title = "改名"
     success_message = "已保存：%(obj)s"
+    success_url_name = "org:school_detail"
+    context_object_name = "school"
 
     def get_initial(self):
         return {"name": self.object.name, "town": self.object.town}
 
     def save(self, form):
         return fake_service(self.object, form.cleaned_data)
-
-    def get_success_url(self, result):
-        return reverse("org:school_detail", args=[result.pk])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(school=self.object, **kwargs)
 
 
 class SensitiveSchoolRenameView(SchoolRenameView):
