@@ -49,6 +49,24 @@ def form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def post_inline_form(request, obj, form, save, *, message, success_url, action: str = "change"):
+    """A detail page's own small form (a review, a measure) on POST: check the action on the
+    object, validate, call the service (``save(cleaned_data)``), turn its ValidationError into
+    form errors, message, redirect. Answers the redirect, or None to render the page again."""
+    if request.method != "POST":
+        return None
+    check(request, obj, action)
+    if form is None or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        form_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(success_url)
+
+
 class ServiceFormView(View):
     """A create or edit page backed by a service call.
 

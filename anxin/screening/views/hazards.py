@@ -9,7 +9,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
-from anxin.core.editing import form_errors
+from anxin.core.editing import post_inline_form
 from anxin.core.listing import ScopedListView, current_school_id
 from anxin.screening import filters as f
 from anxin.screening import forms as sf
@@ -123,16 +122,16 @@ def hazard_detail(request, pk):
     )
     can_change = policy.allows(request.user, h, "change")
     form = sf.MeasureForm(request.POST or None, staff=services.staff_of(h.school_id)) if can_change else None
-    if request.method == "POST":
-        check(request, h, "change")
-        if form.is_valid():
-            try:
-                services.add_measure(by=request.user, hazard=h, **form.cleaned_data)
-            except ValidationError as exc:
-                form_errors(form, exc)
-            else:
-                messages.success(request, _("措施已添加。"))
-                return redirect("screening:hazard_detail", pk=h.pk)
+    done = post_inline_form(
+        request,
+        h,
+        form,
+        lambda data: services.add_measure(by=request.user, hazard=h, **data),
+        message=_("措施已添加。"),
+        success_url=reverse("screening:hazard_detail", args=[h.pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "screening/hazard_detail.html",

@@ -3,19 +3,17 @@ bullying-tendency register and its reviews."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anxin.core import clock, policy
-from anxin.core.access import check, get_for_user, require
-from anxin.core.editing import ServiceFormView, form_errors
+from anxin.core.access import get_for_user, require
+from anxin.core.editing import ServiceFormView, post_inline_form
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
 from anxin.screening import case_links, risk_rules, services
@@ -296,16 +294,16 @@ def tendency_detail(request, pk):
     )
     can_change = policy.allows(request.user, e, "change")
     form = sf.ReviewForm(request.POST or None)
-    if request.method == "POST":
-        check(request, e, "change")
-        if form.is_valid():
-            try:
-                services.review_tendency(by=request.user, entry=e, **form.cleaned_data)
-            except ValidationError as exc:
-                form_errors(form, exc)
-            else:
-                messages.success(request, _("复核已记录。"))
-                return redirect("screening:tendency_detail", pk=e.pk)
+    done = post_inline_form(
+        request,
+        e,
+        form,
+        lambda data: services.review_tendency(by=request.user, entry=e, **data),
+        message=_("复核已记录。"),
+        success_url=reverse("screening:tendency_detail", args=[e.pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "screening/tendency_detail.html",
