@@ -59,6 +59,13 @@ def _name(u) -> str:
     return str(u) if u is not None else ""
 
 
+def _owed_by(who, fallback, post=Role.SAFETY_LEADER) -> dict:
+    """Owed by a named person when the record names one, else by the post (the safety leader)."""
+    if who is not None:
+        return {"owner": _name(who), "owner_ids": (who.pk,), "post": ""}
+    return {"owner": fallback, "owner_ids": (), "post": post}
+
+
 @duties.provider("cases.investigation")
 def investigations(user, now):
     if not policy.can(user, f"{P}.view"):
@@ -85,9 +92,7 @@ def investigations(user, now):
             title=_("%(number)s 调查") % {"number": c.number},
             detail=_("调查须在时限内完成（LAW 6）"),
             url=_step(c.pk, "investigation") if own_school else _register(c.number),
-            owner=_name(who) or _("分管安全副校长"),
-            owner_ids=(who.pk,) if who else (),
-            post="" if who else Role.SAFETY_LEADER,
+            **_owed_by(who, _("分管安全副校长")),
             due=inv.due_at,
             ref=f"cases.investigation:{inv.pk}",
             school_id=c.school_id,
@@ -213,9 +218,7 @@ def follow_ups(user, now):
             kind="cases.follow_up",
             title=_("%(number)s 第%(week)s周回访") % {"number": f.case.number, "week": f.week},
             url=_detail(f.case_id),
-            owner=_name(who) or _("承办人"),
-            owner_ids=(who.pk,) if who else (),
-            post="" if who else Role.SAFETY_LEADER,
+            **_owed_by(who, _("承办人")),
             due=f.due_on,
             ref=f"cases.followup:{f.pk}",
             school_id=f.school_id,
@@ -273,9 +276,7 @@ def measures_due(user, now):
             kind="cases.measure",
             title=_("%(number)s 执行「%(measure)s」") % {"number": m.case.number, "measure": m.label},
             url=_step(m.case_id, "measure_done"),
-            owner=_name(who) or m.owner_unit,
-            owner_ids=(who.pk,) if who else (),
-            post="" if who else Role.SAFETY_LEADER,
+            **_owed_by(who, m.owner_unit),
             due=m.due_on,
             ref=f"cases.measure:{m.pk}",
             school_id=m.school_id,
