@@ -9,8 +9,8 @@ same services, under the same rights (``anxin.cases.permissions``).
   ``statement``, ``determination``, ``measure``, ``support``, ``appeal`` … (the same names
   as the pages' ``/cases/{id}/do/<step>/``); the body holds the fields of the page's form
 - ``GET  /api/v1/cases/{id}/timeline/``   the hash-chained timeline
-- ``/api/v1/case-reports/``               reports to the bureau: ``edit``, ``submit``,
-  ``acknowledge``, ``docx``
+- ``/api/v1/case-reports/``               reports to the bureau: ``edit``, ``sign-off``
+  (签发, the principal or the designated deputy), ``submit``, ``acknowledge``, ``docx``
 - ``/api/v1/case-committees/``            the schools' 学生欺凌治理委员会 (read)
 - ``/api/v1/case-legal-parameters/``       the county's legal parameters (R-Q-7): read;
   ``POST`` a new version (the county's administrator)
@@ -132,6 +132,7 @@ class ReportSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     title_suffix = serializers.CharField(read_only=True)
     diff = serializers.ListField(source="diff_shown", child=serializers.DictField(), read_only=True)
+    signer_name = serializers.CharField(read_only=True, help_text="签发人：在系统中签发的人")
 
     class Meta:
         model = BureauReport
@@ -146,6 +147,9 @@ class ReportSerializer(serializers.ModelSerializer):
             "annex",
             "previous",
             "diff",
+            "signed_off_by",
+            "signed_off_at",
+            "signer_name",
             "submitted_at",
             "is_late",
             "acknowledged_at",
@@ -461,6 +465,8 @@ class ReportViewSet(ScopedReadOnlyViewSet):
     policy_actions = {
         "edit": "report_draft",
         "submit": "report_submit",
+        # the service decides (403 for a deputy the principal did not designate)
+        "sign_off": "view",
         "acknowledge": "acknowledge",
         "docx": "view",
         "list": "view",
@@ -481,6 +487,13 @@ class ReportViewSet(ScopedReadOnlyViewSet):
             return Response(form.errors.get_json_data(), status=status.HTTP_400_BAD_REQUEST)
         values = {k: v for k, v in form.cleaned_data.items() if k != "version" and k in request.data}
         report = services.update_report(report, by=request.user, **values)
+        return Response(ReportSerializer(report).data)
+
+    @extend_schema(request=None, responses={200: ReportSerializer})
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        """签发: the principal, or the deputy the school designated, signs the report as it stands."""
+        report = services.sign_off(request.user, self.get_object())
         return Response(ReportSerializer(report).data)
 
     @extend_schema(request=None, responses={200: ReportSerializer})
@@ -516,7 +529,7 @@ def _report_queryset(user, action: str):
     return (
         BureauReport.objects.filter(case__in=cases)
         .filter(Q(submitted_at__isnull=False) | Q(case__in=drafting))
-        .select_related("case__school", "case__county", "previous")
+        .select_related("case__school", "case__county", "previous", "signed_off_by")
         .order_by("-id")
     )
 

@@ -114,7 +114,7 @@ def _with_follow_up_report(case, kit: SchoolKit) -> None:
         r = services.draft_report(
             case, by=kit.manager, kind="follow", injuries="经医院检查，被欺凌学生左臂软组织挫伤，已治疗。"
         )
-        services.submit_report(r, by=kit.leader)
+        scenarios.sign_and_send(r, kit.leader)
 
 
 @transaction.atomic

@@ -135,8 +135,8 @@ def report_docx(report: BureauReport) -> bytes:
     school = case.school
     doc = Document()
     _setup(doc)
-    if report.signer:
-        _para(doc, f"签发人：{report.signer}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if report.signer_name:  # the person who signed off in the system (never typed text)
+        _para(doc, f"签发人：{report.signer_name}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _para(doc, indent=False)
     _para(doc, title_of(report), font=TITLE_FONT, size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, indent=False)

@@ -9,7 +9,9 @@ staff: their county). Some hold only for particular cases (ROLES.md), and
 - a counsellor: cases of their school with a counselling duty;
 - bureau safety staff: cases reported to the bureau (a submitted report), or brought to the
   county by a 复查/复核 or a 专门学校 application — the register shows them every case without names;
-- a legal vice-principal or a police/procuratorate/court liaison: cases referred to them.
+- a legal vice-principal or a police/procuratorate/court liaison: cases referred to them;
+- the safety leader signs off reports to the bureau (report_sign) only when the principal has
+  designated them in the school's responsibility matrix (org Duty.REPORT_SIGN).
 """
 
 from __future__ import annotations
@@ -50,7 +52,11 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     f"{P}.support": (MANAGERS | {R.COUNSELLOR}, "记录心理辅导、加强管教与家庭教育指导"),
     f"{P}.counselling_notes": (frozenset({R.SAFETY_LEADER, R.COUNSELLOR}), "看心理辅导记录"),
     f"{P}.report_draft": (MANAGERS, "起草向教体局的报告"),
-    f"{P}.report_submit": (LEADERS, "签发并报送首报、续报、终报"),
+    f"{P}.report_sign": (
+        LEADERS,
+        "签发向教体局的首报、续报、终报（校长；分管安全副校长须经校长在岗位责任清单中指定）",
+    ),
+    f"{P}.report_submit": (LEADERS, "报送已签发的首报、续报、终报"),
     f"{P}.acknowledge": (frozenset({R.BUREAU_SAFETY}), "签收学校报送的首报、续报、终报"),
     f"{P}.appeal": (MANAGERS, "登记申诉、复查申请"),
     f"{P}.appeal_decide": (LEADERS, "记录学生申诉委员会的申诉决定"),
@@ -118,6 +124,20 @@ def _reported_to_bureau(user, m) -> Q | None:
     return Q(county_id=county) & (Q(pk__in=reported) | Q(pk__in=reviews) | Q(pk__in=special))
 
 
+def _designated_signer(user, m) -> Q | None:
+    """A deputy signs reports only where the principal designated them (org Duty.REPORT_SIGN)."""
+    from anxin.org.models import Duty, Responsibility
+
+    if not m.school_id:
+        return None
+    designated = Responsibility.objects.filter(
+        school_id=m.school_id, duty=Duty.REPORT_SIGN, person_id=user.pk
+    )
+    return Q(
+        school_id=m.school_id, school_id__in=designated.values("school_id")
+    )  # a subquery, no extra query
+
+
 def _referred(user, m) -> Q | None:
     from anxin.cases.models import CaseReferral
 
@@ -134,6 +154,7 @@ RULES: dict[tuple[str, str], Rule] = {
     (R.BUREAU_SAFETY, "acknowledge"): _reported_to_bureau,
     (R.BUREAU_SAFETY, "review"): _reported_to_bureau,
     (R.BUREAU_SAFETY, "special_decide"): _reported_to_bureau,
+    (R.SAFETY_LEADER, "report_sign"): _designated_signer,
     (R.LEGAL_VP, "*"): _referred,
     (R.PARTNER_LIAISON, "*"): _referred,
 }

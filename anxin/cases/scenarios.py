@@ -96,8 +96,32 @@ def report_both(case, by, leader) -> None:
         r = case.bureau_reports.filter(submitted_at__isnull=True).first() or services.draft_report(
             case, by=by
         )
-        services.update_report(r, by=by, contact="德育处 0951-8012345", signer="校长")
-        services.submit_report(r, by=leader)
+        services.update_report(r, by=by, contact="德育处 0951-8012345")
+        sign_and_send(r, leader)
+
+
+def principal_of(school_id: int):
+    """The school's principal (the one who signs reports to the bureau), or None."""
+    from anxin.accounts.models import Membership
+    from anxin.core.roles import Role
+
+    m = (
+        Membership.objects.active()
+        .filter(school_id=school_id, role=Role.PRINCIPAL, user__is_active=True)
+        .select_related("user")
+        .order_by("started_on", "id")
+        .first()
+    )
+    return m.user if m else None
+
+
+def sign_and_send(report, leader, signer=None):
+    """签发 (the principal, or ``leader`` where the principal designated them), then 报送."""
+    if report.signed_off_at is None:
+        if signer is None:
+            signer = leader if services.may_sign(leader, report) else principal_of(report.school_id)
+        services.sign_off(signer, report)
+    return services.submit_report(report, by=leader)
 
 
 def notify_sides(case, by, purpose=NoticePurpose.INITIAL, participated=True) -> None:
@@ -189,7 +213,7 @@ def finish(case, by, leader) -> None:
         and not case.bureau_reports.filter(kind="final", submitted_at__isnull=False).exists()
     ):
         r = services.draft_report(case, by=by, kind="final")
-        services.submit_report(r, by=leader)
+        sign_and_send(r, leader)
     services.advance(case, "close" if case.result in BULLYING_RESULTS else "close_not_bullying", by=by)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/docx/", views.report_docx, name="report_docx"),
     path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report_acknowledge"),
+    path("reports/<int:pk>/sign-off/", views.report_sign_off, name="report_sign_off"),
     path("committee/", views.committee_page, name="committee"),
     path("holidays/", views.holiday_list, name="holidays"),
     path("legal-parameters/", views.legal_params, name="legal_params"),

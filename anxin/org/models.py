@@ -206,6 +206,9 @@ class Duty(models.TextChoices):
     CLASS = "class", _("本班学生欺凌防治")
     SUBJECT = "subject", _("课堂及课间管理")
     REPORTING = "reporting", _("信息报送（首报、续报）")
+    # optional: the deputy the principal designates to sign off reports to the bureau when the
+    # principal cannot (cases.bullyingcase.report_sign); only the principal sets it
+    REPORT_SIGN = "report_sign", _("受校长委托签发向教体局的报告")
     OTHER = "other", _("其他")
 
 

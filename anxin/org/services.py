@@ -98,12 +98,25 @@ def create_class(by, grade: Grade, name: str) -> SchoolClass:
 # --- responsibility matrix (明确到人、到岗, 二(六), 四(一)) -----------------------------------
 
 
+# duties a school may assign but need not: "其他", and the deputy who signs reports in the
+# principal's stead (the principal signs when nobody is designated)
+OPTIONAL_DUTIES = frozenset({Duty.OTHER, Duty.REPORT_SIGN})
+
+
+def _require_principal_for_signing(by, school: School, duty: str) -> None:
+    """签发 is the principal's (ROLES.md): only the principal designates a deputy for it."""
+    if duty != Duty.REPORT_SIGN:
+        return
+    if not any(m.role == Role.PRINCIPAL and m.school_id == school.pk for m in policy.memberships(by)):
+        raise PermissionDenied(_("只有校长可以指定代为签发报告的副校长。"))
+
+
 def required_duties(school: School) -> list[str]:
     """The duties every school must make accountable. 宿舍管理 only where students board;
     "其他" is never required."""
     out = []
     for duty in Duty.values:
-        if duty == Duty.OTHER:
+        if duty in OPTIONAL_DUTIES:
             continue
         if duty == Duty.DORM and not school.boarding:
             continue
@@ -157,9 +170,12 @@ def set_responsibility(
         raise ValidationError({"klass": _("班级不属于该校。")})
     if duty == Duty.CLASS and klass is None:
         raise ValidationError({"klass": _("“本班学生欺凌防治”须指定班级。")})
+    _require_principal_for_signing(by, school, duty)
     posts = posts_at(person, school)
     if not posts:
         raise ValidationError({"person": _("%(p)s在本校没有任职岗位，不能作为责任人。") % {"p": person}})
+    if duty == Duty.REPORT_SIGN and not any(m.role == Role.SAFETY_LEADER for m in posts):
+        raise ValidationError({"person": _("代为签发报告的须是本校分管安全副校长。")})
     post = (post or "").strip() or post_label(posts)
     existing = (
         Responsibility.objects.select_for_update()
@@ -179,6 +195,7 @@ def set_responsibility(
 @transaction.atomic
 def remove_responsibility(by, responsibility: Responsibility) -> None:
     _require(by, responsibility, "change")
+    _require_principal_for_signing(by, responsibility.school, responsibility.duty)
     responsibility.delete()
 
 

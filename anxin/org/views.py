@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
 from anxin.core.editing import ServiceFormView
-from anxin.core.listing import ScopedListView, current_school_id
+from anxin.core.listing import ScopedListView, current_school_id, drop_single_choices
 from anxin.core.roles import Role
 from anxin.core.xlsx import xlsx_response
 from anxin.org import services
@@ -336,6 +336,7 @@ def responsibility_list(request):
     fs = ResponsibilityFilter(
         request.GET or None, queryset=Responsibility.objects.restrict(user), request=request
     )
+    drop_single_choices(fs, user)
     valid = fs.is_bound and fs.is_valid()
     chosen = fs.form.cleaned_data.get("school") if valid else None
     duty = (fs.form.cleaned_data.get("duty") or None) if valid else None

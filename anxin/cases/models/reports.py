@@ -33,7 +33,6 @@ REPORT_FIELDS: tuple[tuple[str, str], ...] = (
     ("aftercare_text", "心理辅导与回访"),
     ("rectification_text", "整改措施"),
     ("contact", "联系人及电话"),
-    ("signer", "签发人"),
 )
 ACK_FIELDS = frozenset({"acknowledged_at", "acknowledged_by", "ack_note", "updated_at"})
 
@@ -64,7 +63,13 @@ class BureauReport(CaseChild):
     aftercare_text = EncryptedTextField(_("心理辅导与回访"), blank=True)
     rectification_text = EncryptedTextField(_("整改措施"), blank=True)
     contact = models.CharField(_("联系人及电话"), max_length=80, blank=True)
-    signer = models.CharField(_("签发人"), max_length=30, blank=True)
+    # the typed 签发人 of reports drafted before sign-off in the system; read-only, shown for them
+    signer = models.CharField(_("签发人（旧）"), max_length=30, blank=True, editable=False)
+    # 签发: the principal, or the deputy the school designated (org.Duty.REPORT_SIGN), in the system
+    signed_off_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("签发人")
+    )
+    signed_off_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     annex = models.JSONField(_("附件：涉及学生名单"), default=list, blank=True)
     previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     diff = models.JSONField(_("变化情况"), default=list, blank=True)
@@ -105,6 +110,15 @@ class BureauReport(CaseChild):
         if self.kind == ReportKind.FOLLOW:
             return "续报" + _cn_number(self.seq)
         return self.get_kind_display()
+
+    @property
+    def signer_name(self) -> str:
+        """The 签发人 printed and shown: the person who signed off in the system; for reports
+        sent before sign-off existed, the name typed then."""
+        if self.signed_off_by_id:
+            u = self.signed_off_by
+            return u.real_name or u.username
+        return self.signer if self.submitted_at else ""
 
     @property
     def is_submitted(self) -> bool:

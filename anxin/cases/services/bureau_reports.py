@@ -26,6 +26,7 @@ from anxin.cases.models import (
 from anxin.cases.services._common import Refused, _acting, _event, _now, _touch, bureau_staff
 from anxin.core import clock, crypto
 from anxin.core.notify import notify
+from anxin.core.roles import Role
 
 # --- bureau reports (LAW 7; R-CASE-7) ----------------------------------------------------------
 
@@ -95,6 +96,26 @@ def _measures_so_far(c: BullyingCase) -> str:
     return "；".join(parts)
 
 
+def leadership_contact(school) -> str:
+    """联系人及电话 from the school's leadership: the safety leader (else the principal) and the
+    school's phone for them (their own phone when the school's record has none)."""
+    from anxin.accounts.models import Membership
+
+    posts = (
+        Membership.objects.active()
+        .filter(school_id=school.pk, role__in=[Role.SAFETY_LEADER, Role.PRINCIPAL], user__is_active=True)
+        .select_related("user")
+        .order_by("started_on", "id")
+    )
+    by_role = {}
+    for m in posts:
+        by_role.setdefault(m.role, m.user)
+    person = by_role.get(Role.SAFETY_LEADER) or by_role.get(Role.PRINCIPAL)
+    phone = school.safety_leader_phone or school.antibullying_phone or (person.phone if person else "") or ""
+    name = (person.real_name or person.username) if person else ""
+    return " ".join(filter(None, [name, phone]))[:80]
+
+
 def _prefill(c: BullyingCase, kind: str, previous: BureauReport | None) -> dict:
     """The report drafted from the case's record (R-CASE-7; seed 二(四) 时间、地点、起因、过程、
     涉及人员、已采取的措施): the investigation's findings where there are any, else what was
@@ -117,8 +138,7 @@ def _prefill(c: BullyingCase, kind: str, previous: BureauReport | None) -> dict:
             "findings": "",
             "measures_taken": _measures_so_far(c),
             "next_steps": "继续调查核实，提请学校学生欺凌治理委员会认定，做好心理疏导和家校沟通。",
-            "contact": "",
-            "signer": "",
+            "contact": leadership_contact(c.school),
         }
         if inv is not None:
             values.update({k: v for k, v in _investigated(c, inv).items() if v})
@@ -207,8 +227,60 @@ def update_report(report: BureauReport, *, by, expected_version: int | None = No
                 setattr(r, k, v or "")
                 changed.append(k)
         if changed:
+            cleared = r.signed_off_at is not None
+            if cleared:
+                # what was signed is not what will be sent: it must be signed again
+                r.signed_off_by, r.signed_off_at = None, None
+                changed += ["signed_off_by", "signed_off_at"]
             r.save(update_fields=changed + ["updated_at"])
+            if cleared:
+                _event(
+                    c,
+                    "report.signoff_cleared",
+                    f"{r.title_suffix}签发后被修改，须重新签发",
+                    by,
+                    data={"id": r.pk, "changed": [f for f in changed if f in allowed]},
+                )
         return r
+
+
+def may_sign(user, report: BureauReport) -> bool:
+    """Is ``user`` the principal, or the deputy the school designated, for this report's case?"""
+    from anxin.cases import permissions
+
+    return permissions.can_case(user, report.case, "report_sign")
+
+
+def sign_off(by, report: BureauReport, *, expected_version: int | None = None) -> BureauReport:
+    """签发: the principal (or the deputy the school designated) signs the report in the system
+    before it is sent (seed 二(四); R-CASE-7). Any later edit clears the sign-off."""
+    with _acting(
+        report.case_id, by, "report_sign", step="bureau_report", expected_version=expected_version
+    ) as c:
+        r = BureauReport.objects.select_for_update().get(pk=report.pk, case=c)
+        if r.submitted_at is not None:
+            raise Refused("该报告已报送，不能再签发")
+        if r.signed_off_at is not None:
+            raise Refused(f"该报告已由{_signer_label(r)}签发")
+        r.signed_off_by, r.signed_off_at = by, _now()
+        r.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
+        _event(c, "report.signed_off", f"{r.title_suffix}已签发", by, data={"id": r.pk})
+        report.signed_off_by, report.signed_off_at = r.signed_off_by, r.signed_off_at
+        if r.drafted_by_id != by.pk:
+            notify(
+                [r.drafted_by],
+                kind="bureau_report_signed",
+                title=f"{c.number} {r.title_suffix}已签发，可以报送",
+                url=reverse("cases:report_detail", args=[r.pk]),
+                dedupe_key=f"report:{r.pk}:signed:{r.signed_off_at.isoformat()}",
+                school=c.school_id,
+            )
+        return r
+
+
+def _signer_label(r: BureauReport) -> str:
+    u = r.signed_off_by
+    return (u.real_name or u.username) if u is not None else ""
 
 
 def report_diff(report: BureauReport, previous: BureauReport | None) -> list[dict]:
@@ -234,23 +306,25 @@ REQUIRED_FIRST = (
     "people",
     "measures_taken",
     "contact",
-    "signer",
 )
 
 
 def submit_report(report: BureauReport, *, by, expected_version: int | None = None) -> BureauReport:
-    """Sign off and send (LAW 7). Frozen from now on; a 首报 later than the deadline is 迟报."""
+    """Send a signed-off report (LAW 7). Frozen from now on; a 首报 later than the deadline is
+    迟报."""
     with _acting(
         report.case_id, by, "report_submit", step="bureau_report", expected_version=expected_version
     ) as c:
         r = BureauReport.objects.select_for_update().get(pk=report.pk, case=c)
         if r.submitted_at is not None:
             raise Refused("该报告已报送")
-        required = REQUIRED_FIRST if r.kind == ReportKind.FIRST else ("contact", "signer")
+        required = REQUIRED_FIRST if r.kind == ReportKind.FIRST else ("contact",)
         labels = dict(REPORT_FIELDS)
         missing = [f"请填写{labels[f]}" for f in required if not (getattr(r, f) or "").strip()]
         if r.kind == ReportKind.FINAL and not r.determination_text.strip():
             missing.append("终报须写明认定结果")
+        if r.signed_off_at is None:
+            missing.append("报告须经校长（或校长指定的副校长）在系统中签发后才能报送")
         if missing:
             raise Refused(["报告不能报送"] + missing)
         now = _now()

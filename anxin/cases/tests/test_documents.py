@@ -75,7 +75,7 @@ def test_follow_up_report_shows_only_what_changed(new_case, drive, mm, leader):
     case = _reported_case(new_case, drive)
     first = case.bureau_reports.get(kind="first")
     follow = services.draft_report(case, by=mm, kind="follow", injuries="被欺凌学生经医院检查为软组织挫伤。")
-    services.submit_report(follow, by=leader)
+    scenarios.sign_and_send(follow, leader)
     follow.refresh_from_db()
     # what changed: the injuries typed, and the investigation begun since the 首报 (已采取的措施
     # is drafted from the case's record)

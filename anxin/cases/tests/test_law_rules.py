@@ -306,8 +306,11 @@ def test_rule_07_public_opinion_case_cannot_advance_until_police_and_bureau_repo
     services.record_police_report(case, by=mm, unit="习岗派出所", reported_at=clock.now())
     msg = _refused(services.advance, case, "start_investigation", by=mm)
     assert "公安机关" not in msg and "县教体局" in msg
-    report = services.draft_report(case, by=mm, contact="0951-8012345", signer="校长")
-    with pytest.raises(PermissionDenied):  # a middle manager drafts; a school leader signs off
+    report = services.draft_report(case, by=mm, contact="0951-8012345")
+    with pytest.raises(PermissionDenied):  # a middle manager drafts; the principal signs off
+        services.sign_off(mm, report)
+    services.sign_off(cw.user["principal"], report)
+    with pytest.raises(PermissionDenied):  # a school leader sends
         services.submit_report(report, by=mm)
     services.submit_report(report, by=leader)
     services.advance(case, "start_investigation", by=mm)
@@ -340,8 +343,8 @@ def test_rule_07_first_report_after_two_hours_is_late_and_marked_in_the_register
     with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
         assert case.is_late_now  # still missing and due: 迟报 already
         services.record_immediate(case, by=mm, kind="separate", taken_at=clock.now())
-        report = services.draft_report(case, by=mm, contact="0951-8012345", signer="校长")
-        services.submit_report(report, by=leader)
+        report = services.draft_report(case, by=mm, contact="0951-8012345")
+        scenarios.sign_and_send(report, leader)
         report.refresh_from_db()
         case.refresh_from_db()
         assert report.is_late and case.report_late

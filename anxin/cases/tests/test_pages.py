@@ -207,7 +207,9 @@ def test_committee_page_constitutes_the_committee_and_shows_what_is_missing(worl
     )
 
 
-def test_report_is_drafted_on_the_page_and_signed_off_by_a_leader(new_case, mm, leader, as_user):
+def test_report_is_drafted_on_the_page_signed_off_by_the_principal_and_sent_by_a_leader(
+    new_case, mm, leader, cw, as_user
+):
     case = new_case(source="public_opinion")
     services.record_immediate(case, by=mm, kind="separate", taken_at=clock.now())
     c = as_user(mm)
@@ -216,8 +218,11 @@ def test_report_is_drafted_on_the_page_and_signed_off_by_a_leader(new_case, mm, 
     )
     report = case.bureau_reports.get()
     assert resp.status_code == 302 and resp["Location"] == reverse("cases:report_detail", args=[report.pk])
+    # 联系人及电话 comes from the school's leadership, not typed
+    assert cw.user["safety_leader"].real_name in report.contact
     page = c.get(resp["Location"]).content.decode()
-    assert "距发现已过" in page and "签发并报送" not in page  # a middle manager drafts only
+    assert "距发现已过" in page and "报送县教体局</button>" not in page  # a middle manager drafts only
+    assert "待校长签发" in page and 'name="signer"' not in page  # the signer is never typed
     form = {
         f: getattr(report, f)
         for f in ("occurred_text", "place", "cause", "process", "people", "measures_taken")
@@ -225,8 +230,26 @@ def test_report_is_drafted_on_the_page_and_signed_off_by_a_leader(new_case, mm, 
     form.update(contact="政教处 0951-8012345", signer="王校长")
     c.post(reverse("cases:report_detail", args=[report.pk]), form)
     report.refresh_from_db()
-    assert report.signer == "王校长" and report.submitted_at is None
+    assert report.contact == "政教处 0951-8012345" and report.signer == ""  # a typed signer is ignored
     lc = as_user(leader)
+    # not signed off yet: the send is refused with a clear message
+    resp = lc.post(reverse("cases:report_detail", args=[report.pk]), {**form, "submit": "1"})
+    assert resp.status_code == 200
+    assert "报告须经校长（或校长指定的副校长）在系统中签发后才能报送" in resp.content.decode()
+    report.refresh_from_db()
+    assert report.submitted_at is None
+    # a safety leader the principal did not designate cannot sign
+    assert lc.post(reverse("cases:report_sign_off", args=[report.pk])).status_code == 403
+    principal = cw.user["principal"]
+    pc = as_user(principal)
+    page = pc.get(reverse("cases:report_detail", args=[report.pk])).content.decode()
+    assert "确定以本人名义签发这份报告吗？" in page  # the sign button asks first
+    resp = pc.post(reverse("cases:report_sign_off", args=[report.pk]))
+    assert resp.status_code == 302
+    report.refresh_from_db()
+    assert report.signed_off_by == principal and report.signed_off_at is not None
+    page = lc.get(reverse("cases:report_detail", args=[report.pk])).content.decode()
+    assert f"已由 {principal.real_name} 于" in page and "签发" in page
     lc.post(reverse("cases:report_detail", args=[report.pk]), {**form, "submit": "1"})
     report.refresh_from_db()
     assert report.submitted_at is not None and report.is_late is False

@@ -83,8 +83,8 @@ def test_first_report_without_a_typed_cause_can_be_sent_and_says_what_is_not_kno
     r = services.draft_report(case, by=mm)
     assert r.cause == "尚在调查核实中" and r.place == "尚在调查核实中"
     assert "发生时间：不详" in r.occurred_text
-    services.update_report(r, by=mm, contact="德育处 0951-8012345", signer="校长")
-    services.submit_report(r, by=leader)  # was refused with «请填写起因»
+    services.update_report(r, by=mm, contact="德育处 0951-8012345")
+    scenarios.sign_and_send(r, leader)  # was refused with «请填写起因»
     r.refresh_from_db()
     assert r.submitted_at is not None
 
@@ -129,8 +129,8 @@ def test_report_is_drafted_from_the_investigation_and_the_docx_holds_the_finding
     for name in (case.parties.first().name, "张小明", "李小红"):
         assert name not in follow.people
     assert "开始调查" in follow.measures_taken and "已通知2名学生的监护人" in follow.measures_taken
-    services.update_report(follow, by=mm, contact="德育处 0951-8012345", signer="校长")
-    services.submit_report(follow, by=leader)
+    services.update_report(follow, by=mm, contact="德育处 0951-8012345")
+    scenarios.sign_and_send(follow, leader)
     from docx import Document
 
     follow.refresh_from_db()

@@ -43,6 +43,7 @@ from anxin.cases.views.reports import (
     report_acknowledge,
     report_detail,
     report_docx,
+    report_sign_off,
 )
 from anxin.cases.views.steps import (
     ACTION_RIGHTS,
@@ -67,6 +68,7 @@ __all__ = [
     "holiday_list",
     "legal_params",
     "report_acknowledge",
+    "report_sign_off",
     "report_detail",
     "report_docx",
     "workflow_index",

@@ -32,7 +32,7 @@ from anxin.core.listing import ScopedListView
 def _report_for_user(request, pk) -> BureauReport:
     report = (
         BureauReport.objects.select_related(
-            "case__school", "case__county", "previous", "submitted_by", "acknowledged_by"
+            "case__school", "case__county", "previous", "submitted_by", "acknowledged_by", "signed_off_by"
         )
         .filter(pk=pk if str(pk).isdigit() else 0)
         .first()
@@ -52,6 +52,11 @@ def report_detail(request, pk):
     user = request.user
     can_draft = report.submitted_at is None and permissions.can_case(user, case, "report_draft")
     can_submit = report.submitted_at is None and permissions.can_case(user, case, "report_submit")
+    can_sign = (
+        report.submitted_at is None
+        and report.signed_off_at is None
+        and permissions.can_case(user, case, "report_sign")
+    )
     can_ack = (
         report.submitted_at is not None
         and report.acknowledged_at is None
@@ -63,13 +68,16 @@ def report_detail(request, pk):
             deny(request, "cases.bullyingcase.report_draft", "cases.bureaureport", report.pk)
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            was_signed = report.signed_off_at is not None
             try:
-                services.update_report(report, by=user, **values)
+                updated = services.update_report(report, by=user, **values)
                 if request.POST.get("submit") == "1":
                     if not can_submit:
                         deny(request, "cases.bullyingcase.report_submit", "cases.bureaureport", report.pk)
                     services.submit_report(report, by=user)
                     messages.success(request, _("报告已报送县教体局。"))
+                elif was_signed and updated.signed_off_at is None:
+                    messages.warning(request, _("草稿已保存。报告内容有改动，原签发已失效，须重新签发。"))
                 else:
                     messages.success(request, _("草稿已保存。"))
             except ValidationError as exc:
@@ -85,6 +93,8 @@ def report_detail(request, pk):
         "fields": [(label, getattr(report, f)) for f, label in REPORT_FIELDS],
         "form": form,
         "can_submit": can_submit,
+        "can_sign": can_sign,
+        "signed": report.signed_off_at is not None,
         "can_ack": can_ack,
         "ack_form": forms.AcknowledgeForm() if can_ack else None,
         "elapsed": _elapsed_text(case.discovered_at, until),
@@ -99,6 +109,23 @@ def report_detail(request, pk):
         "names_visible": True,
     }
     return render(request, "cases/report_detail.html", ctx)
+
+
+@require_POST
+@login_required
+def report_sign_off(request, pk):
+    """签发: the principal (or the designated deputy) signs the report as it stands."""
+    report = _report_for_user(request, pk)
+    if not permissions.can_case(request.user, report.case, "report_sign"):
+        deny(request, "cases.bullyingcase.report_sign", "cases.bureaureport", report.pk)
+    try:
+        services.sign_off(request.user, report)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("已签发。报送人现在可以报送县教体局。"))
+    return redirect("cases:report_detail", pk=report.pk)
 
 
 @require_POST
