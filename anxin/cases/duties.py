@@ -165,6 +165,37 @@ def report_drafts(user, now):
         )
 
 
+@duties.provider("cases.report_sign")
+def reports_to_sign(user, now):
+    """首报待签发: a drafted report waiting for the principal's (or the designated deputy's)
+    sign-off, due at the 首报's legal deadline."""
+    if not policy.can(user, f"{P}.report_sign"):
+        return
+    rows = (
+        BureauReport.objects.filter(
+            case__in=_cases(user, "report_sign"), submitted_at__isnull=True, signed_off_at__isnull=True
+        )
+        .select_related("case", "school")
+        .order_by("created_at", "id")
+    )
+    for r in rows:
+        first = r.kind == ReportKind.FIRST
+        yield duties.Duty(
+            kind="cases.report_sign",
+            priority=1 if first else 0,
+            title=_("%(number)s %(kind)s待签发") % {"number": r.case.number, "kind": r.title_suffix},
+            detail=_("校长（或校长指定的副校长）签发后方可报送县教体局"),
+            url=reverse("cases:report_detail", args=[r.pk]) + "#sign",
+            # whoever may sign it owes it: the principal, and the deputy designated (if any)
+            owner=_("%(school)s 校长") % {"school": r.school.name},
+            due=r.case.report_due_at if first and r.case.report_required else None,
+            new=duties.is_new(user, r.created_at, now),
+            ref=f"cases.bureaureport:{r.pk}:sign",
+            school_id=r.school_id,
+            action=_("去签发"),
+        )
+
+
 @duties.provider("cases.report_ack")
 def reports_to_acknowledge(user, now):
     """The bureau's 待签收: reports the schools sent and nobody acknowledged yet."""
@@ -314,27 +345,88 @@ def appeals(user, now):
         )
 
 
+# No law sets a time for a referral's outcome; the school expects one within two weeks (a
+# referral for a measure is due when the measure is).
+REFERRAL_OUTCOME_DAYS = 14
+
+
+def referral_due(r: CaseReferral):
+    """When the legal vice-principal or liaison owes the outcome of a referral."""
+    if r.measure_id and r.measure.due_on:
+        return r.measure.due_on
+    return r.referred_at + dt.timedelta(days=REFERRAL_OUTCOME_DAYS)
+
+
 @duties.provider("cases.referral")
 def referrals(user, now):
-    """A case referred to this legal vice-principal or liaison, its outcome not yet recorded."""
+    """A case referred to this legal vice-principal or liaison, its outcome not yet recorded:
+    due with the measure it carries out, else two weeks after the referral."""
     if not policy.can(user, f"{P}.view"):
         return
     rows = (
         CaseReferral.objects.filter(to_user=user, outcome="", case__in=_cases(user))
-        .select_related("case")
+        .select_related("case", "measure", "school")
         .order_by("referred_at", "id")
     )
     for r in rows:
         yield duties.Duty(
             kind="cases.referral",
             title=_("%(number)s 移交：%(purpose)s") % {"number": r.case.number, "purpose": r.purpose},
+            detail=r.school.name,
             url=_step(r.case_id, "referral_outcome"),
-            owner=str(user),
+            owner=_name(user),
             owner_ids=(user.pk,),
+            due=referral_due(r),
             new=duties.is_new(user, r.referred_at, now),
             ref=f"cases.casereferral:{r.pk}",
             school_id=r.school_id,
             action=_("记录结果"),
+        )
+
+
+@duties.provider("cases.handover")
+def handovers(user, now):
+    """接手案件: a case reassigned to this user (更换承办人), until they act on it (any entry of
+    theirs on the case's timeline after the handover); due a day after the handover."""
+    from django.db.models import Exists, OuterRef
+
+    from anxin.cases.models import CaseEvent
+    from anxin.cases.services.handover import REASSIGNED
+
+    if not policy.can(user, f"{P}.change"):
+        return
+    acted = CaseEvent.objects.filter(case_id=OuterRef("case_id"), seq__gt=OuterRef("seq"), actor_id=user.pk)
+    rows = (
+        CaseEvent.objects.filter(
+            kind=REASSIGNED,
+            data__to=user.pk,
+            case__owner=user,
+            case__in=_cases(user, "change"),
+        )
+        .exclude(case__state=CaseState.CLOSED)
+        .annotate(acted=Exists(acted))
+        .filter(acted=False)
+        .select_related("case")
+        .order_by("-seq")
+    )
+    seen = set()
+    for ev in rows:
+        if ev.case_id in seen:
+            continue
+        seen.add(ev.case_id)
+        yield duties.Duty(
+            kind="cases.handover",
+            priority=2,
+            title=_("接手案件 %(number)s") % {"number": ev.case.number},
+            detail=ev.summary,
+            url=_detail(ev.case_id),
+            owner=_name(user),
+            owner_ids=(user.pk,),
+            due=ev.at + dt.timedelta(days=1),
+            new=duties.is_new(user, ev.at, now),
+            ref=f"cases.handover:{ev.pk}",
+            school_id=ev.case.school_id,
+            action=_("去办理"),
         )
 
 

@@ -618,6 +618,28 @@ class NoteForm(CaseForm):
     text = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class ReassignForm(CaseForm):
+    """更换承办人: one of the school's case handlers (校长、分管安全副校长、德育/政教主任)."""
+
+    owner = forms.ModelChoiceField(label=_("新的承办人"), queryset=None)
+    reason = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anxin.accounts.models import Membership, User
+        from anxin.cases import permissions
+
+        handlers = Membership.objects.active().filter(
+            school_id=self.case.school_id, role__in=sorted(permissions.MANAGERS)
+        )
+        self.fields["owner"].queryset = (
+            User.objects.filter(pk__in=handlers.values("user_id"), is_active=True)
+            .exclude(pk=self.case.owner_id)
+            .order_by("real_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda u: u.real_name or u.username
+
+
 class UnfoundedForm(CaseForm):
     reason = forms.CharField(
         label=_("查无实据的理由"),

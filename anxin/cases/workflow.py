@@ -191,6 +191,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "settle": (S.STOPPED, S.NOTIFYING, S.INVESTIGATING, S.DETERMINING),
     "escalate": (S.HANDLING, S.FOLLOW_UP, S.CLOSED),
     "note": _OPEN + (S.CLOSED,),
+    "reassign": _OPEN,
 }
 
 # Duties shown on the case page per state: what to do here, and who does it.

@@ -109,8 +109,11 @@ def update_plan(by, plan: CarePlan, **changes) -> CarePlan:
         measures = list(changes["measures"] or [])
         if not measures or any(m not in Measure.values for m in measures):
             raise ValidationError({"measures": _("请至少选择一项帮扶措施。")})
+    new_owner = None
     if changes.get("owner") is not None:
         _check_owner(changes["owner"], plan.school_id)
+        if changes["owner"].pk != plan.owner_id:
+            new_owner = changes["owner"]
     elif "owner" in changes:
         changes.pop("owner")
     for key, value in changes.items():
@@ -121,7 +124,28 @@ def update_plan(by, plan: CarePlan, **changes) -> CarePlan:
     plan.next_due_on = next_due(plan)
     plan.full_clean(validate_constraints=False)
     plan.save()
+    if new_owner is not None:
+        _tell_new_owner(plan, new_owner)
     return plan
+
+
+def _tell_new_owner(plan: CarePlan, owner) -> None:
+    """A plan handed to someone else: they are told at once (its contacts are now their duties)."""
+    from django.urls import reverse
+
+    from anxin.core.notify import notify
+
+    due = plan.next_due_on.isoformat() if plan.next_due_on else ""
+    notify(
+        [owner],
+        kind="care_plan_owner",
+        title=_("一项关爱帮扶计划改由你负责"),
+        body=_("下次联系请于 %(due)s 前完成。") % {"due": due} if due else "",
+        url=reverse("care:plan_detail", args=[plan.pk]),
+        dedupe_key=f"care:plan-owner:{plan.pk}:{owner.pk}:{clock.now().timestamp():.0f}",
+        school=plan.school_id,
+        county=plan.county_id,
+    )
 
 
 @transaction.atomic

@@ -58,3 +58,18 @@ def test_an_intervention_task_is_the_owners_until_done(world, leader, teacher, p
     assert ref in _refs(leader, "care.task")
     services.update_task(teacher, task, status=InterventionTask.Status.DONE, outcome="已联系家长，送医检查")
     assert ref not in _refs(teacher, "care.task")
+
+
+def test_a_plan_handed_to_another_owner_tells_them_and_moves_its_duty(
+    world, leader, teacher, counsellor, plan
+):
+    from anxin.core.models import Notification
+
+    ref = f"care.careplan:{plan.pk}"
+    assert ref in _refs(teacher, "care.contact_due")
+    services.update_plan(leader, plan, owner=counsellor)
+    note = Notification.objects.get(recipient=counsellor, kind="care_plan_owner")
+    assert note.url == f"/care/plans/{plan.pk}/"
+    assert ref in _refs(counsellor, "care.contact_due") and ref not in _refs(teacher, "care.contact_due")
+    services.update_plan(leader, plan, owner=counsellor)  # not a change: nobody is told again
+    assert Notification.objects.filter(recipient=counsellor, kind="care_plan_owner").count() == 1

@@ -48,12 +48,14 @@ support (LAW 9)                        ``support``            ``record_support``
 referrals and police                   ``referrals``          ``refer_case``,
                                                               ``record_referral_outcome``,
                                                               ``record_police_report``
-bureau reports (首报/续报/终报)        ``bureau_reports``     ``draft_report``, ``submit_report``,
+bureau reports (首报/续报/终报)        ``bureau_reports``     ``draft_report``, ``sign_off``,
+                                                              ``submit_report``,
                                                               ``acknowledge_report``
 appeals and special schools            ``appeals``            ``file_appeal``, ``decide_appeal``,
                                                               ``apply_special_school``,
                                                               ``decide_special_school``
 follow-up and notes                    ``follow_up``          ``record_follow_up``, ``add_note``
+reassigning the handler (更换承办人)   ``handover``           ``reassign_case``
 =====================================  =====================  ==================================
 
 "How an appeal is decided" is ``appeals.decide_appeal``; the state machine it moves along is
@@ -81,7 +83,10 @@ from anxin.cases.services.bureau_reports import (
     UNDER_INVESTIGATION,
     acknowledge_report,
     draft_report,
+    leadership_contact,
+    may_sign,
     report_diff,
+    sign_off,
     submit_report,
     update_report,
 )
@@ -96,6 +101,7 @@ from anxin.cases.services.follow_up import (
     add_note,
     record_follow_up,
 )
+from anxin.cases.services.handover import reassign_case
 from anxin.cases.services.investigation import (
     check_upload,
     record_statement,
@@ -190,10 +196,14 @@ __all__ = [
     "record_statement",
     "record_support",
     "refer_case",
+    "reassign_case",
     "report_diff",
     "school_leaders",
     "settle_directly",
     "submit_report",
+    "sign_off",
+    "may_sign",
+    "leadership_contact",
     "update_facts",
     "update_investigation",
     "update_report",

@@ -67,6 +67,7 @@ STEP_LABELS = {
     "bureau_report": "向教体局报告",
     "appeal": "登记申诉、复查",
     "note": "添加备注",
+    "reassign": "更换承办人",
     "settle": "直接处理玩笑打闹、一般纠纷",
     "escalate": "提请委员会认定",
 }

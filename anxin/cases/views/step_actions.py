@@ -286,6 +286,12 @@ def _run_note(request, case, d, form):
     return services.add_note(case, by=request.user, text=d["text"], expected_version=_v(form))
 
 
+def _run_reassign(request, case, d, form):
+    return services.reassign_case(
+        case, by=request.user, to_user=d["owner"], reason=d["reason"], expected_version=_v(form)
+    )
+
+
 def _run_unfounded(request, case, d, form):
     return services.close_unfounded(case, by=request.user, reason=d["reason"], expected_version=_v(form))
 

@@ -48,6 +48,7 @@ from anxin.cases.views.step_actions import (
     _run_party,
     _run_police,
     _run_police_outcome,
+    _run_reassign,
     _run_referral,
     _run_referral_outcome,
     _run_report,
@@ -371,6 +372,15 @@ STEPS: dict[str, Step] = {
             needs="referral",
         ),
         Step("note", gettext_lazy("添加备注"), forms.NoteForm, "note", ("change", "note"), _run_note),
+        Step(
+            "reassign",
+            gettext_lazy("更换承办人"),
+            forms.ReassignForm,
+            "reassign",
+            ("change",),
+            _run_reassign,
+            gettext_lazy("新的承办人会收到通知，并在工作台上看到这件案件，直到其开始办理。"),
+        ),
         Step(
             "settle",
             gettext_lazy("直接处理玩笑打闹、一般纠纷"),
