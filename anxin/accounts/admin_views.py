@@ -25,7 +25,7 @@ from anxin.accounts.forms import GrantDecisionForm, GrantRequestForm, Membership
 from anxin.accounts.models import AccessGrant, Membership, User
 from anxin.core import access, clock, policy
 from anxin.core.editing import ServiceFormView, form_errors
-from anxin.core.listing import ScopedListView
+from anxin.core.listing import ScopedListView, drop_single_choices
 
 CHANGE = "accounts.user.change"
 GRANT_PERMS = ("accounts.accessgrant.request", "accounts.accessgrant.approve", "accounts.accessgrant.view")
@@ -281,6 +281,7 @@ def grant_list(request):
     if policy.can(user, "accounts.accessgrant.view"):
         qs = AccessGrant.objects.restrict(user, "view").select_related("grantee", "school", "decided_by")
         fs = AccessGrantFilter(request.GET or None, queryset=qs, request=request)
+        drop_single_choices(fs, user)
         qs = fs.qs if fs.is_bound and fs.is_valid() else qs
         page = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
         query = request.GET.copy()

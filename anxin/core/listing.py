@@ -43,6 +43,7 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         if self.filterset_class is None:
             return None, qs
         fs = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+        drop_single_choices(fs, self.request.user)
         return fs, (fs.qs if fs.is_bound and fs.is_valid() else qs)
 
     def get(self, request, *args, **kwargs):
@@ -89,6 +90,39 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             can_export=policy.can(self.request.user, policy.perm_name(self.model, self.export_action)),
         )
         return ctx
+
+
+def single_scope(user) -> tuple[int | None, int | None]:
+    """(school id, class id) when all the user sees lies in one school / one class (from the
+    memberships and grants already loaded for the request: no query of its own), else None."""
+    from anxin.core.roles import ROLE_SCOPE, ScopeLevel
+
+    ms = policy.memberships(user)
+    if not ms or any(ROLE_SCOPE[m.role] == ScopeLevel.COUNTY for m in ms):
+        return None, None
+    grants = policy.grants(user)
+    schools = {m.school_id for m in ms} | {g.school_id for g in grants}
+    school = next(iter(schools)) if len(schools) == 1 and None not in schools else None
+    klass = None
+    if school is not None and not grants and all(ROLE_SCOPE[m.role] == ScopeLevel.CLASS for m in ms):
+        classes = {m.klass_id for m in ms}
+        klass = next(iter(classes)) if len(classes) == 1 and None not in classes else None
+    return school, klass
+
+
+def drop_single_choices(fs, user) -> None:
+    """A list's 学校 and 班级 selects go when the user can see only one school / one class
+    (a one-class teacher is not asked to pick their own class; issue 11 item 8). Used by every
+    list page (ScopedListView and the lists built by hand); the API keeps the fields."""
+    if fs is None:
+        return
+    school, klass = single_scope(user)
+    drop = (["school"] if school is not None else []) + (["klass"] if klass is not None else [])
+    for name in drop:
+        fs.filters.pop(name, None)
+        form = getattr(fs, "_form", None)
+        if form is not None:
+            form.fields.pop(name, None)
 
 
 def _attr(obj, path: str):
