@@ -1,7 +1,13 @@
 """Demo cases for the demo county (issue 3, "Demo data"): about 150 cases across its schools in
 every state — late reports, a 续报, appeals, a 专门学校 application and closed cases —
 written through the services (``anxin.cases.scenarios``), so every rule holds and every case
-has its timeline. Called by the demo loader: ``load_cases(county, rng, n=150)``."""
+has its timeline. Called by the demo loader: ``load_cases(county, rng, n=150)``.
+
+The cases are spread over the current term (issue 11 item 9): each is discovered at a moment
+of the term and taken forward one state at a time at the intervals a school takes (制止 within
+minutes, the investigation in days, 回访 over weeks), the business clock set to each moment
+(``clock.as_of``), so the timelines, the reports and the 回访 carry believable dates and some
+work is overdue or late as it would be; the audit trail records that it was all entered today."""
 
 from __future__ import annotations
 
@@ -46,6 +52,97 @@ SUMMARIES = {
 }
 SOURCES = ["staff", "staff", "parent", "anonymous_report", "monitoring", "hotline", "email", "police"]
 
+SPECIAL = 5  # the special cases of load_cases (a 迟报 with a 续报, a missing report, …)
+
+# hours between reaching one state and reaching the next, as a school takes them
+GAPS = {
+    S.STOPPED: (0.1, 0.4),
+    S.NOTIFYING: (0.3, 1.0),
+    S.INVESTIGATING: (0.4, 0.9),
+    S.DETERMINING: (72, 160),
+    S.HANDLING: (24, 72),
+    S.FOLLOW_UP: (48, 120),
+    S.CLOSED: (24 * 28, 24 * 42),
+}
+# how long a case may have stayed in the state it is left in (the rest of the term for closed ones)
+LINGER = {
+    S.REGISTERED: 6,
+    S.STOPPED: 6,
+    S.NOTIFYING: 12,
+    S.INVESTIGATING: 24 * 9,
+    S.DETERMINING: 24 * 4,
+    S.HANDLING: 24 * 5,
+    S.FOLLOW_UP: 24 * 20,
+}
+
+
+def term_start(today: dt.date) -> dt.date:
+    """The first day of the current term (autumn from September, spring from March)."""
+    if today.month >= 9:
+        return dt.date(today.year, 9, 1)
+    if today.month >= 3:
+        return dt.date(today.year, 3, 1)
+    return dt.date(today.year - 1, 9, 1)
+
+
+def _travel(moment: dt.datetime):
+    """Enter what follows as of ``moment`` (business time; the audit trail keeps today)."""
+    return clock.as_of(moment)
+
+
+@dataclass
+class Timed:
+    """A case to be entered at ``at`` and taken to ``state`` through ``gaps``."""
+
+    kit: SchoolKit
+    state: str
+    result: str
+    public: bool
+    at: dt.datetime
+    steps: list
+    gaps: list
+
+
+def _timed(kit, rng: random.Random, state: str, result: str, public: bool, late: bool) -> Timed:
+    """When a case reaching ``state`` by now was discovered, and when it reached each state.
+    A late 首报 (迟报) waits hours before the investigation starts."""
+    now = clock.now()
+    steps = scenarios.ORDER[1 : scenarios.ORDER.index(state) + 1]
+    gaps = []
+    for st in steps:
+        hours = rng.uniform(*GAPS[st]) + (rng.uniform(3, 10) if late and st == S.INVESTIGATING else 0)
+        gaps.append(dt.timedelta(hours=hours))
+    total = sum(gaps, dt.timedelta())
+    start = dt.datetime.combine(term_start(clock.today()), dt.time(8), tzinfo=clock.SHANGHAI)
+    room = max(dt.timedelta(), now - start - total - dt.timedelta(hours=1))
+    linger = dt.timedelta(hours=LINGER[state]) if state in LINGER else room
+    at = now - total - rng.uniform(0.05, 1) * min(room, linger) - dt.timedelta(minutes=30)
+    return Timed(kit, state, result, public, at, steps, gaps)
+
+
+def _run_timed(t: Timed, rng: random.Random) -> BullyingCase:
+    """Open the case at its moment and take it forward, each step at its own moment."""
+    kit, at = t.kit, t.at
+    with _travel(at):
+        case = _open(
+            kit, rng, public_opinion=t.public, discovered=at - dt.timedelta(minutes=rng.randint(10, 40))
+        )
+    for st, gap in zip(t.steps, t.gaps, strict=True):
+        at += gap
+        with _travel(at):
+            try:
+                scenarios.drive(case, kit.manager, st, leader=kit.leader, result=t.result)
+            except ValidationError:  # a demo case that cannot go further stays where it is
+                case.refresh_from_db()
+                break
+    at += dt.timedelta(minutes=rng.randint(20, 90))
+    with _travel(min(at, clock.now())):
+        if case.state == S.HANDLING and rng.random() < 0.5:
+            scenarios.handle(case, kit.manager)
+        if case.state in (S.FOLLOW_UP, S.CLOSED) and case.report_required and rng.random() < 0.3:
+            _with_follow_up_report(case, kit)
+    return case
+
 
 @dataclass
 class SchoolKit:
@@ -75,10 +172,33 @@ def _kits(county) -> list[SchoolKit]:
             continue
         senior = rules.school_has_senior_grades(school)
         scenarios.constitute(
-            school, principal, principal_name=principal.real_name or "校长", with_student=senior
+            school,
+            principal,
+            principal_name=principal.real_name or "校长",
+            with_student=senior,
+            names=_committee_names(school, posts, students, senior),
         )
         kits.append(SchoolKit(school, manager, leader, students))
     return kits
+
+
+def _committee_names(school, posts: dict, students: list, senior: bool) -> dict:
+    """The committee's members by name (issue 11 item 9): the school's own 德育主任, a class
+    teacher, a guardian of the 家委会, the 法治副校长, a senior student."""
+    from anxin.roster.models import Guardian
+
+    def name(role):
+        u = posts.get(role)
+        return (u.real_name or u.username) if u is not None else ""
+
+    parent = Guardian.objects.filter(student__school=school).order_by("pk").values_list("name", flat=True)
+    return {
+        "staff": name(Role.MIDDLE_MANAGER),
+        "teacher": name(Role.CLASS_TEACHER),
+        "parent": next(iter(parent[:1]), ""),
+        "outside": name(Role.LEGAL_VP),
+        "student": students[-1].name if senior and students else "",
+    }
 
 
 def _pick(rng: random.Random, weights):
@@ -86,17 +206,25 @@ def _pick(rng: random.Random, weights):
     return rng.choices(items, weights=w, k=1)[0]
 
 
-def _open(kit: SchoolKit, rng: random.Random, *, late: bool = False, public_opinion: bool = False):
+def _open(
+    kit: SchoolKit,
+    rng: random.Random,
+    *,
+    late: bool = False,
+    public_opinion: bool = False,
+    discovered: dt.datetime | None = None,
+):
     victim, bully, witness = rng.sample(kit.students, 3)
     kind = rng.choice(list(SUMMARIES))
     hours_ago = rng.randint(5, 30) if late else rng.choice([0.5, 1, 1.5])
     now = clock.now()
+    discovered = discovered or now - dt.timedelta(hours=hours_ago)
     case = services.open_case(
         by=kit.manager,
         school=kit.school,
         source="public_opinion" if public_opinion else rng.choice(SOURCES),
-        discovered_at=now - dt.timedelta(hours=hours_ago),
-        occurred_at=now - dt.timedelta(hours=hours_ago + 1),
+        discovered_at=discovered,
+        occurred_at=discovered - dt.timedelta(hours=1),
         place=rng.choice(PLACES),
         summary=SUMMARIES[kind],
         behaviour_types=[kind],
@@ -120,7 +248,9 @@ def _with_follow_up_report(case, kit: SchoolKit) -> None:
 @transaction.atomic
 def load_cases(county, rng: random.Random, n: int = 150) -> list[BullyingCase]:
     """Create ``n`` cases in ``county`` (every state; the special ones first). Returns them."""
-    kits = _kits(county)
+    # the committees were constituted when the term began: the term's cases meet before them
+    with _travel(dt.datetime.combine(term_start(clock.today()), dt.time(8), tzinfo=clock.SHANGHAI)):
+        kits = _kits(county)
     if not kits:
         return []
     from anxin.accounts.models import Membership
@@ -139,6 +269,17 @@ def load_cases(county, rng: random.Random, n: int = 150) -> list[BullyingCase]:
     def kit():
         return rng.choice(kits)
 
+    timed = []
+    while len(timed) < n - min(n, SPECIAL):
+        k = kit()
+        state = _pick(rng, STATE_WEIGHTS)
+        result = _pick(rng, RESULT_WEIGHTS)
+        public = rng.random() < 0.06
+        late = public and rng.random() < 0.5
+        timed.append(_timed(k, rng, state, result, public, late))
+    # entered in the order they were discovered (case numbers follow the calendar); the special
+    # ones below are this week's
+    made.extend(_run_timed(t, rng) for t in sorted(timed, key=lambda t: t.at))
     # the special ones, so a small n still has them
     k = kits[0]
     late = _open(k, rng, late=True, public_opinion=True)  # a late first report (迟报), then a 续报
@@ -191,19 +332,4 @@ def load_cases(county, rng: random.Random, n: int = 150) -> list[BullyingCase]:
             unfounded, by=k.leader, reason="经调取监控、询问在场师生，当日无此事发生，系误会。"
         )
         made.append(unfounded)
-    while len(made) < n:
-        k = kit()
-        state = _pick(rng, STATE_WEIGHTS)
-        result = _pick(rng, RESULT_WEIGHTS)
-        public = rng.random() < 0.06
-        case = _open(k, rng, late=public and rng.random() < 0.5, public_opinion=public)
-        try:
-            scenarios.drive(case, k.manager, state, leader=k.leader, result=result)
-        except ValidationError:  # a demo case that cannot go further stays where it is
-            case.refresh_from_db()
-        if case.state == S.HANDLING and rng.random() < 0.5:
-            scenarios.handle(case, k.manager)
-        if case.state in (S.FOLLOW_UP, S.CLOSED) and case.report_required and rng.random() < 0.3:
-            _with_follow_up_report(case, k)
-        made.append(case)
     return made

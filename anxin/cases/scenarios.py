@@ -51,17 +51,23 @@ ELEMENTS = {
 }
 
 
-def constitute(school, by, *, principal_name: str = "校长", with_student: bool = False) -> Committee:
-    """A committee constituted as LAW 4 requires."""
+def constitute(
+    school, by, *, principal_name: str = "校长", with_student: bool = False, names: dict | None = None
+) -> Committee:
+    """A committee constituted as LAW 4 requires. ``names`` gives the members' names by seat
+    ("staff", "teacher", "parent", "outside", "student"); a seat without one is named by its post."""
+    names = names or {}
     committee = services.committee_for(school) or services.constitute_committee(by=by, school=school)
     if not committee.members.filter(left_on__isnull=True).exists():
+        seats = [
+            (MemberKind.STAFF, "staff", "德育主任", "政教处"),
+            (MemberKind.STAFF, "teacher", "班主任代表", "教师"),
+            (MemberKind.PARENT, "parent", "家长代表", "家委会"),
+            (MemberKind.OUTSIDE, "outside", "法治副校长", "派出所"),
+        ] + ([(MemberKind.STUDENT, "student", "学生代表", "学生会")] if with_student else [])
         services.add_member(committee, by=by, kind=MemberKind.PRINCIPAL, name=principal_name, is_chair=True)
-        services.add_member(committee, by=by, kind=MemberKind.STAFF, name="德育主任", title="政教处")
-        services.add_member(committee, by=by, kind=MemberKind.STAFF, name="班主任代表", title="教师")
-        services.add_member(committee, by=by, kind=MemberKind.PARENT, name="家长代表", title="家委会")
-        services.add_member(committee, by=by, kind=MemberKind.OUTSIDE, name="法治副校长", title="派出所")
-        if with_student:
-            services.add_member(committee, by=by, kind=MemberKind.STUDENT, name="学生代表", title="学生会")
+        for kind, seat, post, title in seats:
+            services.add_member(committee, by=by, kind=kind, name=names.get(seat) or post, title=title)
     return committee
 
 

@@ -10,8 +10,6 @@ import hashlib
 import json
 from datetime import datetime
 
-from django.utils import timezone
-
 from anxin.core import clock
 
 HASHED_FIELDS = (
@@ -55,7 +53,7 @@ def append(case, kind: str, summary: str, *, by=None, data: dict | None = None, 
     values = {
         "case_id": case.pk,
         "seq": case.timeline_seq + 1,
-        "at": timezone.now(),
+        "at": clock.now(),  # business time (clock.as_of in the demo loader)
         "county_id": case.county_id,
         "school_id": case.school_id,
         "actor_id": getattr(by, "pk", None),
