@@ -214,3 +214,48 @@ def _bureau_login(page, live_server, user):
     page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="验证").click()
     page.wait_for_url("**/home/")
+
+
+def test_principal_signs_off_the_first_report_and_the_leader_sends_it(live_server, page):
+    """签发 in the system: the 首报 a middle manager drafted waits on the principal's 工作台; the
+    principal opens it, presses 签发 and confirms; the page shows who signed and when, and the
+    safety leader sends it (until then 报送 is disabled)."""
+    from anxin.cases import services
+
+    w = build_world()
+    mm, leader, principal = w.user[Role.MIDDLE_MANAGER], w.user[Role.SAFETY_LEADER], w.user[Role.PRINCIPAL]
+    principal.real_name = "王建国"
+    principal.save()
+    scenarios.constitute(w.school_a1, principal)
+    case = scenarios.open_simple(
+        w.school_a1, mm, victim=w.student_own, bully=w.student_other_class, source="public_opinion"
+    )
+    services.record_immediate(case, by=mm, kind="separate", taken_at=clock.now())
+    report = services.draft_report(case, by=mm)
+    page.on("dialog", lambda d: d.accept())  # the 签发 and 报送 buttons ask first
+    login(page, live_server, principal.username, PASSWORD)
+    page.wait_for_url("**/home/")
+    duty = page.locator(f"li.duty[data-ref='cases.bureaureport:{report.pk}:sign']")
+    assert "首报待签发" in duty.inner_text()
+    duty.get_by_role("link", name="去签发").click()
+    page.wait_for_url(f"**/cases/reports/{report.pk}/**")
+    assert "待校长签发" in page.locator("#signoff").inner_text()
+    shot(page, "report-to-sign")
+    page.locator("#sign").get_by_role("button", name="签发").click()
+    page.wait_for_load_state()
+    assert "已签发" in page.locator(".messages").inner_text()
+    signed = page.locator("#signoff").inner_text()
+    assert "已由 王建国 于" in signed and "签发" in signed
+    shot(page, "report-signed-off")
+    page.context.clear_cookies()
+    login(page, live_server, leader.username, PASSWORD)
+    page.wait_for_url("**/home/")
+    page.goto(f"{live_server.url}/cases/reports/{report.pk}/")
+    send = page.get_by_role("button", name="报送县教体局")
+    assert send.is_enabled()
+    send.click()
+    page.wait_for_load_state()
+    assert "报告已报送县教体局" in page.locator(".messages").inner_text()
+    report.refresh_from_db()
+    assert report.submitted_at is not None and report.signed_off_by == principal
+    shot(page, "report-sent")

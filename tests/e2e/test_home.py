@@ -88,3 +88,72 @@ def test_bureau_chases_a_school_late_with_its_screening(live_server, page):
     leader = w.user[Role.SAFETY_LEADER]
     assert chase.by_id == bureau.pk and chase.recipients == [leader.pk]
     assert Notification.objects.filter(recipient=leader, kind="chase").count() == 1
+
+
+def test_principal_sees_the_schools_state_on_one_screen(live_server, page):
+    """校长 on a phone: the figures a principal is judged by (the school's screening %, open
+    cases and 迟报, 橙/红 without a plan, hazards without cover) and the most urgent duty —
+    here a 首报 waiting for the principal's 签发 — on the first screen, with no tap after login."""
+    from anxin.cases import scenarios, services
+
+    w, r = _world_with_late_round()
+    principal = w.user[Role.PRINCIPAL]
+    scenarios.constitute(w.school_a1, principal)
+    mm = w.user[Role.MIDDLE_MANAGER]
+    case = scenarios.open_simple(
+        w.school_a1,
+        mm,
+        victim=w.student_own,
+        bully=w.student_other_class,
+        source="public_opinion",
+        discovered_at=clock.now() - dt.timedelta(hours=3),
+    )
+    services.record_immediate(case, by=mm, kind="separate", taken_at=clock.now())
+    report = services.draft_report(case, by=mm)
+    interactions = 3  # username, password, 登录
+    login(page, live_server, principal.username, PASSWORD)
+    page.wait_for_url("**/home/")
+    figs = page.locator(".figs")
+    keys = set(figs.locator("[data-figure]").evaluate_all("els => els.map(e => e.dataset.figure)"))
+    assert {"screening.school_pct", "cases.open", "cases.late"} <= keys, keys
+    assert keys & {"screening.high_risk", "screening.high_risk_no_plan"}, keys
+    late = figs.locator("[data-figure='cases.late']")
+    assert late.locator(".v").inner_text() == "1" and "alert" in (late.get_attribute("class") or "")
+    # the figures and the first overdue duty are on the first screen of a phone
+    box = figs.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    overdue = page.locator("section.duties.overdue li.duty").first
+    first = overdue.bounding_box()
+    assert first is not None and first["y"] < PHONE["height"]
+    sign = page.locator(f"li.duty[data-ref='cases.bureaureport:{report.pk}:sign']")
+    assert "首报待签发" in sign.inner_text()
+    shot(page, "home-principal")
+    print(f"\nINTERACTIONS principal school state: {interactions}")  # noqa: T201
+
+
+def test_legal_vice_principal_sees_the_referral_waiting_with_its_due_time(live_server, page):
+    """法治副校长 on a phone: a referral past its two weeks is the first duty, in red, one tap
+    from the page where its outcome is recorded."""
+    from anxin.cases import scenarios, services
+    from anxin.cases.duties import REFERRAL_OUTCOME_DAYS
+    from anxin.cases.models import CaseReferral, CaseState
+
+    w = build_world()
+    mm, leader = w.user[Role.MIDDLE_MANAGER], w.user[Role.SAFETY_LEADER]
+    scenarios.constitute(w.school_a1, w.user[Role.PRINCIPAL])
+    case = scenarios.open_simple(w.school_a1, mm, victim=w.student_own, bully=w.student_other_class)
+    scenarios.drive(case, mm, CaseState.HANDLING, leader=leader, result="serious")
+    vp = w.user[Role.LEGAL_VP]
+    r = services.refer_case(case, by=mm, to_user=vp, purpose="对实施欺凌学生进行警示教育")
+    CaseReferral.objects.filter(pk=r.pk).update(
+        referred_at=clock.now() - dt.timedelta(days=REFERRAL_OUTCOME_DAYS + 2)
+    )
+    login(page, live_server, vp.username, PASSWORD)
+    page.wait_for_url("**/home/")
+    row = page.locator(f"section.duties.overdue li.duty[data-ref='cases.casereferral:{r.pk}']")
+    assert "移交：对实施欺凌学生进行警示教育" in row.inner_text() and "已逾期 2 天" in row.inner_text()
+    box = row.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    shot(page, "home-legal-vp")
+    row.get_by_role("link", name="记录结果").click()
+    page.wait_for_url(f"**/cases/{case.pk}/do/referral_outcome/")
