@@ -103,12 +103,11 @@ def create_class(by, grade: Grade, name: str) -> SchoolClass:
 OPTIONAL_DUTIES = frozenset({Duty.OTHER, Duty.REPORT_SIGN})
 
 
-def _require_principal_for_signing(by, school: School, duty: str) -> None:
+def _is_principal_for_signing(by, school: School, duty: str) -> bool:
     """签发 is the principal's (ROLES.md): only the principal designates a deputy for it."""
     if duty != Duty.REPORT_SIGN:
-        return
-    if not any(m.role == Role.PRINCIPAL and m.school_id == school.pk for m in policy.memberships(by)):
-        raise PermissionDenied(_("只有校长可以指定代为签发报告的副校长。"))
+        return True
+    return any(m.role == Role.PRINCIPAL and m.school_id == school.pk for m in policy.memberships(by))
 
 
 def required_duties(school: School) -> list[str]:
@@ -170,7 +169,8 @@ def set_responsibility(
         raise ValidationError({"klass": _("班级不属于该校。")})
     if duty == Duty.CLASS and klass is None:
         raise ValidationError({"klass": _("“本班学生欺凌防治”须指定班级。")})
-    _require_principal_for_signing(by, school, duty)
+    if not _is_principal_for_signing(by, school, duty):
+        raise ValidationError({"duty": _("只有校长可以指定代为签发报告的副校长。")})
     posts = posts_at(person, school)
     if not posts:
         raise ValidationError({"person": _("%(p)s在本校没有任职岗位，不能作为责任人。") % {"p": person}})
@@ -195,7 +195,8 @@ def set_responsibility(
 @transaction.atomic
 def remove_responsibility(by, responsibility: Responsibility) -> None:
     _require(by, responsibility, "change")
-    _require_principal_for_signing(by, responsibility.school, responsibility.duty)
+    if not _is_principal_for_signing(by, responsibility.school, responsibility.duty):
+        raise PermissionDenied(_("只有校长可以指定代为签发报告的副校长。"))
     responsibility.delete()
 
 

@@ -53,12 +53,14 @@ def test_only_the_principal_signs_unless_a_deputy_is_designated(cw, draft, leade
         with pytest.raises(PermissionDenied):
             services.sign_off(nobody, draft)
     # the safety leader cannot designate themself: only the principal designates
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="只有校长可以指定"):
         org_services.set_responsibility(leader, cw.school_a1, Duty.REPORT_SIGN, leader)
     # nor may the principal designate someone who is not a deputy (副校长)
     with pytest.raises(ValidationError):
         org_services.set_responsibility(principal, cw.school_a1, Duty.REPORT_SIGN, mm)
-    org_services.set_responsibility(principal, cw.school_a1, Duty.REPORT_SIGN, leader)
+    designation = org_services.set_responsibility(principal, cw.school_a1, Duty.REPORT_SIGN, leader)
+    with pytest.raises(PermissionDenied):  # nor undo the principal's designation
+        org_services.remove_responsibility(leader, designation)
     # the designation is optional: never a 未落实 gap in the matrix
     assert Duty.REPORT_SIGN not in org_services.required_duties(cw.school_a1)
     assert services.may_sign(leader, draft)
