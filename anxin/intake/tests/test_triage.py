@@ -244,6 +244,8 @@ def test_first_person_who_takes_a_phone_report_owns_it_until_handed_on(
     r = c.post(f"/intake/mine/{report.pk}/hand-over/", {f"h{report.pk}-to": world.user["safety_leader"].pk})
     report.refresh_from_db()
     assert report.owner == world.user["safety_leader"]
+    # the new owner is told at once (issue 11 item 2)
+    assert Notification.objects.filter(recipient=world.user["safety_leader"], kind="intake_handover").exists()
     assert TriageEvent.objects.get(report=report, kind="handed_over").by == teacher
     # only to someone who triages at that school
     with pytest.raises(ValidationError):
