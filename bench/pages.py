@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 MARK = "BENCH-"  # the generated cases' numbers
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 # (name, who, path): who is "leader" (贺兰县第一中学's safety leader) or "bureau" (county staff)
 PAGES = [
@@ -287,7 +288,9 @@ def server_env(db_url: str, var_dir: str) -> dict:
         ANXIN_LOG_LEVEL="ERROR",
         ANXIN_DEMO="true",
         ANXIN_TASKS_IMMEDIATE="false",
-        ANXIN_REDIS_URL="",  # one small server: database cache, SQLite task queue in var_dir
+        # production shape: Redis for the cache (and the task queue; no worker runs here), in a
+        # database of the bench's own; BENCH_REDIS_URL="" runs with the database cache instead
+        ANXIN_REDIS_URL=REDIS_URL,
     )
     env.pop("ANXIN_TESTING", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -402,6 +405,27 @@ def _py_load(port: int, path: str, cookie: str, seconds: float, connections: int
     return {"rps": len(lat) / elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99), "errors": errors[0]}
 
 
+def _bench_redis():
+    """The bench's own Redis database (emptied before and after a run): a loopback server and
+    a non-zero database only. None without Redis."""
+    global REDIS_URL
+    if not REDIS_URL:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    kwargs = client.connection_pool.connection_kwargs
+    if kwargs.get("host") not in ("127.0.0.1", "localhost", "::1") or not kwargs.get("db"):
+        raise SystemExit("BENCH_REDIS_URL must name a non-zero database on a local server (it is emptied)")
+    try:
+        client.ping()
+    except redis.RedisError:
+        print("# no Redis at BENCH_REDIS_URL: the database cache instead", file=sys.stderr)
+        REDIS_URL = ""
+        return None
+    return client
+
+
 def stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -425,11 +449,14 @@ def run(args) -> int:
     # the keys (sessions, encrypted fields) live with the database they were made for
     var_dir = str(Path(tempfile.gettempdir()) / f"anxin-bench-{dbname}")
     os.makedirs(var_dir, exist_ok=True)
+    bench_redis = _bench_redis()
     env = server_env(db_url, var_dir)
     exists = pg_admin(admin_url, f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'")
     if not exists:
         pg_admin(admin_url, f'CREATE DATABASE "{dbname}"')
     servers: list[subprocess.Popen] = []
+    if bench_redis is not None:
+        bench_redis.flushdb()
     wrk = shutil.which("wrk")
     script = None
     try:
@@ -507,6 +534,8 @@ def run(args) -> int:
     finally:
         for proc in servers:
             stop(proc)
+        if bench_redis is not None:
+            bench_redis.flushdb()
         if not args.keep:
             pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
             shutil.rmtree(var_dir, ignore_errors=True)
