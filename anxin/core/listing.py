@@ -4,6 +4,7 @@ and the export (GUIDE conventions); scoped, paginated, exportable, audited."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import cached_property
 
@@ -18,6 +19,8 @@ from django.views.generic import TemplateView
 from anxin.core import audit, policy
 from anxin.core.access import require
 from anxin.core.xlsx import xlsx_response
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedListView(LoginRequiredMixin, TemplateView):
@@ -155,9 +158,13 @@ def _bump(sender, instance, **kwargs) -> None:
         return
     key = _version_key(label, getattr(instance, "county_id", None))
     try:
-        cache.incr(key)
-    except ValueError:  # not there yet (or evicted): any new value changes the keys
-        cache.set(key, int(timezone.now().timestamp() * 1000), None)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or evicted): any new value changes the keys
+            cache.set(key, int(timezone.now().timestamp() * 1000), None)
+    except Exception:  # noqa: BLE001 - the cache down never fails a write
+        # figures cached before the outage may stay up to FIGURES_TTL seconds old
+        logger.warning("figures cache unavailable: version of %s not moved", label)
 
 
 def track(app_label: str) -> None:
@@ -171,19 +178,37 @@ def track(app_label: str) -> None:
 def figures(request, app_label: str, what, compute: Callable[[], dict]) -> dict:
     """``compute()`` (a dict of figures), or what it gave for the same question asked by the
     same user under the same posts and data version in the last FIGURES_TTL seconds."""
+    return cached_for_user(request.user, app_label, what, compute)
+
+
+def cached_for_user(user, app_label: str, what, compute: Callable[[], object]):
+    """``figures`` for callers without a request (工作台's figure providers). ``compute()``
+    must return something the cache can pickle."""
+    from django.utils.translation import get_language
+
     track(app_label)
-    user = request.user
     posts = sorted((m.role, m.county_id, m.school_id, m.klass_id) for m in policy.memberships(user))
     held = sorted((g.school_id, str(g.expires_at)) for g in policy.grants(user))
     counties = sorted({c for _r, c, _s, _k in posts} | {user.county_id}, key=str)
     version_keys = [_version_key(app_label, c) for c in counties] + [_version_key(app_label, None)]
-    versions = cache.get_many(version_keys)
-    raw = repr((app_label, user.pk, posts, held, [versions.get(k) for k in version_keys], what))
+    try:
+        versions = cache.get_many(version_keys)
+    except Exception:  # noqa: BLE001 - no cache: count, as without one
+        return compute()
+    raw = repr(
+        (app_label, user.pk, posts, held, [versions.get(k) for k in version_keys], get_language(), what)
+    )
     key = "anxin:fig:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
+        value = None
     if value is None:
         value = compute()
-        cache.set(key, value, FIGURES_TTL)
+        try:
+            cache.set(key, value, FIGURES_TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("figures cache unavailable: %s counted without it", app_label)
     return value
 
 

@@ -93,3 +93,20 @@ def test_register_queries_are_pinned(cw, mm, as_user, django_assert_num_queries)
         resp = c.get(URL)
     assert resp.context["page_obj"].paginator.count == 30
     assert small <= 12
+
+
+def test_the_cache_down_fails_no_write_and_no_page(cw, mm, as_user, monkeypatch):
+    from anxin.core import listing
+
+    c = as_user(cw.user["bureau_safety"])
+    c.get(URL)  # the app is tracked: every save of a case moves a version in the cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("incr", "set", "get", "get_many"):
+        monkeypatch.setattr(listing.cache, name, down)
+    _open(cw, mm, 2)  # saved, though no version could move
+    resp = c.get(URL)
+    assert resp.status_code == 200
+    assert resp.context["page_obj"].paginator.count == 2  # counted without the cache
