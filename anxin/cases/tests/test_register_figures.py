@@ -110,3 +110,17 @@ def test_the_cache_down_fails_no_write_and_no_page(cw, mm, as_user, monkeypatch)
     resp = c.get(URL)
     assert resp.status_code == 200
     assert resp.context["page_obj"].paginator.count == 2  # counted without the cache
+
+
+def test_the_api_list_counts_once_too(cw, mm, as_user):
+    _open(cw, mm, 2)
+    c = as_user(cw.user["safety_leader"])
+    with CaptureQueriesContext(connection) as first:
+        assert c.get("/api/v1/cases/").json()["count"] == 2
+    assert len(_counts(first)) == 1
+    with CaptureQueriesContext(connection) as again:
+        assert c.get("/api/v1/cases/").json()["count"] == 2
+    assert _counts(again) == []
+    _open(cw, mm, 1)
+    assert c.get("/api/v1/cases/").json()["count"] == 3
+    assert c.get("/api/v1/cases/", {"state": "closed"}).json()["count"] == 0
