@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -157,6 +158,23 @@ def _bump(sender, instance, **kwargs) -> None:
     if label not in _TRACKED:
         return
     key = _version_key(label, getattr(instance, "county_id", None))
+    if _in_database():
+        # the database cache's increment is an UPDATE of one row: inside the writer's
+        # transaction it would hold that row until commit and queue every writer of the county
+        # behind it. After the commit it is a short transaction of its own.
+        transaction.on_commit(lambda: _move(key, label))
+    else:
+        _move(key, label)
+
+
+def _in_database() -> bool:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return isinstance(caches["default"], DatabaseCache)
+
+
+def _move(key: str, label: str) -> None:
     try:
         try:
             cache.incr(key)

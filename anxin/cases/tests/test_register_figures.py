@@ -124,3 +124,35 @@ def test_the_api_list_counts_once_too(cw, mm, as_user):
     _open(cw, mm, 1)
     assert c.get("/api/v1/cases/").json()["count"] == 3
     assert c.get("/api/v1/cases/", {"state": "closed"}).json()["count"] == 0
+
+
+def test_with_the_database_cache_the_version_moves_after_the_commit(
+    cw, mm, as_user, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The database cache's increment is a row update: it runs after the writer's commit, never
+    holding that row for the rest of the writer's transaction."""
+    from django.core.management import call_command
+
+    from anxin.core import listing
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "anxin_cache"}
+    }
+    call_command("createcachetable", verbosity=0)
+    c = as_user(cw.user["bureau_safety"])
+    assert c.get(URL).context["page_obj"].paginator.count == 0
+    moved = []
+    original = listing._move
+
+    def record(key, label):
+        moved.append(key)
+        original(key, label)
+
+    monkeypatch.setattr(listing, "_move", record)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _open(cw, mm, 1)
+    assert moved == []  # nothing moved inside the writer's transaction
+    for callback in callbacks:
+        callback()
+    assert moved  # after the commit
+    assert c.get(URL).context["page_obj"].paginator.count == 1
