@@ -1,7 +1,8 @@
 """Staff pages under load (issue 15): the registers, lists, the case page and 工作台.
 
 PostgreSQL, the demo county plus N generated cases (spread over its 29 schools, one victim
-each), gunicorn started as `manage.py serve` starts it (2 workers x 4 threads), and beside it a
+each), gunicorn started as `manage.py serve` starts it (2 workers x 4 threads; no access log),
+and beside it a
 bare reference server (bench/_pages_bare.py: Django's default middleware, one ORM view listing
 the 20 newest rows of one school from a 1M-row table as JSON) with the same flags. For each
 page the load generator (Debian's `wrk` when installed, else a Python one) hits the bare view,
