@@ -2,9 +2,8 @@
 
 PostgreSQL, the demo county plus N generated cases (spread over its 29 schools, one victim
 each), gunicorn started as `manage.py serve` starts it (2 workers x 4 threads; no access log),
-and beside it a
-bare reference server (bench/_pages_bare.py: Django's default middleware, one ORM view listing
-the 20 newest rows of one school from a 1M-row table as JSON) with the same flags. For each
+and beside it a bare reference server (bench/_pages_bare.py: Django's default middleware, one
+ORM view listing the 20 newest rows of one school from a 1M-row table as JSON), same flags. For each
 page the load generator (Debian's `wrk` when installed, else a Python one) hits the bare view,
 then the page, for the same number of seconds and connections, so a page's share of the bare
 view's throughput is measured under the same machine load. Then, in-process (Django test
