@@ -16,6 +16,27 @@ from anxin.core import clock, policy
 
 EXEMPT_PREFIXES = ("/static/", "/s/", "/i18n/", "/healthz", "/api/", "/favicon.ico")
 
+# The idle timeout (SESSION_COOKIE_AGE) runs from the session's last save. Saving on every
+# request (SESSION_SAVE_EVERY_REQUEST) wrote the session row on every page and API call; the
+# stamp below saves it at most once a minute, so a session idles out between
+# ANXIN_IDLE_TIMEOUT_MINUTES - 1 and ANXIN_IDLE_TIMEOUT_MINUTES after its last request.
+IDLE_STAMP = "seen_at"
+IDLE_STAMP_SECONDS = 60
+
+
+def touch_session(request) -> None:
+    """Renew the idle timer of a live session (signed in or not: a public survey keeps its
+    session too), at most once every IDLE_STAMP_SECONDS. Never creates a session."""
+    session = getattr(request, "session", None)
+    if session is None or session.session_key is None:
+        return
+    seen = session.get(IDLE_STAMP)
+    if session.is_empty():  # unknown or expired key: nothing to renew
+        return
+    now = int(clock.now().timestamp())
+    if seen is None or now - seen >= IDLE_STAMP_SECONDS:
+        session[IDLE_STAMP] = now
+
 
 def needs_password_change(user) -> bool:
     if user.must_change_password:
@@ -33,6 +54,7 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        touch_session(request)
         user = request.user
         path = request.path
         if not user.is_authenticated or path.startswith(EXEMPT_PREFIXES):

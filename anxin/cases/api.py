@@ -268,6 +268,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     permission_classes = [CasePermission]
     sensitive_retrieve = True
     select_related = ("school",)
+    cache_counts = True  # the list's total: core.api_auth.Pagination
     policy_actions = {"create": "open", "advance": "view", "timeline": "view", "list": "view"}
     parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 

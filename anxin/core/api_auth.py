@@ -56,3 +56,21 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # a huge register's total (view.cache_counts): counted once per user, filters and
+        # data version, as on its page (core.listing.figures), not on every call
+        if view is not None and getattr(view, "cache_counts", False) and request.user.is_authenticated:
+            from functools import partial
+
+            from anxin.core.listing import KnownCountPaginator, cached_for_user
+
+            asked = sorted((k, v) for k, v in request.query_params.lists() if k != self.page_query_param)
+            n = cached_for_user(
+                request.user,
+                queryset.model._meta.app_label,
+                ("api-total", type(view).__name__, asked),
+                lambda: {"n": queryset.count()},
+            )["n"]
+            self.django_paginator_class = partial(KnownCountPaginator, count=n)
+        return super().paginate_queryset(queryset, request, view)

@@ -15,27 +15,12 @@ def shell(request):
     if user is None or not user.is_authenticated:
         return {}
     ms = policy.memberships(user)
-    sections: dict[str, list] = {}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    roles = {m.role for m in ms}
-    for item in NAV:
-        if item.hide_for and roles and roles <= item.hide_for:
-            continue
-        if item.perms and not any(policy.can(user, p) for p in item.perms):
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:  # a module not installed in this deployment
-            continue
-        sections.setdefault(str(item.section), []).append(
-            {"label": item.label, "url": url, "active": current == item.url_name}
-        )
-    from django.utils.translation import gettext
-
-    from anxin.core.nav import SECTION_ORDER
-
-    order = {gettext(name): i for i, name in enumerate(SECTION_ORDER)}
-    sections = dict(sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order))))
+    roles = frozenset(m.role for m in ms)
+    sections = {
+        section: [{"label": label, "url": url, "active": current == name} for label, url, name in items]
+        for section, items in _nav_for(user, roles)
+    }
     role_labels = sorted({Role(m.role).label for m in ms})
     county_level = any(m.role in COUNTY_ROLES for m in ms)
     scope_names = sorted(
@@ -60,6 +45,39 @@ def shell(request):
         )
         ctx["current_school"] = request.session.get("school_filter")
     return ctx
+
+
+# The menu depends only on the roles held (NavItem.perms and hide_for read roles) and the
+# language: built once per process for each combination, not walked item by item per page.
+_NAV_CACHE: dict = {}
+
+
+def _nav_for(user, roles: frozenset) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    from django.urls import get_script_prefix
+    from django.utils.translation import get_language, gettext
+
+    from anxin.core.nav import SECTION_ORDER
+
+    key = (roles, get_language(), get_script_prefix(), len(NAV))
+    cached = _NAV_CACHE.get(key)
+    if cached is not None:
+        return cached
+    sections: dict[str, list] = {}
+    for item in NAV:
+        if item.hide_for and roles and roles <= item.hide_for:
+            continue
+        if item.perms and not any(policy.can(user, p) for p in item.perms):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a module not installed in this deployment
+            continue
+        sections.setdefault(str(item.section), []).append((str(item.label), url, item.url_name))
+    order = {gettext(name): i for i, name in enumerate(SECTION_ORDER)}
+    cached = sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order)))
+    if len(_NAV_CACHE) < 512:  # a handful of role combinations in practice
+        _NAV_CACHE[key] = cached
+    return cached
 
 
 def site(request):

@@ -133,10 +133,22 @@ def figure(key: str) -> Callable[[FigureProvider], FigureProvider]:
     return decorate
 
 
-def figures_for(user, now: dt.datetime | None = None) -> list[Figure]:
+def figures_for(user, now: dt.datetime | None = None, *, cached: bool = False) -> list[Figure]:
+    """Every app's figures for the user. ``cached`` (工作台 itself): each app's figures are
+    kept for a minute per user and posts, and computed again at once when a row of that app
+    changes (core.listing.cached_for_user), so 工作台 does not count the school's or county's
+    cases on every visit."""
     discover()
     now = now or timezone.now()
-    return [f for fn in _FIGURES.values() for f in fn(user, now)]
+    if not cached:
+        return [f for fn in _FIGURES.values() for f in fn(user, now)]
+    from anxin.core.listing import cached_for_user
+
+    out: list[Figure] = []
+    for key, fn in _FIGURES.items():
+        app_label = fn.__module__.split(".")[1] if fn.__module__.startswith("anxin.") else key
+        out.extend(cached_for_user(user, app_label, ("home-figures", key), lambda fn=fn: list(fn(user, now))))
+    return out
 
 
 # --- who oversees whom ---------------------------------------------------------------------------

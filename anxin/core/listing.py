@@ -3,15 +3,25 @@ and the export (GUIDE conventions); scoped, paginated, exportable, audited."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import cached_property
+
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from anxin.core import audit, policy
 from anxin.core.access import require
 from anxin.core.xlsx import xlsx_response
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedListView(LoginRequiredMixin, TemplateView):
@@ -24,6 +34,14 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     export_name = ""
     select_related: tuple[str, ...] = ()
     paginate_by = None
+    # Huge registers: the total under the filters comes from figures() (cached per user,
+    # filters and the app's data version) instead of a COUNT(*) on every page view.
+    cache_counts = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.cache_counts and cls.model is not None:
+            track(cls.model._meta.app_label)
 
     def base_queryset(self):
         # An export reads through the export right's own scope, not the (wider) view scope:
@@ -77,7 +95,18 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         fs, qs = self.filtered()
-        paginator = Paginator(qs, self.paginate_by or settings.ANXIN_LIST_PAGE_SIZE)
+        per_page = self.paginate_by or settings.ANXIN_LIST_PAGE_SIZE
+        if self.cache_counts:
+            asked = sorted((k, v) for k, v in self.request.GET.lists() if k not in ("page", "format"))
+            known = figures(
+                self.request,
+                self.model._meta.app_label,
+                (type(self).__name__, self.action, "total", current_school_id(self.request), asked),
+                lambda: {"n": qs.count()},
+            )["n"]
+            paginator = KnownCountPaginator(qs, per_page, count=known)
+        else:
+            paginator = Paginator(qs, per_page)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -141,3 +170,107 @@ def current_school_id(request) -> int | None:
     """The school a county-level user is looking at (top-bar switcher), if any."""
     value = request.session.get("school_filter")
     return int(value) if value else None
+
+
+# --- figures that do not scan the county on every page view -----------------------------------
+# A stat card or a register's total is computed once and kept in the cache for FIGURES_TTL
+# seconds, keyed by the user, their posts, what is asked, and the data version of the app's
+# rows in the user's counties. Every save or delete of a row of a tracked app moves its
+# county's version (post_save/post_delete), so a change made through the models shows at once;
+# what moves without a signal (a queryset update, the clock passing a deadline) shows within
+# FIGURES_TTL seconds.
+FIGURES_TTL = 60
+_TRACKED: set[str] = set()
+
+
+def _version_key(app_label: str, county_id) -> str:
+    return f"anxin:figver:{app_label}:{county_id}"
+
+
+def _bump(sender, instance, **kwargs) -> None:
+    label = sender._meta.app_label
+    if label not in _TRACKED:
+        return
+    key = _version_key(label, getattr(instance, "county_id", None))
+    if _in_database():
+        # the database cache's increment is an UPDATE of one row: inside the writer's
+        # transaction it would hold that row until commit and queue every writer of the county
+        # behind it. After the commit it is a short transaction of its own.
+        transaction.on_commit(lambda: _move(key, label))
+    else:
+        _move(key, label)
+
+
+def _in_database() -> bool:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return isinstance(caches["default"], DatabaseCache)
+
+
+def _move(key: str, label: str) -> None:
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or evicted): any new value changes the keys
+            cache.set(key, int(timezone.now().timestamp() * 1000), None)
+    except Exception:  # noqa: BLE001 - the cache down never fails a write
+        # figures cached before the outage may stay up to FIGURES_TTL seconds old
+        logger.warning("figures cache unavailable: version of %s not moved", label)
+
+
+def track(app_label: str) -> None:
+    """Move the data version of ``app_label``'s rows whenever one is saved or deleted."""
+    if not _TRACKED:
+        post_save.connect(_bump, dispatch_uid="anxin.listing.figures.save")
+        post_delete.connect(_bump, dispatch_uid="anxin.listing.figures.delete")
+    _TRACKED.add(app_label)
+
+
+def figures(request, app_label: str, what, compute: Callable[[], dict]) -> dict:
+    """``compute()`` (a dict of figures), or what it gave for the same question asked by the
+    same user under the same posts and data version in the last FIGURES_TTL seconds."""
+    return cached_for_user(request.user, app_label, what, compute)
+
+
+def cached_for_user(user, app_label: str, what, compute: Callable[[], object]):
+    """``figures`` for callers without a request (工作台's figure providers). ``compute()``
+    must return something the cache can pickle."""
+    from django.utils.translation import get_language
+
+    track(app_label)
+    posts = sorted((m.role, m.county_id, m.school_id, m.klass_id) for m in policy.memberships(user))
+    held = sorted((g.school_id, str(g.expires_at)) for g in policy.grants(user))
+    counties = sorted({c for _r, c, _s, _k in posts} | {user.county_id}, key=str)
+    version_keys = [_version_key(app_label, c) for c in counties] + [_version_key(app_label, None)]
+    try:
+        versions = cache.get_many(version_keys)
+    except Exception:  # noqa: BLE001 - no cache: count, as without one
+        return compute()
+    raw = repr(
+        (app_label, user.pk, posts, held, [versions.get(k) for k in version_keys], get_language(), what)
+    )
+    key = "anxin:fig:" + hashlib.sha256(raw.encode()).hexdigest()
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
+        value = None
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, FIGURES_TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("figures cache unavailable: %s counted without it", app_label)
+    return value
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its total (from ``figures``) instead of counting."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count

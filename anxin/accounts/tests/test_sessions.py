@@ -32,6 +32,36 @@ def test_idle_session_expires_after_30_minutes(client, world, travel):
     assert r["Location"].startswith("/accounts/login/")
 
 
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_session_row_is_written_at_most_once_a_minute(client, world, travel):
+    post_login(client, world.user[Role.CLASS_TEACHER].username)
+    assert client.get(PAGE).status_code == 200
+    stamped = _expiry(client)
+    travel.shift(timedelta(seconds=50))
+    assert client.get(PAGE).status_code == 200
+    assert client.get("/api/v1/cases/").status_code == 200
+    assert _expiry(client) == stamped  # no write within the minute
+    travel.shift(timedelta(seconds=15))
+    assert client.get("/api/v1/cases/").status_code == 200  # the API renews the timer too
+    assert _expiry(client) == stamped + timedelta(seconds=65)
+
+
+def test_idle_timer_runs_from_the_last_stamp(client, world, travel):
+    """Requests within the minute after a stamp do not move the idle limit: at most a
+    minute earlier than 30 minutes after the last request, never later."""
+    post_login(client, world.user[Role.CLASS_TEACHER].username)
+    assert client.get(PAGE).status_code == 200
+    travel.shift(timedelta(seconds=50))
+    assert client.get(PAGE).status_code == 200
+    travel.shift(timedelta(minutes=29, seconds=11))  # 30 min 1 s after the stamp
+    assert client.get(PAGE).status_code == 302
+
+
 def test_absolute_limit_of_12_hours_holds_even_with_activity(client, world, travel):
     post_login(client, world.user[Role.CLASS_TEACHER].username)
     for _ in range(36):  # a request every 20 minutes: never idle, up to exactly 12 hours

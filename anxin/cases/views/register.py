@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Value
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,12 +12,13 @@ from anxin.cases import forms, permissions, services
 from anxin.cases.filters import CaseFilter, late_q
 from anxin.cases.models import (
     BullyingCase,
+    CaseState,
     Source,
 )
 from anxin.cases.views._common import S
 from anxin.core import clock, policy
 from anxin.core.editing import ServiceFormView
-from anxin.core.listing import ScopedListView
+from anxin.core.listing import ScopedListView, figures
 
 # --- the register (台账) -------------------------------------------------------------------------
 
@@ -38,6 +40,7 @@ class CaseListView(ScopedListView):
     title = gettext_lazy("欺凌事件台账")
     export_name = gettext_lazy("欺凌事件台账")
     select_related = ("school",)
+    cache_counts = True  # 200,000 cases in a county: no COUNT(*) per page view
     columns = [
         (gettext_lazy("案件编号"), "number"),
         (gettext_lazy("学校"), "school.name"),
@@ -125,12 +128,51 @@ class CaseListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         base = BullyingCase.objects.restrict(user, self.action)
+
+        def cards():  # one pass over the cases in scope for both cards
+            return base.aggregate(
+                open=Count("pk", filter=~Q(state=S.CLOSED)),
+                late=Count("pk", filter=late_q()),
+            )
+
+        counts = figures(self.request, "cases", ("register-cards", self.action), cards)
         ctx.update(
+            rows=_rows(ctx["object_list"]),
             can_open_case=policy.can(user, "cases.bullyingcase.open"),
-            late_count=base.filter(late_q()).count(),
-            open_count=base.exclude(state=S.CLOSED).count(),
+            late_count=counts["late"],
+            open_count=counts["open"],
         )
         return ctx
+
+
+def _rows(cases) -> list[dict]:
+    """The page's rows as plain strings, made once here rather than resolved cell by cell in
+    the template (labels of choices, local times, the case page's address)."""
+    sources, states, results = (
+        {k: str(v) for k, v in choices}
+        for choices in (Source.choices, CaseState.choices, BullyingCase._meta.get_field("result").choices)
+    )
+    rows = []
+    for c in cases:
+        found = timezone.localtime(c.discovered_at)
+        reported = timezone.localtime(c.first_reported_at) if c.first_reported_at else None
+        rows.append(
+            {
+                "number": c.number,
+                "url": reverse("cases:case_detail", args=[c.pk]) if c.can_open else "",
+                "school": c.school.name,
+                "discovered": f"{found:%Y-%m-%d %H:%M}",
+                "source": sources.get(c.source, c.source),
+                "opinion": c.is_public_opinion,
+                "state": states.get(c.state, c.state),
+                "closed": c.state == CaseState.CLOSED,
+                "result": results.get(c.result, c.result),
+                "late_now": c.late_now,
+                "reported": f"{reported:%m-%d %H:%M}" if reported else "",
+                "required": c.report_required,
+            }
+        )
+    return rows
 
 
 # --- opening a case ----------------------------------------------------------------------------
