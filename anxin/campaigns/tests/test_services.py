@@ -328,3 +328,19 @@ def test_booklet_selection_only_accepted_articles(world):
     services.set_booklet(by=office, campaign=c, article_ids=[arts[0].pk])
     arts[1].refresh_from_db()
     assert arts[1].booklet_order is None
+
+
+def test_campaign_duties_cost_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    """With a running campaign, the provider's cost does not grow with the schools."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign(world, start=clock.today() - dt.timedelta(days=40))
+    bureau = world.user[Role.BUREAU_SAFETY]
+    duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])  # memberships cached
+    with CaptureQueriesContext(connection) as few:
+        duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
+    more_schools(world, 6)
+    with django_assert_max_num_queries(len(few)):
+        got = duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
+    assert len({d.school_id for d in got}) == 8

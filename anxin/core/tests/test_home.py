@@ -103,8 +103,9 @@ def _home_queries(client) -> int:
 
 
 # session, user, 2FA and memberships included
-# includes the risk → action (care) and survey-disclosure (screening) providers
-PINNED_QUERIES = {Role.SAFETY_LEADER: 34, Role.PRINCIPAL: 34, Role.CLASS_TEACHER: 27, Role.BUREAU_SAFETY: 30}
+# includes the risk → action (care) and survey-disclosure (screening) providers, and the
+# campaign tasks (campaigns: one query for the running campaigns, none running here)
+PINNED_QUERIES = {Role.SAFETY_LEADER: 35, Role.PRINCIPAL: 35, Role.CLASS_TEACHER: 27, Role.BUREAU_SAFETY: 31}
 
 
 @pytest.mark.parametrize("role", [Role.SAFETY_LEADER, Role.PRINCIPAL, Role.CLASS_TEACHER, Role.BUREAU_SAFETY])
