@@ -26,14 +26,14 @@ from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.core.editing import ServiceCreateMixin
 
 
-class PhaseSerializer(serializers.ModelSerializer):
+class CampaignPhaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Phase
         fields = ["id", "order", "name", "starts_on", "deadline"]
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    phases = PhaseSerializer(many=True, read_only=True)
+    phases = CampaignPhaseSerializer(many=True, read_only=True)
 
     class Meta:
         model = Campaign
@@ -46,7 +46,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class CampaignTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = [
@@ -63,7 +63,7 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class CellSerializer(serializers.Serializer):
+class BoardCellSerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task.pk")
     state = serializers.CharField()
     detail = serializers.CharField()
@@ -76,11 +76,11 @@ class BoardRowSerializer(serializers.Serializer):
     done = serializers.IntegerField()
     due = serializers.IntegerField()
     overdue = serializers.IntegerField()
-    cells = CellSerializer(many=True)
+    cells = BoardCellSerializer(many=True)
 
 
 class BoardSerializer(serializers.Serializer):
-    tasks = TaskSerializer(many=True)
+    tasks = CampaignTaskSerializer(many=True)
     rows = BoardRowSerializer(many=True)
 
 
@@ -121,8 +121,9 @@ class CampaignViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnl
         if not policy.can(request.user, "campaigns.taskprogress.view"):
             raise NotFound()
         phase = None
-        if request.query_params.get("phase"):
-            phase = campaign.phases.filter(pk=request.query_params.get("phase")).first()
+        raw = request.query_params.get("phase")
+        if raw:
+            phase = campaign.phases.filter(pk=int(raw)).first() if raw.isdigit() else None
             if phase is None:
                 raise NotFound()
         schools = visible_schools(request.user, "campaigns.taskprogress.view")
@@ -149,14 +150,14 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["campaign", "phase", "kind"]
 
 
-class TaskViewSet(ScopedReadOnlyViewSet):
+class CampaignTaskViewSet(ScopedReadOnlyViewSet):
     queryset = Task.objects.all()
-    serializer_class = TaskSerializer
+    serializer_class = CampaignTaskSerializer
     filterset_class = TaskFilter
     ordering = ("campaign_id", "phase__order", "order", "id")
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class CampaignProgressSerializer(serializers.ModelSerializer):
     files = serializers.SerializerMethodField()
 
     class Meta:
@@ -193,13 +194,13 @@ class SchoolField(serializers.PrimaryKeyRelatedField):
         return visible_schools(self.context["request"].user, "campaigns.taskprogress.change")
 
 
-class ProgressCreateSerializer(serializers.Serializer):
+class CampaignProgressCreateSerializer(serializers.Serializer):
     task = ScopedTaskField()
     school = SchoolField()
     note = serializers.CharField(max_length=4000)
 
 
-class CommentSerializer(serializers.Serializer):
+class ReviewCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
@@ -211,12 +212,12 @@ class ProgressFilter(django_filters.FilterSet):
         fields = ["task", "school", "status", "campaign"]
 
 
-class ProgressViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class CampaignProgressViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Schools' reports on evidenced tasks. POST reports (files: on the page)."""
 
     queryset = TaskProgress.objects.all()
-    serializer_class = ProgressSerializer
-    create_serializer_class = ProgressCreateSerializer
+    serializer_class = CampaignProgressSerializer
+    create_serializer_class = CampaignProgressCreateSerializer
     filterset_class = ProgressFilter
     policy_actions = {"return_": "review"}
 
@@ -226,26 +227,26 @@ class ProgressViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnl
     def perform_service_create(self, data):
         return services.submit_progress(by=self.request.user, **data)
 
-    @extend_schema(request=CommentSerializer, responses={200: ProgressSerializer})
+    @extend_schema(request=ReviewCommentSerializer, responses={200: CampaignProgressSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         prog = self.get_object()
-        ser = CommentSerializer(data=request.data)
+        ser = ReviewCommentSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         prog = services.return_progress(
             by=request.user, progress=prog, comment=ser.validated_data.get("comment", "")
         )
-        return Response(ProgressSerializer(prog).data)
+        return Response(CampaignProgressSerializer(prog).data)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ArticleReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleReview
         fields = ["action", "comment", "by", "at"]
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    reviews = ReviewSerializer(many=True, read_only=True)
+    reviews = ArticleReviewSerializer(many=True, read_only=True)
 
     class Meta:
         model = Article
@@ -299,20 +300,20 @@ class ArticleViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnly
             ArticleSerializer(services.submit_article(by=request.user, article=self.get_object())).data
         )
 
-    @extend_schema(request=CommentSerializer, responses={200: ArticleSerializer})
+    @extend_schema(request=ReviewCommentSerializer, responses={200: ArticleSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        ser = CommentSerializer(data=request.data)
+        ser = ReviewCommentSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         a = services.return_article(
             by=request.user, article=self.get_object(), comment=ser.validated_data.get("comment", "")
         )
         return Response(ArticleSerializer(a).data)
 
-    @extend_schema(request=CommentSerializer, responses={200: ArticleSerializer})
+    @extend_schema(request=ReviewCommentSerializer, responses={200: ArticleSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        ser = CommentSerializer(data=request.data)
+        ser = ReviewCommentSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         a = services.accept_article(
             by=request.user, article=self.get_object(), comment=ser.validated_data.get("comment", "")
@@ -322,6 +323,6 @@ class ArticleViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnly
 
 def register(router) -> None:
     router.register("campaigns", CampaignViewSet, basename="campaign")
-    router.register("campaign-tasks", TaskViewSet, basename="campaign-task")
-    router.register("campaign-progress", ProgressViewSet, basename="campaign-progress")
+    router.register("campaign-tasks", CampaignTaskViewSet, basename="campaign-task")
+    router.register("campaign-progress", CampaignProgressViewSet, basename="campaign-progress")
     router.register("articles", ArticleViewSet, basename="article")
