@@ -71,6 +71,7 @@ def test_bureau_creates_a_campaign_and_sees_the_school_task_turn_done(live_serve
     detail = page.locator("main").inner_text()
     assert "部署摸底" in detail and "集中整治" in detail and "深化提高" in detail
     assert "已建立专项行动" in detail
+    shot(page, "campaign-detail")
     page.get_by_role("link", name="进度看板").click()
     page.wait_for_url("**/board/**")
     row = page.locator("tr", has=page.get_by_role("rowheader", name=w.school_a1.name))
@@ -90,13 +91,17 @@ def test_bureau_creates_a_campaign_and_sees_the_school_task_turn_done(live_serve
     page.goto(f"{live_server.url}/campaigns/mine/")
     item = page.locator(".tasklist li", has_text="全面排查：全校学生梳理排查")
     assert "已完成" in item.inner_text()
-    assert (
-        page.locator(".tasklist li", has_text="查找存在的问题，明确整改措施")
-        .get_by_role("link", name="上报")
-        .count()
-        == 1
-    )
     shot(page, "campaign-school-tasks")
+    # an evidenced task: the school reports it with a note
+    page.locator(".tasklist li", has_text="查找存在的问题，明确整改措施").get_by_role("link", name="上报").click()
+    page.get_by_label("完成情况").fill("已梳理问题 3 项：课间巡查不足、宿舍夜间值守空档、家校沟通不畅；整改措施已明确到人。")
+    page.get_by_role("button", name="上报").click()
+    page.wait_for_load_state()
+    assert "已上报" in page.locator("main").inner_text()
+    shot(page, "campaign-evidence")
+    page.get_by_role("link", name="返回任务列表").click()
+    page.wait_for_url("**/campaigns/mine/**")
+    assert "已完成" in page.locator(".tasklist li", has_text="查找存在的问题，明确整改措施").inner_text()
 
 
 def test_article_returned_resubmitted_accepted_and_the_booklet_downloaded(live_server, page, tmp_path):
