@@ -111,7 +111,11 @@ class Task(models.Model):
         return not self.school_type or school.type == self.school_type
 
     def params_text(self) -> str:
-        names = {"min_points": _("至少隐患点数"), "min_share": _("联系比例（百分比）"), "min_count": _("至少篇数")}
+        names = {
+            "min_points": _("至少隐患点数"),
+            "min_share": _("联系比例（百分比）"),
+            "min_count": _("至少篇数"),
+        }
         return "；".join(f"{names.get(k, k)} {v}" for k, v in (self.params or {}).items())
 
     def school_type_display(self) -> str:

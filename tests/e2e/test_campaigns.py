@@ -93,8 +93,12 @@ def test_bureau_creates_a_campaign_and_sees_the_school_task_turn_done(live_serve
     assert "已完成" in item.inner_text()
     shot(page, "campaign-school-tasks")
     # an evidenced task: the school reports it with a note
-    page.locator(".tasklist li", has_text="查找存在的问题，明确整改措施").get_by_role("link", name="上报").click()
-    page.get_by_label("完成情况").fill("已梳理问题 3 项：课间巡查不足、宿舍夜间值守空档、家校沟通不畅；整改措施已明确到人。")
+    page.locator(".tasklist li", has_text="查找存在的问题，明确整改措施").get_by_role(
+        "link", name="上报"
+    ).click()
+    page.get_by_label("完成情况").fill(
+        "已梳理问题 3 项：课间巡查不足、宿舍夜间值守空档、家校沟通不畅；整改措施已明确到人。"
+    )
     page.get_by_role("button", name="上报").click()
     page.wait_for_load_state()
     assert "已上报" in page.locator("main").inner_text()
