@@ -20,4 +20,5 @@ PERMISSIONS: dict = {
     "campaigns.article.view": (READERS, "看经验材料"),
     "campaigns.article.change": (LEADERS, "撰写、提交本校经验材料"),
     "campaigns.article.review": (BUREAU, "审核经验材料（退回、采用）并汇编成册"),
+    "campaigns.article.export": (READERS, "导出经验材料台账"),
 }

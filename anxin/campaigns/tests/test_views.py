@@ -204,6 +204,10 @@ def test_article_list_query_count_is_pinned(world, as_user, django_assert_num_qu
     with django_assert_num_queries(len(ctx)):
         page = c.get(url).content.decode()
     assert "更多4" in page
+    ws = load_workbook(io.BytesIO(c.get(url + "?format=xlsx").content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("专项行动", "学校", "标题") and len(rows) == 9
+    assert all(r[1] == world.school_a1.name for r in rows[1:])
 
 
 def test_api_campaigns_board_progress_and_articles(world, as_user):
