@@ -80,6 +80,13 @@ class TaskForm(forms.Form):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.fields["evaluator"].choices = [("", _("上报材料（文字说明和附件）")), *evaluators.choices()]
+        with_params = [e for e in evaluators.all_evaluators() if e.params]
+        if with_params:
+            self.fields["params"].help_text = _("可用参数（默认值）：%(p)s；留空用默认值") % {
+                "p": "；".join(
+                    f"{e.label} — " + "、".join(f"{k}={v}" for k, v in e.params.items()) for e in with_params
+                )
+            }
 
     def clean_params(self):
         raw = (self.cleaned_data.get("params") or "").strip()

@@ -45,6 +45,8 @@ def create_from_template(*, by, county, template_key: str, start: dt.date, title
         raise ValidationError({"template_key": _("请选择模板。")})
     if start is None:
         raise ValidationError({"start": _("请填写开始日期。")})
+    if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 1, 1):
+        raise ValidationError({"start": _("开始日期不合理。")})
     campaign = Campaign.objects.create(
         county_id=getattr(county, "pk", county),
         title=(title or "").strip() or str(tpl.title),
