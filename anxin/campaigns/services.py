@@ -236,6 +236,17 @@ def sanitise(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, link_rel=None, strip_comments=True).strip()
 
 
+def editable_text(body: str) -> str:
+    """What the edit form shows: plain lines when the text is paragraphs only (as typed),
+    else the (sanitised) HTML itself."""
+    import html as htmllib
+
+    parts = re.findall(r"<p>(.*?)</p>", body or "", flags=re.S)
+    if parts and "".join(f"<p>{p}</p>" for p in parts) == (body or "") and not any("<" in p for p in parts):
+        return "\n".join(htmllib.unescape(p) for p in parts)
+    return body or ""
+
+
 def _article_fields(title: str, body: str) -> tuple[str, str]:
     title = (title or "").strip()
     body = sanitise(body)

@@ -124,6 +124,7 @@ def test_article_returned_resubmitted_accepted_and_the_booklet_downloaded(live_s
     page.get_by_role("link", name="撰写经验材料").click()
     page.get_by_label("标题").fill("织密排查网络，守护阳光校园")
     page.get_by_label("正文").fill("学校以班为单位开展全面排查。\n班主任逐一谈心，建立台账。")
+    shot(page, "campaign-article-form")
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url("**/articles/*/")
     assert "草稿" in page.locator("main").inner_text()

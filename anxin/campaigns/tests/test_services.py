@@ -236,6 +236,13 @@ def test_sanitiser_strips_scripts_attributes_and_images():
     assert "<p>做法链接</p>" in clean and "<h2>小标题</h2>" in clean
     assert services.sanitise("第一段\n\n1 < 2") == "<p>第一段</p><p>1 &lt; 2</p>"
     assert services.sanitise("第一段\n第二段") == "<p>第一段</p><p>第二段</p>"
+    # the edit form gives typed paragraphs back as lines, anything richer as HTML
+    assert services.editable_text("<p>第一段</p><p>1 &lt; 2</p>") == "第一段\n1 < 2"
+    assert services.editable_text("<h2>标题</h2><p>正文</p>") == "<h2>标题</h2><p>正文</p>"
+    assert (
+        services.sanitise(services.editable_text("<p>第一段</p><p>1 &lt; 2</p>"))
+        == "<p>第一段</p><p>1 &lt; 2</p>"
+    )
 
 
 def _png():

@@ -111,7 +111,7 @@ class ArticleEditView(ServiceFormView):
         return self.form_class(with_campaign=False, **self.get_form_kwargs())
 
     def get_initial(self):
-        return {"title": self.object.title, "body": self.object.body}
+        return {"title": self.object.title, "body": services.editable_text(self.object.body)}
 
     def save(self, form):
         d = form.cleaned_data
