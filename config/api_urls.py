@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from anxin.accounts import api as accounts_api
+from anxin.campaigns import api as campaigns_api
 from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
@@ -25,7 +26,17 @@ class AnxinRouter(DefaultRouter):
 
 
 router = AnxinRouter()
-for module in (core_api, org_api, roster_api, accounts_api, intake_api, cases_api, screening_api, care_api):
+for module in (
+    core_api,
+    org_api,
+    roster_api,
+    accounts_api,
+    intake_api,
+    cases_api,
+    screening_api,
+    care_api,
+    campaigns_api,
+):
     module.register(router)
 
 urlpatterns = [

@@ -219,6 +219,98 @@ ROUTES: dict[str, Route] = {
         action="approve",
         kwargs=lambda w, t: {"pk": _extra(w, t)["grant"].pk},
     ),
+    # campaigns (R-CMP-1, R-CMP-2): the campaign is the county's; evidence and articles the school's
+    "campaigns:list": Route("list", perm="campaigns.campaign.view"),
+    "campaigns:create": Route("list", perm="campaigns.campaign.change"),
+    "campaigns:school_tasks": Route("list", perm="campaigns.campaign.view"),
+    "campaigns:detail": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["campaign"],
+        kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
+    ),
+    "campaigns:board": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["campaign"],
+        kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
+    ),
+    "campaigns:phase_edit": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["phase"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["phase"].pk},
+    ),
+    "campaigns:task_add": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["phase"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["phase"].pk},
+    ),
+    "campaigns:task_edit": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["task"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["task"].pk},
+    ),
+    "campaigns:task_delete": Route(
+        "post",
+        probe=lambda w, t: _extra(w, t)["task"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["task"].pk},
+    ),
+    "campaigns:progress": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["progress"],
+        kwargs=lambda w, t: {"task_pk": _extra(w, t)["task"].pk, "school_pk": _school(w, t).pk},
+    ),
+    "campaigns:progress_return": Route(
+        "post",
+        probe=lambda w, t: _extra(w, t)["progress"],
+        action="review",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["progress"].pk},
+    ),
+    "campaigns:article_list": Route("list", perm="campaigns.article.view"),
+    "campaigns:article_create": Route("list", perm="campaigns.article.change"),
+    "campaigns:article_detail": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["article"],
+        kwargs=lambda w, t: {"pk": _extra(w, t)["article"].pk},
+    ),
+    "campaigns:article_edit": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["article"].pk},
+    ),
+    "campaigns:article_submit": Route(
+        "post",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="change",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["article"].pk},
+    ),
+    "campaigns:article_review": Route(
+        "post",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="review",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["article"].pk},
+    ),
+    "campaigns:booklet": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="review",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
+    ),
+    "campaigns:booklet_docx": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="review",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
+    ),
+    "campaigns:booklet_pdf": Route(
+        "obj",
+        probe=lambda w, t: _extra(w, t)["article"],
+        action="review",
+        kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
+    ),
     # API
     "api-schema": Route("any"),
     "api-docs": Route("any"),
@@ -245,6 +337,10 @@ API_RESOURCES: dict[str, tuple[Callable, str]] = {
     "membership": (lambda w, t: _extra(w, t)["membership"], "view"),
     "accessgrant": (lambda w, t: _extra(w, t)["grant"], "view"),
     "access-grant": (lambda w, t: _extra(w, t)["grant"], "view"),
+    "campaign": (lambda w, t: _extra(w, t)["campaign"], "view"),
+    "campaign-task": (lambda w, t: _extra(w, t)["task"], "view"),
+    "campaign-progress": (lambda w, t: _extra(w, t)["progress"], "view"),
+    "article": (lambda w, t: _extra(w, t)["article"], "view"),
 }
 
 
@@ -272,7 +368,7 @@ def _api_parts(name: str) -> tuple[str, str] | None:
 # Apps whose per-role rules live in their own access tests (anxin/<app>/tests/test_access*.py).
 # The matrix still walks every one of their routes generically: anonymous callers and users
 # without a post are refused everywhere, and no page shows a student outside the user's scope.
-GENERIC_APPS = ("intake", "cases", "screening", "care")
+GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns")
 PUBLIC_GENERIC = ("intake_public:", "screening:survey")
 
 
@@ -336,6 +432,7 @@ def _extra_objects(w):
     staff_b = w.user_b[Role.CLASS_TEACHER]
     grantee = make_user("grantee", w.county_a)  # not a persona: its own grants it may revoke
     extra = {}
+    campaigns = {c.pk: _campaign_objects(w, c) for c in (w.county_a, w.county_b)}
     for t in TARGETS:
         school, klass, student = _school(w, t), _klass(w, t), _student(w, t)
         person = {
@@ -382,8 +479,46 @@ def _extra_objects(w):
             "membership": person.memberships.first(),
             "audit": ev,
             "delivery": sent,
+            **_school_campaign_objects(campaigns[school.county_id], school, person),
         }
     return extra
+
+
+def _campaign_objects(w, county):
+    """A campaign of the county (the seed's template) and one of its evidenced tasks."""
+    from anxin.campaigns import services
+    from anxin.campaigns.models import Task
+
+    by = w.user[Role.BUREAU_SAFETY] if county == w.county_a else w.user_b[Role.BUREAU_SAFETY]
+    c = services.create_from_template(
+        by=by, county=county, template_key="seed2024", start=dt.date(2026, 3, 1)
+    )
+    task = Task.objects.filter(campaign=c, kind="evidence").order_by("phase__order", "order").first()
+    return {"campaign": c, "phase": task.phase, "task": task}
+
+
+def _school_campaign_objects(base, school, person):
+    from anxin.campaigns.models import Article, TaskProgress
+
+    prog, _ = TaskProgress.objects.get_or_create(
+        task=base["task"],
+        school=school,
+        defaults={
+            "county": school.county,
+            "note": "已完成",
+            "submitted_by": person,
+            "submitted_at": dt.datetime(2026, 3, 5, tzinfo=dt.UTC),
+        },
+    )
+    article = Article.objects.create(
+        county=school.county,
+        school=school,
+        campaign=base["campaign"],
+        title="经验",
+        body="<p>做法</p>",
+        author=person,
+    )
+    return {**base, "progress": prog, "article": article}
 
 
 def personas(w):

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "intake": 4,  # reports, concerns, triage
     "cases": 4,  # bullying cases from opening to follow-up
     "care": 4,  # counselling and care plans
+    "campaigns": 4,  # campaigns (专项行动), their tasks and the experience booklet
     "demo": 5,  # demo data across every app: the top
 }
 

@@ -71,6 +71,7 @@ class Command(BaseCommand):
         registers and hazard points, care plans and contacts, reports in every triage state."""
         import random
 
+        from anxin.campaigns.demo import load_campaigns
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
         from anxin.demo.workload import load_workload
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         if opts["activity"]:
             steps.append(("排查与风险", lambda: load_screening(county, random.Random(seed + 1))))
             steps.append(("关爱与干预", lambda: load_care(county, random.Random(seed + 2))))
+            steps.append(("专项行动", lambda: load_campaigns(county, random.Random(seed + 5))))
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
             steps.append(

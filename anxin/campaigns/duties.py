@@ -1,0 +1,74 @@
+"""Campaign tasks on 工作台 (anxin.core.duties): each school's open tasks of the phases begun,
+owed by the school's safety leader (分管安全副校长) by the phase deadline. The school's leaders
+see their school's; the bureau sees the overdue ones of every school, and may press 催办 on them
+(core.home). One evaluator call per task for all schools."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from anxin.campaigns import progress
+from anxin.campaigns.models import Task
+from anxin.core import clock, duties, policy
+from anxin.core.roles import Role
+
+KIND = "campaigns.task"
+
+
+def ref(task, school_id: int) -> str:
+    return f"campaigns.task:{task.pk}:{school_id}"
+
+
+@duties.provider(KIND)
+def campaign_tasks(user, now):
+    if not policy.can(user, "campaigns.campaign.view"):
+        return
+    from anxin.org.models import School
+
+    today = clock.local_date(now)
+    school_ids = policy.schools_for(user, "campaigns.taskprogress.change")
+    bureau = Role.BUREAU_SAFETY in policy.user_roles(user)
+    if not school_ids and not bureau:
+        return
+    campaigns = progress.running_campaigns([user.county_id], today)
+    if not campaigns:
+        return
+    schools = School.objects.filter(county_id=user.county_id, active=True)
+    if not bureau:
+        schools = schools.filter(pk__in=school_ids or [])
+    schools = list(schools.only("id", "name", "type", "county_id"))
+    tasks = list(
+        Task.objects.filter(campaign__in=campaigns, phase__starts_on__lte=today)
+        .select_related("phase", "campaign")
+        .order_by("campaign_id", "phase__order", "order", "id")
+    )
+    for c in campaigns:
+        board = progress.evaluate(c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today)
+        for row in board.rows:
+            own = school_ids is None or row.school.pk in (school_ids or ())
+            for cell in row.cells:
+                if cell.state not in (progress.CellState.OPEN, progress.CellState.OVERDUE):
+                    continue
+                if not own and cell.state != progress.CellState.OVERDUE:
+                    continue  # the bureau: only what is overdue
+                task = cell.task
+                url = (
+                    cell.url
+                    if own and not bureau
+                    else reverse("campaigns:school_tasks") + f"?school={row.school.pk}"
+                )
+                yield duties.Duty(
+                    kind=KIND,
+                    title=_("专项行动：%(task)s") % {"task": task.title},
+                    detail=f"{row.school.name} · {task.phase.name} · {cell.detail}"
+                    if bureau
+                    else f"{task.phase.name} · {cell.detail}",
+                    url=url or reverse("campaigns:school_tasks"),
+                    owner=str(Role.SAFETY_LEADER.label),
+                    post=Role.SAFETY_LEADER,
+                    due=task.phase.deadline,
+                    ref=ref(task, row.school.pk),
+                    school_id=row.school.pk,
+                    action=_("去完成"),
+                )

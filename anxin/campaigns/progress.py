@@ -1,0 +1,163 @@
+"""Where each school stands on each task: evaluated live, one evaluator call per task for all
+schools, plus one query for the evidence of evidenced tasks (the board, 工作台 and reminders
+read the same answer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from anxin.campaigns.models import Campaign, Phase, Task, TaskKind, TaskProgress
+from anxin.core import clock, evaluators
+
+
+class CellState:
+    DONE = "done"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    NOT_STARTED = "upcoming"
+    NA = "na"  # the task is not for this school's type
+
+
+LABELS = {
+    CellState.DONE: "已完成",
+    CellState.OPEN: "进行中",
+    CellState.OVERDUE: "已逾期",
+    CellState.NOT_STARTED: "未开始",
+    CellState.NA: "不适用",
+}
+
+
+@dataclass
+class Cell:
+    task: Task
+    school: object
+    state: str
+    detail: str = ""
+    url: str = ""
+    progress: TaskProgress | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state == CellState.DONE
+
+    @property
+    def label(self) -> str:
+        return _(LABELS[self.state])
+
+
+@dataclass
+class Row:
+    school: object
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.state == CellState.DONE)
+
+    @property
+    def due(self) -> int:
+        return sum(1 for c in self.cells if c.state != CellState.NA)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for c in self.cells if c.state == CellState.OVERDUE)
+
+    @property
+    def pct(self) -> int:
+        return round(100 * self.done / self.due) if self.due else 100
+
+
+@dataclass
+class Board:
+    campaign: Campaign
+    tasks: list[Task]
+    rows: list[Row]
+
+
+def evidence_url(task: Task, school) -> str:
+    return reverse("campaigns:progress", args=[task.pk, school.pk])
+
+
+def evaluate(
+    campaign: Campaign, schools, *, phase: Phase | None = None, tasks=None, today: dt.date | None = None
+) -> Board:
+    today = today or clock.today()
+    if tasks is None:
+        qs = Task.objects.filter(campaign=campaign).select_related("phase")
+        if phase is not None:
+            qs = qs.filter(phase=phase)
+        tasks = list(qs.order_by("phase__order", "order", "id"))
+    schools = list(schools)
+    evidence_ids = [t.pk for t in tasks if t.kind == TaskKind.EVIDENCE]
+    progress = {}
+    if evidence_ids and schools:
+        for p in TaskProgress.objects.filter(task_id__in=evidence_ids, school_id__in=[s.pk for s in schools]):
+            progress[(p.task_id, p.school_id)] = p
+    cols: dict[int, dict[int, Cell]] = {}
+    for task in tasks:
+        ph = task.phase
+        mine = [s for s in schools if task.applies_to(s)]
+        outcomes: dict[int, evaluators.Outcome] = {}
+        if task.kind == TaskKind.DATA:
+            ev = evaluators.get(task.evaluator)
+            if ev is not None and mine:
+                outcomes = ev.evaluate(mine, ph.window, task.params)
+            elif ev is None:
+                outcomes = {s.pk: evaluators.Outcome(False, _("判定依据尚未启用")) for s in mine}
+        else:
+            for s in mine:
+                p = progress.get((task.pk, s.pk))
+                if p is None:
+                    outcomes[s.pk] = evaluators.Outcome(False, _("未上报"), evidence_url(task, s))
+                elif p.status == TaskProgress.Status.RETURNED:
+                    outcomes[s.pk] = evaluators.Outcome(
+                        False, _("退回补充：%(c)s") % {"c": p.comment}, evidence_url(task, s)
+                    )
+                else:
+                    outcomes[s.pk] = evaluators.Outcome(True, _("已上报"), evidence_url(task, s))
+        col = {}
+        for s in schools:
+            if not task.applies_to(s):
+                col[s.pk] = Cell(task, s, CellState.NA)
+                continue
+            o = outcomes.get(s.pk, evaluators.Outcome(False))
+            if o.done:
+                state = CellState.DONE
+            elif today > ph.deadline:
+                state = CellState.OVERDUE
+            elif today < ph.starts_on:
+                state = CellState.NOT_STARTED
+            else:
+                state = CellState.OPEN
+            url = o.url if task.kind == TaskKind.DATA else evidence_url(task, s)
+            col[s.pk] = Cell(task, s, state, o.detail, url, progress.get((task.pk, s.pk)))
+        cols[task.pk] = col
+    rows = [Row(s, [cols[t.pk][s.pk] for t in tasks]) for s in schools]
+    return Board(campaign, tasks, rows)
+
+
+def current_phase(campaign: Campaign, phases=None, today: dt.date | None = None) -> Phase | None:
+    """The phase running today (else the next one, else the last)."""
+    today = today or clock.today()
+    phases = list(phases if phases is not None else campaign.phases.order_by("order"))
+    for p in phases:
+        if p.starts_on <= today <= p.deadline:
+            return p
+    upcoming = [p for p in phases if p.starts_on > today]
+    return upcoming[0] if upcoming else (phases[-1] if phases else None)
+
+
+def running_campaigns(county_ids, today: dt.date | None = None, grace_days: int = 60):
+    """Campaigns with a phase begun and not ended more than ``grace_days`` ago."""
+    today = today or clock.today()
+    return list(
+        Campaign.objects.filter(
+            county_id__in=county_ids,
+            phases__starts_on__lte=today,
+            phases__deadline__gte=today - dt.timedelta(days=grace_days),
+        ).distinct()
+    )
