@@ -8,6 +8,7 @@ from anxin.accounts import api as accounts_api
 from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
+from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
 from anxin.roster import api as roster_api
@@ -25,7 +26,17 @@ class AnxinRouter(DefaultRouter):
 
 
 router = AnxinRouter()
-for module in (core_api, org_api, roster_api, accounts_api, intake_api, cases_api, screening_api, care_api):
+for module in (
+    core_api,
+    org_api,
+    roster_api,
+    accounts_api,
+    intake_api,
+    cases_api,
+    screening_api,
+    care_api,
+    governance_api,
+):
     module.register(router)
 
 urlpatterns = [

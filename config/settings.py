@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "anxin.cases",
     "anxin.screening",
     "anxin.care",
+    "anxin.governance",
     "anxin.demo",
 ]
 

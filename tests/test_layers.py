@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "intake": 4,  # reports, concerns, triage
     "cases": 4,  # bullying cases from opening to follow-up
     "care": 4,  # counselling and care plans
+    "governance": 4,  # self-check, rules documents, work plan, 举一反三, lessons from incidents
     "demo": 5,  # demo data across every app: the top
 }
 
