@@ -206,9 +206,11 @@ def submit_selfcheck(by, sc: SelfCheck) -> SelfCheck:
             data={
                 "found_on": today,
                 "source": Rectification.Source.SELF,
-                "problem": f"【学校自查·{a.item.get_dimension_display()}】{a.item.text}（{a.get_answer_display()}）：{a.note}"[
-                    :1000
-                ],
+                # the school's own words first (the register shows the start), then the item
+                "problem": (
+                    f"{a.note}（学校自查·{a.item.get_dimension_display()}，"
+                    f"结论“{a.get_answer_display()}”：{a.item.text}）"
+                )[:1000],
                 "measure": _("根据自查发现的问题制定整改措施，明确责任人和完成时限（待细化）。"),
                 "owner": by,
                 "due_date": today + dt.timedelta(days=RECTIFY_DAYS),
