@@ -23,7 +23,7 @@ from anxin.governance.models import Answer, ChecklistItem, Dimension, Probe
 
 D = Dimension
 DEFAULT_CHECKLIST: list[tuple[str, str, str]] = [
-    (D.MECHANISM, "成立防治学生欺凌工作领导小组，明确组长、成员和办公室", Probe.POSTS),
+    (D.MECHANISM, "成立防治学生欺凌工作领导小组，明确组长、成员和办公室", Probe.LEADING_GROUP),
     (D.MECHANISM, "建立师生联系、同学互助、家校互通、紧急求救等机制", Probe.NONE),
     (D.MECHANISM, "在显著位置公布学校欺凌防治电话、邮箱和分管安全工作校领导电话", Probe.NONE),
     (D.MEASURES, "结合实际制定本校欺凌防治工作制度并及时修订", Probe.RULES),
@@ -146,6 +146,7 @@ def posts_filled(schools: Iterable) -> dict[int, list[str]]:
 def proposals(schools: Iterable, *, rules_state: dict | None = None) -> dict[int, dict[str, Proposal]]:
     """{school: {probe: Proposal}} for every probe, a fixed number of queries for all schools."""
     from anxin.governance.documents_state import rules_states
+    from anxin.governance.leading import groups
     from anxin.org.services import required_duties
 
     schools = list(schools)
@@ -153,6 +154,7 @@ def proposals(schools: Iterable, *, rules_state: dict | None = None) -> dict[int
     cover = camera_cover(schools)
     posts = posts_filled(schools)
     rules = rules_state if rules_state is not None else rules_states(schools)
+    lg = groups(schools)
     out: dict[int, dict[str, Proposal]] = {}
     for s in schools:
         p: dict[str, Proposal] = {}
@@ -181,6 +183,12 @@ def proposals(schools: Iterable, *, rules_state: dict | None = None) -> dict[int
             p[Probe.POSTS] = Proposal(
                 Answer.YES, "校长、分管安全副校长、德育主任、心理教师和各班班主任均在岗"
             )
+        g = lg[s.pk]
+        p[Probe.LEADING_GROUP] = (
+            Proposal(Answer.YES, "按岗位生成：组长、副组长、办公室主任均已明确")
+            if g.formed
+            else Proposal(Answer.NO if not g.chair else Answer.PARTIAL, "尚缺：" + "、".join(g.missing))
+        )
         st = rules[s.pk]
         p[Probe.RULES] = Proposal(st.answer, st.reason)
         out[s.pk] = p

@@ -98,7 +98,7 @@ def case_terms(case) -> Terms:
     from anxin.roster.models import Guardian
 
     t = Terms()
-    parties = list(case.parties.select_related("student__klass__grade"))
+    parties = list(case.parties.select_related("student__klass__grade").order_by("pk"))
     students = [p.student for p in parties if p.student_id]
     for i, p in enumerate(parties):
         code = f"学生{STUDENT_CODES[i % len(STUDENT_CODES)]}"

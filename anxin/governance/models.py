@@ -43,6 +43,7 @@ class Probe(models.TextChoices):
     RESPONSIBILITY = "responsibility", _("岗位责任清单是否有空缺")
     CAMERAS = "cameras", _("隐患点是否有摄像头覆盖")
     POSTS = "posts", _("关键岗位是否有人在岗")
+    LEADING_GROUP = "leading_group", _("领导小组组长、副组长、办公室是否明确")
     RULES = "rules", _("制度文件是否齐全、现行")
 
 

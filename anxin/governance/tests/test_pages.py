@@ -215,3 +215,32 @@ def test_county_pages_are_the_bureaus(world, as_user, name):
     assert as_user(world.user[Role.BUREAU_SAFETY]).get(reverse(name)).status_code == 200
     assert as_user(world.user[Role.SAFETY_LEADER]).get(reverse(name)).status_code in (200, 403)
     assert as_user(world.user[Role.CLASS_TEACHER]).get(reverse(name)).status_code == 403
+
+
+def test_improvement_from_a_sign_or_a_rectification_via_the_picker(world, leader, as_user):
+    from anxin.screening.models import DutyLog
+
+    s = world.school_a1
+    sign = DutyLog.objects.create(
+        county=s.county, school=s, logged_by=leader, summary="厕所门口多人聚集", is_sign=True
+    )
+    plain = DutyLog.objects.create(county=s.county, school=s, logged_by=leader, summary="正常")
+    rect = Rectification.objects.create(
+        county=s.county,
+        school=s,
+        problem="宿舍夜间巡查不到位",
+        measure="增加巡查",
+        owner=leader,
+        due_date=clock.today(),
+    )
+    c = as_user(leader)
+    page = c.get(reverse("governance:improvement_create")).content.decode()
+    assert "厕所门口多人聚集" in page and "宿舍夜间巡查不到位" in page
+    data = {"document": DocKind.RULES, "cause": "原因", "parent_communication": "已沟通", "change": "改"}
+    r = c.post(reverse("governance:improvement_create") + f"?sign={sign.pk}", {**data, "sign": sign.pk})
+    assert r.status_code == 302
+    r = c.post(reverse("governance:improvement_create"), {**data, "rectification": rect.pk})
+    assert r.status_code == 302
+    r = c.post(reverse("governance:improvement_create"), {**data, "sign": plain.pk})
+    assert r.status_code == 200 and "苗头" in r.content.decode()
+    assert set(Improvement.objects.values_list("source", flat=True)) == {"sign", "rectification"}

@@ -204,6 +204,12 @@ class ImprovementListView(ScopedListView):
     title = gettext_lazy("举一反三")
     select_related = ("school", "raised_by", "version")
     export_action = "view"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_add"] = policy.can(self.request.user, "governance.improvement.change")
+        return ctx
+
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("来源"), "source"),
@@ -226,13 +232,43 @@ def _source_object(request):
         value = request.GET.get(key) or request.POST.get(key)
         if value:
             return key, source, get_for_user(request, model, value)
-    raise Http404
+    return None, None, None
+
+
+def _pick_source(request):
+    """What a 举一反三 may start from at the user's school: closed cases, signs, rectifications."""
+    from anxin.cases.models import BullyingCase, CaseState
+    from anxin.screening.models import DutyLog, Rectification
+
+    school = school_for(request, "governance.improvement.change")
+    if school is None:
+        return pick_school(request, "governance.improvement.change", _("举一反三：选择来源"))
+    user = request.user
+    return render(
+        request,
+        "governance/improvement_pick.html",
+        {
+            "title": _("举一反三：选择来源"),
+            "school": school,
+            "cases": BullyingCase.objects.restrict(user, "view")
+            .filter(school=school, state=CaseState.CLOSED)
+            .order_by("-closed_at")[:30],
+            "signs": DutyLog.objects.restrict(user, "view")
+            .filter(school=school, is_sign=True)
+            .order_by("-at")[:30],
+            "rectifications": Rectification.objects.restrict(user, "view")
+            .filter(school=school)
+            .order_by("-found_on")[:30],
+        },
+    )
 
 
 @login_required
 def improvement_create(request):
     require(request, "governance.improvement.change")
     key, source, obj = _source_object(request)
+    if obj is None:
+        return _pick_source(request)
     check(request, Improvement(county_id=obj.county_id, school_id=obj.school_id), "change")
     form = forms.ImprovementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
