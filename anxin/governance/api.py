@@ -121,7 +121,7 @@ class SelfCheckStartSerializer(serializers.Serializer):
 
 class AnswerInSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    answer = serializers.ChoiceField(choices=[("", "")] + Answer.choices, allow_blank=True)
+    answer = serializers.ChoiceField(choices=Answer.choices, allow_blank=True)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
