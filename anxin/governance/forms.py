@@ -71,6 +71,14 @@ class VersionForm(forms.Form):
         self.fields["approved_by"].queryset = _staff(school)
         if kind == DocKind.WORKPLAN:
             self.fields["approved_by"].label = _("审定人（可不填）")
+        else:  # a rules document names who approved it, when, and from when it applies
+            for name, message in (
+                ("approved_by", _("制度文件须写明审定人。")),
+                ("approved_on", _("请填写审定日期。")),
+                ("effective_on", _("请填写施行日期。")),
+            ):
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
 
 
 class ImprovementForm(forms.Form):
