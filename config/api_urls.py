@@ -9,6 +9,7 @@ from anxin.campaigns import api as campaigns_api
 from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
+from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
 from anxin.roster import api as roster_api
@@ -36,6 +37,7 @@ for module in (
     screening_api,
     care_api,
     campaigns_api,
+    governance_api,
 ):
     module.register(router)
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "anxin.screening",
     "anxin.care",
     "anxin.campaigns",
+    "anxin.governance",
     "anxin.demo",
 ]
 
@@ -291,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "anxin.intake.models.Channel",
         "DeliveryChannelEnum": "anxin.core.models.Delivery.Channel",
         "DeliveryStatusEnum": "anxin.core.models.Delivery.Status",
+        "GovernanceAnswerEnum": "anxin.governance.models.Answer",
+        "GovernanceDocKindEnum": "anxin.governance.models.DocKind",
+        "ImprovementSourceEnum": "anxin.governance.models.Improvement.Source",
     },
 }
 

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "cases": 4,  # bullying cases from opening to follow-up
     "care": 4,  # counselling and care plans
     "campaigns": 4,  # campaigns (专项行动), their tasks and the experience booklet
+    "governance": 4,  # self-check, rules documents, work plan, 举一反三, lessons from incidents
     "demo": 5,  # demo data across every app: the top
 }
 

@@ -271,7 +271,7 @@ DEMO_LOGINS: list[DemoLogin] = [
         "全县：上报教体局的事件全文、各校去标识统计、专项治理行动、经验材料汇编",
     ),
     DemoLogin(
-        Role.SUPERVISOR, "demo_supervisor", "挂牌督导的学校（贺兰一中等6所）的台账与进度、督导检查、整改"
+        Role.SUPERVISOR, "demo_supervisor", "挂牌督导的学校（贺兰一中等6所）的台账与进度、问题整改"
     ),
     DemoLogin(
         Role.AUDITOR,
@@ -296,7 +296,7 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin(Role.COUNSELLOR, "hl1z_counsellor", "全校心理辅导记录、风险台账、有心理辅导任务的案件"),
     DemoLogin(Role.SECURITY_STAFF, "hl1z_security", "隐患点、视频监控、值守排班与值守日志；反映苗头"),
     DemoLogin(Role.LEGAL_VP, "demo_legalvp", "兼任法治副校长的4所学校中移交给本人的案件；记录警示教育、训诫"),
-    DemoLogin(Role.PARTNER_LIAISON, "demo_police", "贺兰县公安局：移交公安的案件、参加的联合检查"),
+    DemoLogin(Role.PARTNER_LIAISON, "demo_police", "贺兰县公安局：移交公安的案件，记录处理结果"),
 ]
 DEMO_USERNAMES = frozenset(d.username for d in DEMO_LOGINS)
 

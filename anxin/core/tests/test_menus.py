@@ -44,6 +44,7 @@ PINNED = {
         "岗位责任清单",
         "学生安全员",
         "学生",
+        "案例警示",  # governance: lessons from incidents, to study
     ],
     Role.SUBJECT_TEACHER: [
         "工作台",
@@ -55,6 +56,7 @@ PINNED = {
         "岗位责任清单",
         "学生安全员",
         "学生",
+        "案例警示",  # governance: lessons from incidents, to study
     ],
     Role.LEGAL_VP: ["工作台", "事件台账", "学校", "跨校查阅申请"],
 }

@@ -17,6 +17,11 @@ def test_demo_activity_goes_through_each_module_services():
     out = load("--cases", "12", students=400, activity=True)
     assert "欺凌事件演示数据已载入" in out and "关爱与干预演示数据已载入" in out
     assert "举报与求助演示数据已载入" in out
+    assert "制度与自查演示数据已载入" in out  # self-checks with gaps, rules documents, a lesson
+    from anxin.governance.models import Lesson, SelfCheck
+
+    assert SelfCheck.objects.filter(status="submitted", gaps__gt=0).exists()
+    assert Lesson.objects.filter(status="published").exists()
     assert BullyingCase.objects.count() == 12
     assert len(set(BullyingCase.objects.values_list("state", flat=True))) >= 4
     # the triage inbox has something in each state, and reporters named the schools' places

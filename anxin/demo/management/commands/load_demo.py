@@ -75,6 +75,7 @@ class Command(BaseCommand):
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
         from anxin.demo.workload import load_workload
+        from anxin.governance.demo import load_governance
         from anxin.intake.demo import load_intake
         from anxin.org.models import County
         from anxin.screening.demo import load_screening
@@ -90,6 +91,8 @@ class Command(BaseCommand):
             steps.append(("排查与风险", lambda: load_screening(county, random.Random(seed + 1))))
             steps.append(("关爱与干预", lambda: load_care(county, random.Random(seed + 2))))
             steps.append(("专项行动", lambda: load_campaigns(county, random.Random(seed + 5))))
+            # after cases and screening: self-checks (gaps → rectification), rules, lessons
+            steps.append(("制度与自查", lambda: load_governance(county, random.Random(seed + 6))))
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
             steps.append(

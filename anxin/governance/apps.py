@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "anxin.governance"
+    label = "governance"
+    verbose_name = "制度与自查"
