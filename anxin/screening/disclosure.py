@@ -192,5 +192,7 @@ def notify_disclosure(response) -> int:
             school=student.school_id,
             county=student.county_id,
             channels=("inapp", "email", "sms") if urgent else ("inapp", "email"),
+            # self-harm words are not held back by the quiet hours
+            urgent=urgent,
         )
     )

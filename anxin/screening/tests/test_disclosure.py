@@ -89,8 +89,13 @@ def test_a_quiet_answer_notifies_nobody_and_is_no_duty(world):
     assert _flagged(world.user["class_teacher"]) == []
 
 
-def test_self_harm_goes_by_sms_too(world):
+@pytest.mark.parametrize("at", ["2026-12-05 10:00+08:00", "2026-12-05 23:30+08:00"])
+def test_self_harm_goes_by_sms_too_even_in_quiet_hours(world, at, settings):
     from anxin.core.notify import ConsoleSmsBackend
+
+    settings.ANXIN_QUIET_HOURS = "22:00-07:00"
+    traveller = time_machine.travel(at, tick=False)
+    traveller.start()
 
     ct = world.user["class_teacher"]
     ct.phone = "13912345678"
@@ -100,6 +105,7 @@ def test_self_harm_goes_by_sms_too(world):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         _answer(world, world.student_own, note="我不想活了")
+    traveller.stop()
     assert [p for p, _t in ConsoleSmsBackend.sent] == ["13912345678"]
     assert "紧急" in ConsoleSmsBackend.sent[0][1]
 
