@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Compile the translation catalogues (.po → .mo) with Babel: no system gettext needed.
+# Compile the translation catalogues (.po → .mo) with Babel: no system gettext needed. The
+# project's catalogue is locale/; an app may carry its own (anxin/<app>/locale/), found by Django.
 messages: $(STAMP)
-	@for po in $$(find locale -name django.po 2>/dev/null); do \
+	@for po in $$(find locale anxin -path '*/LC_MESSAGES/django.po' 2>/dev/null); do \
 	  $(VENV)/bin/pybabel compile --statistics -i $$po -o $${po%.po}.mo >/dev/null || exit 1; done
 
 demo: install messages

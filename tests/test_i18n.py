@@ -2,14 +2,21 @@
 
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 
-PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+BASE = Path(settings.BASE_DIR)
+# the project's catalogue and any app's own (anxin/<app>/locale/, which Django also reads)
+CATALOGUES = [
+    BASE / "locale" / "en" / "LC_MESSAGES" / "django.po",
+    *sorted(BASE.glob("anxin/*/locale/en/LC_MESSAGES/django.po")),
+]
 
 
-def test_english_catalogue_translates_every_string():
-    catalog = read_po(PO.open("rb"), locale="en")
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(BASE)))
+def test_english_catalogue_translates_every_string(po):
+    catalog = read_po(po.open("rb"), locale="en")
     untranslated = [
         m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
     ]
