@@ -1,6 +1,7 @@
 """Campaign tasks on 工作台 (anxin.core.duties): each school's open tasks of the phases begun,
-owed by the school's safety leader (分管安全副校长) by the phase deadline. The school's leaders
-see their school's; the bureau sees the overdue ones of every school, and may press 催办 on them
+owed by the school's safety leader (分管安全副校长) by the phase deadline. The principal and the
+safety leader see their school's (a middle manager may report on a task, but the task is not
+their duty); the bureau sees the overdue ones of every school, and may press 催办 on them
 (core.home). One evaluator call per task for all schools."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from anxin.campaigns import progress
 from anxin.campaigns.models import Task
 from anxin.core import clock, duties, policy
-from anxin.core.roles import Role
+from anxin.core.roles import SCHOOL_LEADERSHIP, Role
 
 KIND = "campaigns.task"
 
@@ -27,7 +28,9 @@ def campaign_tasks(user, now):
     from anxin.org.models import School
 
     today = clock.local_date(now)
-    school_ids = policy.schools_for(user, "campaigns.taskprogress.change")
+    school_ids = {
+        m.school_id for m in policy.memberships(user) if m.role in SCHOOL_LEADERSHIP and m.school_id
+    }
     bureau = Role.BUREAU_SAFETY in policy.user_roles(user)
     if not school_ids and not bureau:
         return
@@ -46,7 +49,7 @@ def campaign_tasks(user, now):
     for c in campaigns:
         board = progress.evaluate(c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today)
         for row in board.rows:
-            own = school_ids is None or row.school.pk in (school_ids or ())
+            own = row.school.pk in school_ids
             for cell in row.cells:
                 if cell.state not in (progress.CellState.OPEN, progress.CellState.OVERDUE):
                     continue

@@ -189,7 +189,12 @@ def test_duties_for_school_leaders_and_overdue_for_the_bureau_who_may_chase(worl
     assert {d.due for d in mine} <= set(c.phases.values_list("deadline", flat=True))
     overdue = [d for d in mine if d.state(now) == duties.State.OVERDUE]
     assert overdue
-    # the class teacher has none; the bureau sees overdue ones of every school and may chase
+    # the principal has the same; the middle manager (who may report) and the class teacher none
+    assert {d.ref for d in duties.duties_for(world.user[Role.PRINCIPAL], now, kinds=["campaigns.task"])} == {
+        d.ref for d in mine
+    }
+    assert not duties.duties_for(world.user[Role.MIDDLE_MANAGER], now, kinds=["campaigns.task"])
+    # the bureau sees overdue ones of every school and may chase
     assert not duties.duties_for(world.user[Role.CLASS_TEACHER], now, kinds=["campaigns.task"])
     bureau = world.user[Role.BUREAU_SAFETY]
     theirs = duties.duties_for(bureau, now, kinds=["campaigns.task"])
