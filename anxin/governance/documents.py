@@ -1,13 +1,14 @@
 """The school's documents as .docx (python-docx), in the official-document style the incident
 report already uses (anxin.cases.documents: GB/T 9704 fonts, page numbers): the leading group
 (R-ORG-8) and a first draft of the 工作方案 written from the school's own facts — its leading
-group, its rules documents, its hazard points and its screening rounds — for the school to edit
-and upload back as a version."""
+group, the phases and tasks of the bureau's current campaign, its rules documents, its hazard
+points and its screening rounds — for the school to edit and upload back as a version."""
 
 from __future__ import annotations
 
 import io
 
+from django.apps import apps
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -60,6 +61,41 @@ def leading_group_docx(school) -> bytes:
     return _save(doc)
 
 
+def _campaign_steps(doc, school) -> bool:
+    """The bureau's current campaign as the plan's 工作步骤: each phase with its dates and the
+    tasks that apply to this school (the campaigns app is read through the model registry)."""
+    try:
+        Campaign = apps.get_model("campaigns", "Campaign")
+        Task = apps.get_model("campaigns", "Task")
+    except LookupError:
+        return False
+    today = clock.today()
+    campaign = (
+        Campaign.objects.filter(county_id=school.county_id, phases__deadline__gte=today)
+        .distinct()
+        .order_by("created_at")
+        .first()
+    ) or Campaign.objects.filter(county_id=school.county_id).order_by("-created_at").first()
+    if campaign is None:
+        return False
+    tasks = list(
+        Task.objects.filter(campaign=campaign)
+        .filter(school_type__in=["", school.type])
+        .select_related("phase")
+        .order_by("phase__order", "order", "id")
+    )
+    _para(doc, f"按照县教育体育局《{campaign.title}》部署，分阶段推进：")
+    for i, phase in enumerate(campaign.phases.order_by("order", "id")):
+        _para(
+            doc,
+            f"（{CHINESE_NUMBERS[i]}）{phase.name}（{phase.starts_on:%Y年%-m月%-d日}至"
+            f"{phase.deadline:%Y年%-m月%-d日}）",
+        )
+        for n, t in enumerate((t for t in tasks if t.phase_id == phase.pk), start=1):
+            _para(doc, f"{n}. {t.title}。")
+    return True
+
+
 def workplan_docx(school) -> bytes:
     """A first draft of the school's 工作方案 from its facts (the school edits it)."""
     from anxin.screening.models import HazardPoint, ScreeningRound
@@ -74,7 +110,10 @@ def workplan_docx(school) -> bytes:
     )
     _heading(doc, 0, "组织领导")
     _group_paragraphs(doc, school)
-    _heading(doc, 1, "制度建设")
+    _heading(doc, 1, "工作步骤")
+    if not _campaign_steps(doc, school):
+        _para(doc, "按照县教育体育局专项治理行动的阶段安排，分阶段推进，按期完成各项任务。")
+    _heading(doc, 2, "制度建设")
     state = rules_states([school])[school.pk]
     for kind in RULE_KINDS:
         v = state.latest.get(kind)
@@ -83,7 +122,7 @@ def workplan_docx(school) -> bytes:
             _para(doc, f"《{label}》：尚未制定，须于本阶段内制定并经审定后施行。")
         else:
             _para(doc, f"《{v.title}》第{v.number}版，{version_date(v):%Y年%-m月%-d日}起施行。")
-    _heading(doc, 2, "排查摸底")
+    _heading(doc, 3, "排查摸底")
     rounds = list(ScreeningRound.objects.filter(school=school).order_by("-opened_on")[:3])
     if rounds:
         for r in rounds:
@@ -93,7 +132,7 @@ def workplan_docx(school) -> bytes:
             )
     else:
         _para(doc, "全面排查每名学生的心理状况、思想情绪和同学关系，排查时间另行安排。")
-    _heading(doc, 3, "隐患点与防范措施")
+    _heading(doc, 4, "隐患点与防范措施")
     points = list(
         HazardPoint.objects.filter(school=school)
         .exclude(status=HazardPoint.Status.ELIMINATED)
@@ -107,7 +146,7 @@ def workplan_docx(school) -> bytes:
             )
     else:
         _para(doc, "排查校内及周边易发生欺凌的地点，逐一制定防范措施。")
-    _heading(doc, 4, "工作要求")
+    _heading(doc, 5, "工作要求")
     for text in (
         "加强组织，周密部署，细化工作方案，压实工作责任。",
         "发现苗头及时报告、及早处置，严重事件立即报告县教育体育局。",

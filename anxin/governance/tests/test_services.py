@@ -174,6 +174,26 @@ def test_leading_group_and_docx(world):
     plan = Document(__import__("io").BytesIO(workplan_docx(world.school_a1)))
     text = "\n".join(p.text for p in plan.paragraphs)
     assert "工作方案" in text and "尚未制定" in text and "组织领导" in text
+    assert "按照县教育体育局专项治理行动的阶段安排" in text  # no campaign yet: the general wording
+
+
+def test_workplan_draft_follows_the_bureaus_campaign(world):
+    from anxin.campaigns import services as campaign_services
+
+    start = clock.today() - dt.timedelta(days=5)
+    c = campaign_services.create_from_template(
+        by=world.user[Role.BUREAU_SAFETY], county=world.county_a, template_key="seed2024", start=start
+    )
+    plan = Document(__import__("io").BytesIO(workplan_docx(world.school_a1)))
+    text = "\n".join(p.text for p in plan.paragraphs)
+    assert f"《{c.title}》" in text
+    for phase in c.phases.all():
+        assert f"{phase.name}（{phase.starts_on:%Y年%-m月%-d日}至{phase.deadline:%Y年%-m月%-d日}）" in text
+    first = c.tasks.filter(phase__order=1).order_by("order", "id").first()
+    assert f"1. {first.title}。" in text
+    # another county's school gets no word of it
+    other = Document(__import__("io").BytesIO(workplan_docx(world.school_b1)))
+    assert c.title not in "\n".join(p.text for p in other.paragraphs)
 
 
 def test_lesson_from_case_publish_assign_study(world, bureau, leader, closed_case):
