@@ -72,7 +72,8 @@ def lesson_create(request):
         .filter(county_id=request.user.county_id, state=CaseState.CLOSED)
         .order_by("-closed_at")
     )
-    form = forms.LessonStartForm(request.POST or None, cases=cases)
+    # the case page's 编写案例警示 names the case (core.actions)
+    form = forms.LessonStartForm(request.POST or None, cases=cases, initial={"case": request.GET.get("case")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
