@@ -2,7 +2,9 @@
 
 The case knows who was in it: its parties (students and people from outside), their guardians,
 their classes, the school and the staff who handled it. Those words are replaced first; then
-patterns catch what the case does not list: resident ID numbers, phone numbers, long numbers
+patterns catch what the case does not list: names that read as names (a common surname and one
+or two characters next to a word such as 同学/老师/家长, or in a list with such a name),
+resident ID numbers, phone numbers, long numbers
 (student numbers), class names of any form, and dates, which are coarsened to the part of the
 month (2026年3月15日 → 2026年3月中旬) with clock times removed.
 
@@ -30,6 +32,81 @@ CLASS_RE = re.compile(
 FULL_DATE_RE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
 MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 TIME_RE = re.compile(r"\s*(?<![0-9])(?:[01]?\d|2[0-3])[:：][0-5]\d(?![0-9])")
+
+
+# The commonest Chinese surnames (well over 80 % of people) and the compound ones; a name the case
+# does not list is caught only next to a word that says it is a person, so 高年级 or 周一 stay.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝马"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "夏侯",
+    "司徒",
+)
+_HAN = "\u4e00-\u9fff"
+_NAME = rf"(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])[{_HAN}]{{1,2}}"
+PERSON_BEFORE = "学生|同学|老师|教师|家长|班主任|校长|男生|女生|当事人|受害人|施暴者"
+PERSON_AFTER = "同学|老师|家长|妈妈|爸爸|母亲|父亲|奶奶|爷爷|等人|等同学|的家长|的母亲|的父亲"
+# what may follow a name: punctuation, a space, the end, or a particle that starts the next phrase
+NAME_FOLLOW = r"(?=[，。、；：！？,.;:!?\s（）()“”\"和与及被把将对在向跟同等的是也又因便就遭]|$)"
+_AFTER_RE = re.compile(rf"({_NAME}?)(?:{PERSON_AFTER})")
+_BEFORE_RE = re.compile(rf"(?:{PERSON_BEFORE})({_NAME}){NAME_FOLLOW}")
+_LIST_RE = re.compile(rf"(?:^|[、和与及])({_NAME}){NAME_FOLLOW}")
+# words of the right shape that are not names
+NOT_NAMES = {
+    "同学", "老师", "家长", "高年级", "高中", "初中", "全体", "全校", "任课", "安全", "文明", "时代", "时期",
+    "关系", "关心", "关注", "安排", "单独", "方面", "方式", "明显", "常常", "常规", "和睦", "成绩", "管理",
+    *(f"周{d}" for d in "一二三四五六日天末"),
+}  # fmt: skip
+_ROLE_ENDS = tuple(PERSON_BEFORE.split("|"))
+
+
+def names_in(text: str) -> set[str]:
+    """Words of ``text`` that read as people's names: a surname and one or two characters right
+    before 同学/老师/家长… or right after 学生/老师/班主任…, and names listed with them (、和与及)."""
+    text = text or ""
+    found: set[str] = set()
+
+    def keep(name: str) -> None:
+        if name and "某" not in name and name[:2] not in NOT_NAMES and not name.endswith(("班", "年", "级")):
+            found.add(name)
+
+    for m in _AFTER_RE.finditer(text):
+        name, start = m[1], m.start(1)
+        # 班主任陈静老师: the match began inside 班主任 (任 is a surname too)
+        if text[: start + 1].endswith(_ROLE_ENDS):
+            name = name[1:]
+            if len(name) < 2:
+                continue
+        keep(name)
+    for m in _BEFORE_RE.finditer(text):
+        keep(m[1])
+    # names listed beside a found one: 王小红、李强和赵刚
+    changed = True
+    while changed and found:
+        changed = False
+        for m in _LIST_RE.finditer(text):
+            start = m.start(1)
+            before = text[max(0, start - 6) : start].rstrip("、和与及")
+            if any(before.endswith(n) for n in found) and m[1] not in found and m[1] not in NOT_NAMES:
+                found.add(m[1])
+                changed = True
+    return found
 
 
 def _part_of_month(day: int) -> str:
@@ -67,9 +144,11 @@ class Terms:
 
 
 def deidentify(text: str, terms: Terms | None = None) -> str:
-    """The text with the known words replaced, then ID numbers, phones, long numbers, class
+    """The text with the known words replaced, then names that read as names, ID numbers, phones, long numbers, class
     names and dates caught by pattern."""
     text = (terms or Terms()).apply(text or "")
+    for name in sorted(names_in(text), key=len, reverse=True):
+        text = text.replace(name, "某某")
     text = ID_RE.sub("[证件号已删除]", text)
     text = PHONE_RE.sub("[电话已删除]", text)
     text = coarsen_dates(text)

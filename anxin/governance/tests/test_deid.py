@@ -1,6 +1,16 @@
 """De-identification (R-EDU-3): names, class names, ID numbers and dates."""
 
-from anxin.governance.deid import Terms, case_terms, coarsen_dates, deidentify, draft_from_case, leftovers
+import pytest
+
+from anxin.governance.deid import (
+    Terms,
+    case_terms,
+    coarsen_dates,
+    deidentify,
+    draft_from_case,
+    leftovers,
+    names_in,
+)
 
 
 def _terms():
@@ -53,3 +63,31 @@ def test_case_terms_come_from_the_case_own_records(world, closed_case):
     )
     draft, _terms_ = draft_from_case(closed_case)
     assert draft and "张小明" not in draft and "贺兰县第一中学" not in draft
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("学生王小红和李强在走廊发生冲突，王小红同学受伤。", {"王小红", "李强"}),
+        ("班主任陈静老师及时制止，张伟家长到校。", {"陈静", "张伟"}),
+        ("初二（3）班学生刘洋、赵子涵与孙浩被叫到办公室。", {"刘洋", "赵子涵", "孙浩"}),
+        ("欧阳娜娜同学说不想上学。", {"欧阳娜娜"}),
+        # words of a name's shape that are not names
+        ("高年级学生周一在操场欺负低年级同学。", set()),
+        ("同学关系的问题影响了他的学生时代。", set()),
+        ("学生向老师报告后，老师单独谈话。", set()),
+        ("王某某同学和学生甲", set()),
+    ],
+)
+def test_names_the_case_does_not_list_are_caught_beside_person_words(text, names):
+    assert names_in(text) == names
+    out = deidentify(text)
+    assert not any(n in out for n in names)
+    if not names:
+        assert "某某" not in out.replace("王某某", "")
+
+
+def test_an_outside_incident_loses_its_names():
+    out = deidentify("2024年5月8日，外县某中学学生孙小龙、钱多多被同学杨帆殴打，杨帆的家长拒绝道歉。")
+    assert not [w for w in ("孙小龙", "钱多多", "杨帆") if w in out], out
+    assert "2024年5月上旬" in out
