@@ -15,7 +15,6 @@ from anxin.cases.law.catalogue import item as catalogue_item
 from anxin.cases.law.definitions import BULLYING_RESULTS, SEVERE_RESULTS
 from anxin.cases.law.response import ANY_BULLYING
 from anxin.cases.models import (
-    Appeal,
     ApplicationStatus,
     BullyingCase,
     CaseParty,
@@ -36,6 +35,21 @@ def who(party: CaseParty) -> str:
 
 
 _MISSING = object()
+
+
+# what each relation needs joined when a guard reads it itself
+_RELATED = {"measures": ("party__student",)}
+
+
+def _rows(case: BullyingCase, rel: str) -> list:
+    """The case's rows of ``rel`` (``"notices"``, ``"measures"`` …). The case page loads each
+    relation once for its own display and hands the rows over (``case._page_rows``), so the
+    guards and the closing checklist filter them in Python instead of asking again; services
+    never hand rows over and read them here, inside their transaction."""
+    memo = getattr(case, "_page_rows", None)
+    if memo is not None and rel in memo:
+        return memo[rel]
+    return list(getattr(case, rel).select_related(*_RELATED.get(rel, ())))
 
 
 def _parties(case: BullyingCase) -> list[CaseParty]:
@@ -83,14 +97,14 @@ def bully_parties(case: BullyingCase, det: Determination | None = None) -> list[
 
 
 def parties_recorded(case: BullyingCase, ctx: dict) -> list[str]:
-    if not case.parties.exists():
+    if not _parties(case):
         return ["尚未登记当事人（被欺凌学生、实施欺凌学生、目击者或旁观者）"]
     return []
 
 
 def immediate_measures_recorded(case: BullyingCase, ctx: dict) -> list[str]:
     # seed 二(四): 一旦发现学生遭受欺凌，都应主动予以制止，并采取相应处置措施
-    if not case.immediate_measures.exists():
+    if not _rows(case, "immediate_measures"):
         return ["尚未记录制止与初步处置措施（发现欺凌应主动予以制止）"]
     return []
 
@@ -98,7 +112,7 @@ def immediate_measures_recorded(case: BullyingCase, ctx: dict) -> list[str]:
 def both_sides_notified(case: BullyingCase, ctx: dict) -> list[str]:
     """R-CASE-2 (seed 二(四) 学校和家长要相互通知): each side's guardians told of the incident."""
     missing = []
-    told = set(case.notices.filter(purpose=NoticePurpose.INITIAL).values_list("party_id", flat=True))
+    told = {n.party_id for n in _rows(case, "notices") if n.purpose == NoticePurpose.INITIAL}
     parties = side_parties(case)
     if not parties:
         return ["尚未登记被欺凌学生或实施欺凌学生，无法家校互通"]
@@ -121,7 +135,7 @@ def five_facts_recorded(case: BullyingCase, ctx: dict) -> list[str]:
     if inv is None:
         return ["尚未开始调查"]
     missing = [f"调查尚未查明{f}" for f in inv.missing_facts]
-    if not case.statements.exists():
+    if not _rows(case, "statements"):
         missing.append("尚无询问笔录（当事学生、目击者的陈述）")
     return missing
 
@@ -132,9 +146,9 @@ def reports_recorded(case: BullyingCase, ctx: dict) -> list[str]:
     if not case.report_required:
         return []
     missing = []
-    if not case.police_reports.exists():
+    if not _rows(case, "police_reports"):
         missing.append("尚未记录向公安机关报告（接报单位、时间）")
-    if not case.bureau_reports.filter(submitted_at__isnull=False).exists():
+    if not any(r.submitted_at for r in _rows(case, "bureau_reports")):
         missing.append("尚未向县教体局报告（首报）")
     return missing
 
@@ -218,8 +232,9 @@ def elements_recorded(result: str, data: dict) -> list[str]:
 
 def guardians_took_part(case: BullyingCase, ctx: dict) -> list[str]:
     """LAW 5 (UPL 39): no determination until both sides' guardians were notified and took part."""
-    took_part = set(case.notices.filter(participated=True).values_list("party_id", flat=True))
-    told = set(case.notices.values_list("party_id", flat=True))
+    notices = _rows(case, "notices")
+    took_part = {n.party_id for n in notices if n.participated}
+    told = {n.party_id for n in notices}
     missing = []
     for p in side_parties(case):
         if p.pk not in told:
@@ -237,11 +252,11 @@ def determination_notified(case: BullyingCase, ctx: dict) -> list[str]:
     det = current_determination(case)
     if det is None:
         return ["尚未作出认定"]
-    told = set(
-        case.notices.filter(purpose=NoticePurpose.DETERMINATION, created_at__gte=det.created_at).values_list(
-            "party_id", flat=True
-        )
-    )
+    told = {
+        n.party_id
+        for n in _rows(case, "notices")
+        if n.purpose == NoticePurpose.DETERMINATION and n.created_at >= det.created_at
+    }
     return [f"尚未将认定结果告知{who(p)}的监护人" for p in side_parties(case) if p.pk not in told]
 
 
@@ -253,19 +268,22 @@ def outcomes_for_bullies(case: BullyingCase, ctx: dict) -> list[str]:
         return ["尚未作出认定"]
     resp = response_for(det.result)
     missing = []
+    measures, notices = _rows(case, "measures"), _rows(case, "notices")
     for b in bully_parties(case, det):
         if not b.is_student:
             continue
-        codes = set(
-            b.measures.filter(state__in=[MeasureState.EFFECTIVE, MeasureState.DONE]).values_list(
-                "item_code", flat=True
-            )
-        )
+        codes = {
+            m.item_code
+            for m in measures
+            if m.party_id == b.pk and m.state in (MeasureState.EFFECTIVE, MeasureState.DONE)
+        }
         for alternatives in resp.required:
             if not codes & set(alternatives):
                 labels = "或".join(f"「{catalogue_item(c).label}」" for c in alternatives)
                 missing.append(f"对{who(b)}尚未采取{labels}（{resp.summary}）")
-        if det.is_bullying and not b.notices.filter(purpose=NoticePurpose.OUTCOME).exists():
+        if det.is_bullying and not any(
+            n.party_id == b.pk and n.purpose == NoticePurpose.OUTCOME for n in notices
+        ):
             missing.append(f"尚未将处理决定告知{who(b)}的监护人")
     return missing
 
@@ -274,7 +292,8 @@ def no_pending_measures(case: BullyingCase, ctx: dict) -> list[str]:
     # LAW 13: Art 10 measures and sanctions take effect only after 陈述申辩 (and 听证)
     return [
         f"措施「{m.label}」尚未生效（须事先告知家长并记录陈述申辩，申请听证的须记录听证）"
-        for m in case.measures.filter(state=MeasureState.PROPOSED)
+        for m in _rows(case, "measures")
+        if m.state == MeasureState.PROPOSED
     ]
 
 
@@ -297,11 +316,9 @@ def support_missing(case: BullyingCase) -> list[str]:
     det = current_determination(case)
     if det is None or not det.is_bullying:
         return []
-    done = {(a.party_id, a.kind) for a in case.support_actions.filter(done_at__isnull=False)}
+    done = {(a.party_id, a.kind) for a in _rows(case, "support_actions") if a.done_at}
     missing = []
-    victims = [
-        p for p in case.parties.select_related("student") if p.role == PartyRole.VICTIM and p.is_student
-    ]
+    victims = [p for p in _parties(case) if p.role == PartyRole.VICTIM and p.is_student]
     bullies = [p for p in bully_parties(case, det) if p.is_student]
     for kind, role, _what, _src in ANY_BULLYING:
         for p in victims if role == PartyRole.VICTIM else bullies:
@@ -329,13 +346,15 @@ def closing_checklist(case: BullyingCase) -> list[CheckItem]:
     items.append(CheckItem("惩戒措施均已生效", no_pending_measures(case, {})))
     not_done = [
         f"措施「{m.label}」（{m.party.name}）尚未执行完毕"
-        for m in case.measures.filter(state=MeasureState.EFFECTIVE).select_related("party__student")
+        for m in _rows(case, "measures")
+        if m.state == MeasureState.EFFECTIVE
     ]
     items.append(CheckItem("处置措施均已执行完毕", not_done))
     if det.is_bullying:
         items.append(CheckItem("心理辅导、加强管教与家庭教育指导", support_missing(case)))
-        open_fu = case.follow_ups.filter(done_at__isnull=True).count()
-        scheduled = case.follow_ups.exists()
+        follow_ups = _rows(case, "follow_ups")
+        open_fu = sum(1 for f in follow_ups if f.done_at is None)
+        scheduled = bool(follow_ups)
         fu_missing = (
             []
             if scheduled and not open_fu
@@ -343,22 +362,22 @@ def closing_checklist(case: BullyingCase) -> list[CheckItem]:
         )
         items.append(CheckItem("回访已完成", fu_missing))
     report_missing = reports_recorded(case, {})
-    if (
-        case.bureau_reports.filter(submitted_at__isnull=False).exists()
-        and not case.bureau_reports.filter(kind="final", submitted_at__isnull=False).exists()
-    ):
+    sent = [r for r in _rows(case, "bureau_reports") if r.submitted_at]
+    if sent and not any(r.kind == "final" for r in sent):
         report_missing.append("已向教体局报告的事件，结案前须报送终报")
     items.append(CheckItem("向公安机关、教体局报告与终报", report_missing))
     pending = [
         f"{a.get_kind_display()}（{a.filed_on:%Y-%m-%d}）尚未作出决定"
-        for a in Appeal.objects.filter(case=case, outcome="")
+        for a in _rows(case, "appeals")
+        if a.outcome == ""
     ]
     items.append(CheckItem("无未决的申诉、复查", pending))
     special = [
         "专门学校申请尚待教育行政部门决定"
-        for _a in case.special_applications.filter(status=ApplicationStatus.APPLIED)
+        for a in _rows(case, "special_applications")
+        if a.status == ApplicationStatus.APPLIED
     ]
-    referrals = [f"移交事项「{r.purpose}」尚无处理结果" for r in case.referrals.filter(outcome="")]
+    referrals = [f"移交事项「{r.purpose}」尚无处理结果" for r in _rows(case, "referrals") if r.outcome == ""]
     items.append(CheckItem("专门学校申请与移交事项已有结果", special + referrals))
     return items
 
@@ -419,7 +438,7 @@ def settle_allowed(case: BullyingCase, ctx: dict) -> list[str]:
         out.append("本案已有认定，不能直接处理")
     if case.report_required or case.is_public_opinion or case.suspected_serious:
         out.append("初步研判情节严重或舆情事件须提请学生欺凌治理委员会认定")
-    if case.events.filter(kind="settlement.escalated").exists():
+    if any(e.kind == "settlement.escalated" for e in _rows(case, "events")):
         out.append("家长有异议或已申请认定，须由学生欺凌治理委员会认定")
     return out
 

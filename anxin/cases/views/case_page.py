@@ -33,7 +33,11 @@ def _deadline(case: BullyingCase):
     if case.state == S.INVESTIGATING and hasattr(case, "investigation"):
         return case.investigation.due_at
     if case.state == S.FOLLOW_UP:
-        fu = case.follow_ups.filter(done_at__isnull=True).order_by("due_on").first()
+        fu = min(
+            (f for f in rules._rows(case, "follow_ups") if f.done_at is None),
+            key=lambda f: f.due_on,
+            default=None,
+        )
         return datetime.combine(fu.due_on, time(23, 59), tzinfo=clock.SHANGHAI) if fu else None
     if case.report_required and case.first_reported_at is None:
         return case.report_due_at
@@ -56,7 +60,26 @@ def case_detail(request, pk):
     det_list = list(
         case.determinations.select_related("recorded_by").prefetch_related("members_present").order_by("seq")
     )
-    # the guards and the checklist below read these instead of asking again (read-only page)
+    # each relation read once, for the page and for the guards and checklist below (rules._rows)
+    rows = {
+        "events": events,
+        "notices": list(
+            case.notices.select_related("party__student", "guardian", "notified_by").order_by("notified_at")
+        ),
+        "immediate_measures": list(case.immediate_measures.select_related("taken_by")),
+        "statements": list(case.statements.select_related("party__student", "taken_by")),
+        "measures": list(case.measures.select_related("party__student", "owner").order_by("party_id", "id")),
+        "support_actions": list(
+            case.support_actions.select_related("party__student", "owner").order_by("party_id", "kind")
+        ),
+        "follow_ups": list(case.follow_ups.select_related("party__student", "owner", "done_by")),
+        "appeals": list(case.appeals.select_related("party__student")),
+        "special_applications": list(case.special_applications.select_related("party__student")),
+        "referrals": list(case.referrals.select_related("to_user")),
+        "police_reports": list(case.police_reports.all()),
+        "bureau_reports": list(case.bureau_reports.order_by("id")),
+    }
+    case._page_rows = rows
     case._page_parties = parties
     case._page_determination = det_list[-1] if det_list else None
     if det_list and det_list[-1].is_bullying:
@@ -76,25 +99,21 @@ def case_detail(request, pk):
         "duties": workflow.DUTIES.get(case.state),
         "deadline": _deadline(case),
         "parties": parties,
-        "notices": list(
-            case.notices.select_related("party__student", "guardian", "notified_by").order_by("notified_at")
-        ),
-        "immediate": list(case.immediate_measures.select_related("taken_by")),
+        "notices": rows["notices"],
+        "immediate": rows["immediate_measures"],
         "investigation": getattr(case, "investigation", None),
-        "statements": list(case.statements.select_related("party__student", "taken_by")),
+        "statements": rows["statements"],
         "evidence": list(case.evidence.select_related("uploaded_by")),
         "determinations": det_list,
-        "measures": list(case.measures.select_related("party__student", "owner").order_by("party_id", "id")),
-        "support": list(
-            case.support_actions.select_related("party__student", "owner").order_by("party_id", "kind")
-        ),
+        "measures": rows["measures"],
+        "support": rows["support_actions"],
         "notes_allowed": notes_allowed,
-        "follow_ups": list(case.follow_ups.select_related("party__student", "owner", "done_by")),
-        "appeals": list(case.appeals.select_related("party__student")),
-        "special": list(case.special_applications.select_related("party__student")),
-        "referrals": list(case.referrals.select_related("to_user")),
-        "police": list(case.police_reports.all()),
-        "reports": list(case.bureau_reports.order_by("id")),
+        "follow_ups": rows["follow_ups"],
+        "appeals": rows["appeals"],
+        "special": rows["special_applications"],
+        "referrals": rows["referrals"],
+        "police": rows["police_reports"],
+        "reports": rows["bureau_reports"],
         "case_notes": list(case.notes.select_related("author")),
         "events": events,
         "transitions": transitions,
