@@ -81,11 +81,11 @@ class Row:
 
     @property
     def level_label(self) -> str:
-        return Level(self.level).label
+        return str(Level(self.level).label)
 
     @property
     def action_label(self) -> str:
-        return ActionKind(self.action).label
+        return str(ActionKind(self.action).label)
 
     @property
     def case_list(self) -> list[str]:
