@@ -92,8 +92,9 @@ class Row:
         return sorted(self.cases)
 
 
-def compute(county_id: int, school_ids: set[int] | None, term: Term) -> list[Row]:
-    """The rows for the schools given (None: the whole county), over the county's thresholds."""
+def compute(county_id: int, school_ids: set[int] | None, term: Term, setting=None) -> list[Row]:
+    """The rows for the schools given (None: the whole county), over the county's thresholds
+    (or ``setting``, unsaved thresholds to try)."""
     from django.apps import apps
 
     BullyingCase = apps.get_model("cases", "BullyingCase")
@@ -101,7 +102,7 @@ def compute(county_id: int, school_ids: set[int] | None, term: Term) -> list[Row
     SchoolClass = apps.get_model("org", "SchoolClass")
     School = apps.get_model("org", "School")
 
-    setting = setting_for(county_id)
+    setting = setting or setting_for(county_id)
     start, end = clock_bounds(term)
     cases_qs = BullyingCase.objects.filter(
         county_id=county_id, is_bullying=True, discovered_at__gte=start, discovered_at__lt=end
