@@ -78,6 +78,7 @@ class Row:
     reasons: list[str] = field(default_factory=list)
     cases: set[str] = field(default_factory=set)
     action: str = ActionKind.NOTICE
+    recorded: bool = False
 
     @property
     def level_label(self) -> str:
@@ -191,7 +192,7 @@ def compute(county_id: int, school_ids: set[int] | None, term: Term, setting=Non
         by_school[c["school_id"]].add(cid)
     for school_id, ids in by_school.items():
         if len(ids) >= setting.school_cases:
-            r = row(Level.SCHOOL, school_id, schools.get(school_id, ""))
+            r = row(Level.SCHOOL, school_id, _("全校"))
             r.reasons.append(
                 _("一学期内认定欺凌事件 %(n)s 起（标准 %(t)s 起）")
                 % {"n": len(ids), "t": setting.school_cases}

@@ -113,6 +113,7 @@ def test_bureau_records_an_interview_from_the_list(world, as_user):
     )
     a = Action.objects.get()
     assert r.status_code == 302 and a.interviewees == "班主任 王老师"
+    assert "本学期已问责" in b.get(reverse("oversight:accountability")).content.decode()
     x = as_user(world.user[Role.BUREAU_SAFETY]).get(reverse("oversight:accountability") + "?format=xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames == ["通报约谈名单", "问责措施"] and wb["问责措施"]["G2"].value == "班主任 王老师"

@@ -105,8 +105,13 @@ def accountability(request):
         audit.append("export", object_type="oversight.action", data={"term": term.key})
         return response
     done = {
-        (a.level, a.school_id, a.grade_id if a.level == Level.GRADE else None, a.klass_id) for a in actions
+        (a.level, a.school_id, a.grade_id if a.level != Level.SCHOOL else None, a.klass_id)
+        for a in actions.filter(decided_on__gte=term.start)
+        .select_related(None)
+        .only("level", "school_id", "grade_id", "klass_id")
     }
+    for r in rows:  # an action already recorded this term on the same class, grade or school
+        r.recorded = (r.level, r.school_id, r.grade_id, r.klass_id) in done
     return render(
         request,
         "oversight/accountability.html",
@@ -115,7 +120,6 @@ def accountability(request):
             "term": term,
             "terms": recent_terms(),
             "rows": rows,
-            "recorded": done,
             "setting": services.setting_for(county),
             "can_act": policy.can(request.user, "oversight.action.change"),
             "can_set": policy.can(request.user, "oversight.accountabilitysetting.change"),
