@@ -81,6 +81,10 @@ def test_teacher_on_shift_records_into_the_duty_log(world, leader, teacher, post
     assert not policy.allows(
         teacher, DutyLog(county_id=world.county_a.pk, school_id=world.school_a1.pk), "change"
     )
+    from anxin.screening.services import log_duty
+
+    with pytest.raises(PermissionDenied):  # screening's own service still refuses them directly
+        log_duty(by=teacher, school=world.school_a1, summary="x")
     with pytest.raises(PermissionDenied):  # … nor may one record at a post they do not stand
         services.record_observation(by=teacher, post=post, summary="正常")
     shift = shift_for(post, leader, teacher)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.core import clock, policy
+from anxin.core import audit, clock, policy
 from anxin.core.access import check, deny, get_for_user, require
 from anxin.core.editing import form_errors
 from anxin.core.listing import ScopedListView, current_school_id
@@ -82,7 +82,9 @@ def post_list(request):
             ]
             for r in rows
         ]
-        return xlsx_response(f"监督岗-{clock.today():%Y%m%d}.xlsx", [(_("监督岗"), header, data)])
+        response = xlsx_response(f"监督岗-{clock.today():%Y%m%d}.xlsx", [(_("监督岗"), header, data)])
+        audit.append("export", object_type="oversight.post", data={"school": school or ""})
+        return response
     return render(
         request,
         "oversight/post_list.html",
