@@ -161,7 +161,9 @@ def action_create(request):
 
     school = _school_for(request, "oversight.action.change")
     if school is None:
-        raise PermissionDenied
+        from anxin.screening.views._common import _pick_school
+
+        return _pick_school(request, "oversight.action.change", _("记录问责措施"))
     check(request, Action(county_id=school.county_id, school_id=school.pk), "change")
     g = request.GET
     initial = {
