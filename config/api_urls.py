@@ -12,6 +12,7 @@ from anxin.core import api as core_api
 from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
+from anxin.oversight import api as oversight_api
 from anxin.roster import api as roster_api
 from anxin.screening import api as screening_api
 
@@ -38,6 +39,7 @@ for module in (
     care_api,
     campaigns_api,
     governance_api,
+    oversight_api,
 ):
     module.register(router)
 

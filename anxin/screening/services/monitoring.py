@@ -70,11 +70,23 @@ def _raise_concern(*, by, school, text: str, place: str, log_entry: DutyLog):
 
 @transaction.atomic
 def log_duty(
-    *, by, school, summary: str, is_sign: bool = False, place: str = "", zone=None, shift=None, at=None
+    *,
+    by,
+    school,
+    summary: str,
+    is_sign: bool = False,
+    place: str = "",
+    zone=None,
+    shift=None,
+    at=None,
+    checked: bool = False,
 ) -> DutyLog:
-    """A duty log entry; one flagged 苗头 becomes a concern for triage (及时报告，及早处置)."""
+    """A duty log entry; one flagged 苗头 becomes a concern for triage (及时报告，及早处置).
+    ``checked``: the caller has checked its own right (oversight's 监督岗, where a teacher on
+    shift records through ``oversight.observation.change``)."""
     entry = DutyLog(county_id=school.county_id, school_id=school.pk)
-    _require(by, entry, "change")
+    if not checked:
+        _require(by, entry, "change")
     if not summary.strip():
         raise ValidationError({"summary": _("请填写值守情况。")})
     for obj, field in ((zone, "zone"), (shift, "shift")):

@@ -74,10 +74,12 @@ class Command(BaseCommand):
         from anxin.campaigns.demo import load_campaigns
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
+        from anxin.core.roles import Role
         from anxin.demo.workload import load_workload
         from anxin.governance.demo import load_governance
         from anxin.intake.demo import load_intake
         from anxin.org.models import County
+        from anxin.oversight.demo import load_oversight
         from anxin.screening.demo import load_screening
 
         county = County.objects.get(code=data.COUNTY_CODE)
@@ -95,6 +97,17 @@ class Command(BaseCommand):
             steps.append(("制度与自查", lambda: load_governance(county, random.Random(seed + 6))))
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
+            # after cases, screening (hazard points) and intake's sink: 监督岗, 通报约谈
+            two = (first, data.SCHOOLS[1].name)
+            teacher = next(d.username for d in data.DEMO_LOGINS if d.role == Role.CLASS_TEACHER)
+            steps.append(
+                (
+                    "监督岗与问责",
+                    lambda: load_oversight(
+                        county, random.Random(seed + 7), schools=two, demo_teacher=teacher
+                    ),
+                )
+            )
             steps.append(
                 ("举报与求助", lambda: load_intake(county, random.Random(seed + 4), first_school=first))
             )
