@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "care": 4,  # counselling and care plans
     "campaigns": 4,  # campaigns (专项行动), their tasks and the experience booklet
     "governance": 4,  # self-check, rules documents, work plan, 举一反三, lessons from incidents
+    "education": 4,  # education and training activities, coverage, the staff evaluation (考评)
     "demo": 5,  # demo data across every app: the top
 }
 
