@@ -30,6 +30,10 @@ class Post:
     def share(self) -> float:
         return self.trained / self.total if self.total else 0.0
 
+    @property
+    def missing(self) -> int:
+        return self.total - self.trained
+
 
 @dataclass
 class StaffCoverage:
@@ -42,6 +46,10 @@ class StaffCoverage:
     @property
     def share(self) -> float:
         return self.trained / self.total if self.total else 0.0
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.trained
 
 
 @dataclass

@@ -48,6 +48,7 @@ class ActivityForm(forms.ModelForm):
         self.fields["presenter"].required = False
         self.fields["presenter"].label_from_instance = lambda u: u.real_name or u.username
         self.fields["parents_count"].help_text = _("家庭教育活动填写")
+        self.fields["parents_count"].required = False
         if legal_vp:
             self.fields["kind"].choices = [(k.value, k.label) for k in LEGAL_VP_KINDS]
             for name in ("presenter", "staff_level", "parents_count"):

@@ -131,8 +131,7 @@ def _validate(by, a: Activity) -> None:
         errors["presenter"] = _("请填写进校的法治副校长或公检法司人员。")
     if a.presenter_id and not presenters(a.school_id).filter(pk=a.presenter_id).exists():
         errors["presenter"] = _("主讲人须是本校教职工或本校法治副校长；校外人员请填写姓名和单位。")
-    if a.kind != Kind.FAMILY:
-        a.parents_count = a.parents_count or 0
+    a.parents_count = a.parents_count or 0
     if errors:
         raise ValidationError(errors)
 
