@@ -1,7 +1,5 @@
 """The API: same policy and services as the pages."""
 
-
-
 from anxin.core import clock
 from anxin.core.roles import Role
 from anxin.education import checkin as qr
