@@ -270,9 +270,7 @@ DEMO_LOGINS: list[DemoLogin] = [
         "demo_safety",
         "全县：上报教体局的事件全文、各校去标识统计、专项治理行动、经验材料汇编",
     ),
-    DemoLogin(
-        Role.SUPERVISOR, "demo_supervisor", "挂牌督导的学校（贺兰一中等6所）的台账与进度、问题整改"
-    ),
+    DemoLogin(Role.SUPERVISOR, "demo_supervisor", "挂牌督导的学校（贺兰一中等6所）的台账与进度、问题整改"),
     DemoLogin(
         Role.AUDITOR,
         "demo_auditor",
