@@ -11,6 +11,8 @@ Each provider runs a fixed number of queries whatever the number of schools.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,12 +26,14 @@ PERM = "education.activity.coverage"
 
 
 def _schools(user):
-    from anxin.org.models import School
-
-    ids = policy.schools_for(user, "education.activity.change")
-    if ids is None or not ids:
-        return []  # county roles do not owe a school's education duties
-    return list(School.objects.filter(pk__in=ids, active=True).only("id", "county_id", "name"))
+    """The schools where the user runs activities, from the posts already loaded for the request
+    (no query of its own); county roles do not owe a school's education duties."""
+    allowed = policy.roles_with("education.activity.change")
+    seen: dict[int, SimpleNamespace] = {}
+    for m in policy.memberships(user):
+        if m.role in allowed and m.school_id and m.role != Role.LEGAL_VP:
+            seen.setdefault(m.school_id, SimpleNamespace(pk=m.school_id, county_id=m.county_id))
+    return list(seen.values())
 
 
 @duties.provider("education.class_meetings")
