@@ -9,6 +9,7 @@ from anxin.campaigns import api as campaigns_api
 from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
+from anxin.education import api as education_api
 from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
@@ -40,6 +41,7 @@ for module in (
     campaigns_api,
     governance_api,
     oversight_api,
+    education_api,
 ):
     module.register(router)
 

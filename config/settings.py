@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "anxin.campaigns",
     "anxin.governance",
     "anxin.oversight",
+    "anxin.education",
     "anxin.demo",
 ]
 

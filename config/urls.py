@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaigns/", include("anxin.campaigns.urls")),
     path("governance/", include("anxin.governance.urls")),
     path("oversight/", include("anxin.oversight.urls")),
+    path("education/", include("anxin.education.urls")),
     path("s/", include("anxin.org.public_urls")),
     path("s/", include("anxin.intake.public_urls")),
     path("api/v1/", include("config.api_urls")),

@@ -369,6 +369,7 @@ def _api_parts(name: str) -> tuple[str, str] | None:
 # The matrix still walks every one of their routes generically: anonymous callers and users
 # without a post are refused everywhere, and no page shows a student outside the user's scope.
 GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "oversight")
+GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "education")
 PUBLIC_GENERIC = ("intake_public:", "screening:survey")
 
 

@@ -76,6 +76,7 @@ class Command(BaseCommand):
         from anxin.cases.demo import load_cases
         from anxin.core.roles import Role
         from anxin.demo.workload import load_workload
+        from anxin.education.demo import load_education
         from anxin.governance.demo import load_governance
         from anxin.intake.demo import load_intake
         from anxin.org.models import County
@@ -95,6 +96,10 @@ class Command(BaseCommand):
             steps.append(("专项行动", lambda: load_campaigns(county, random.Random(seed + 5))))
             # after cases and screening: self-checks (gaps → rectification), rules, lessons
             steps.append(("制度与自查", lambda: load_governance(county, random.Random(seed + 6))))
+            demo_name = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
+            steps.append(
+                ("教育培训", lambda: load_education(county, random.Random(seed + 7), demo_school=demo_name))
+            )
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
             # after cases, screening (hazard points) and intake's sink: 监督岗, 通报约谈
