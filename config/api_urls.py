@@ -14,6 +14,7 @@ from anxin.intake import api as intake_api
 from anxin.org import api as org_api
 from anxin.roster import api as roster_api
 from anxin.screening import api as screening_api
+from anxin.supervision import api as supervision_api
 
 
 class APIRootView(routers.APIRootView):
@@ -38,6 +39,7 @@ for module in (
     care_api,
     campaigns_api,
     governance_api,
+    supervision_api,
 ):
     module.register(router)
 

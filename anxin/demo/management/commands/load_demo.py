@@ -79,6 +79,7 @@ class Command(BaseCommand):
         from anxin.intake.demo import load_intake
         from anxin.org.models import County
         from anxin.screening.demo import load_screening
+        from anxin.supervision.demo import load_supervision
 
         county = County.objects.get(code=data.COUNTY_CODE)
         seed = opts["seed"]
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             steps.append(("专项行动", lambda: load_campaigns(county, random.Random(seed + 5))))
             # after cases and screening: self-checks (gaps → rectification), rules, lessons
             steps.append(("制度与自查", lambda: load_governance(county, random.Random(seed + 6))))
+            steps.append(("督导检查", lambda: load_supervision(county, random.Random(seed + 7))))
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
             steps.append(
