@@ -119,16 +119,12 @@ def visit_detail(request, pk):
                 return redirect("supervision:visit_detail", pk=visit.pk)
     rects = list(visit.rectifications.order_by("due_date", "id"))
     scored = [s for s in scores if s.score is not None]
-    categories: dict[str, list] = {}
-    for s in scores:
-        categories.setdefault(s.category, []).append(s)
     return render(
         request,
         "supervision/visit_detail.html",
         {
             "visit": visit,
             "scores": scores,
-            "categories": categories,
             "scored": len(scored),
             "form": form,
             "can_work": can_work,
