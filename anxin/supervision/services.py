@@ -384,7 +384,7 @@ def add_school(by, insp: Inspection, school) -> Visit:
 
 @transaction.atomic
 def remove_school(by, visit: Visit) -> None:
-    visit = Visit.objects.select_for_update().select_related("inspection").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
     insp = visit.inspection
     if insp is None:
         raise ValidationError(_("这不是联合检查中的学校。"))
