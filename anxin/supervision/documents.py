@@ -79,7 +79,11 @@ def opinion_docx(visit: Visit) -> bytes:
     _heading(doc, 2, "整改要求")
     if rects:
         for n, r in enumerate(rects, start=1):
-            _para(doc, f"{n}. {r.problem}整改要求：{r.requirement}（整改期限：{_chinese_date(r.due_date)}）")
+            _para(
+                doc,
+                f"{n}. {r.problem.rstrip('。；;. ')}。整改要求：{r.requirement.rstrip('。；;. ')}"
+                f"（整改期限：{_chinese_date(r.due_date)}）。",
+            )
     else:
         _para(doc, "无")
     _para(
