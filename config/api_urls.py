@@ -16,6 +16,7 @@ from anxin.org import api as org_api
 from anxin.oversight import api as oversight_api
 from anxin.roster import api as roster_api
 from anxin.screening import api as screening_api
+from anxin.supervision import api as supervision_api
 
 
 class APIRootView(routers.APIRootView):
@@ -42,6 +43,7 @@ for module in (
     governance_api,
     oversight_api,
     education_api,
+    supervision_api,
 ):
     module.register(router)
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "anxin.governance",
     "anxin.oversight",
     "anxin.education",
+    "anxin.supervision",
     "anxin.demo",
 ]
 

@@ -370,6 +370,7 @@ def _api_parts(name: str) -> tuple[str, str] | None:
 # without a post are refused everywhere, and no page shows a student outside the user's scope.
 GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "oversight")
 GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "education")
+GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "supervision")
 PUBLIC_GENERIC = ("intake_public:", "screening:survey")
 
 

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "governance": 4,  # self-check, rules documents, work plan, 举一反三, lessons from incidents
     "oversight": 4,  # 监督岗 (posts, shifts, observations into monitoring), 问责 (通报约谈)
     "education": 4,  # education and training activities, coverage, the staff evaluation (考评)
+    "supervision": 4,  # 督导 visits, joint inspections, rectification and verification, 部门联动
     "demo": 5,  # demo data across every app: the top
 }
 

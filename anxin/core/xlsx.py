@@ -12,6 +12,7 @@ from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from anxin.core.validators import excel_safe
 
@@ -69,3 +70,62 @@ def xlsx_response(filename: str, sheets, **kw) -> HttpResponse:
     response = HttpResponse(workbook_bytes(sheets, **kw), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     return response
+
+
+def grouped_workbook_bytes(
+    title: str,
+    groups: Sequence[tuple[str, Sequence[str]]],
+    rows: Iterable[Sequence],
+    *,
+    total: Sequence | None = None,
+    caption: str = "",
+) -> bytes:
+    """One sheet with a two-row header: each group's label merged over its columns (a group
+    of one column named like the group is merged down instead), an optional caption row above
+    and an optional bold total row (合计) below. Text is never a formula, as above."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    head_font = Font(bold=True, color="FFFFFF")
+    head_fill = PatternFill("solid", fgColor="1F5FBF")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    top = 1
+    width = sum(len(subs) for _g, subs in groups)
+    if caption:
+        ws.cell(row=1, column=1, value=excel_safe(caption)).font = Font(bold=True, size=14)
+        ws.cell(row=1, column=1).alignment = center
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, width))
+        top = 2
+    col = 1
+    for label, subs in groups:
+        if len(subs) == 1 and subs[0] == label:
+            ws.cell(row=top, column=col, value=str(label))
+            ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
+        else:
+            ws.cell(row=top, column=col, value=str(label))
+            if len(subs) > 1:
+                ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1)
+            for i, sub in enumerate(subs):
+                ws.cell(row=top + 1, column=col + i, value=str(sub))
+        for i, sub in enumerate(subs):
+            letter = get_column_letter(col + i)
+            ws.column_dimensions[letter].width = max(10, min(40, len(str(sub)) * 2 + 4))
+        col += len(subs)
+    for r in (top, top + 1):
+        for c in range(1, width + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.fill, cell.alignment = head_font, head_fill, center
+    ws.freeze_panes = ws.cell(row=top + 2, column=2)
+    r = top + 2
+    for row in [*rows, *([total] if total is not None else [])]:
+        for c, value in enumerate(row, start=1):
+            value = excel_safe(_cell_value(value))
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if total is not None and row is total:
+                cell.font = Font(bold=True)
+        r += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -82,6 +82,7 @@ class Command(BaseCommand):
         from anxin.org.models import County
         from anxin.oversight.demo import load_oversight
         from anxin.screening.demo import load_screening
+        from anxin.supervision.demo import load_supervision
 
         county = County.objects.get(code=data.COUNTY_CODE)
         seed = opts["seed"]
@@ -100,6 +101,7 @@ class Command(BaseCommand):
             steps.append(
                 ("教育培训", lambda: load_education(county, random.Random(seed + 7), demo_school=demo_name))
             )
+            steps.append(("督导检查", lambda: load_supervision(county, random.Random(seed + 7))))
             # after screening: reporters pick among the schools' places (hazard points)
             first = next(s.name for s in data.SCHOOLS if s.slug == data.DEMO_SCHOOL)
             # after cases, screening (hazard points) and intake's sink: 监督岗, 通报约谈
