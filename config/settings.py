@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "anxin.care",
     "anxin.campaigns",
     "anxin.governance",
+    "anxin.dashboards",
     "anxin.demo",
 ]
 

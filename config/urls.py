@@ -17,6 +17,7 @@ urlpatterns = [
     path("care/", include("anxin.care.urls")),
     path("campaigns/", include("anxin.campaigns.urls")),
     path("governance/", include("anxin.governance.urls")),
+    path("dashboards/", include("anxin.dashboards.urls")),
     path("s/", include("anxin.org.public_urls")),
     path("s/", include("anxin.intake.public_urls")),
     path("api/v1/", include("config.api_urls")),

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "care": 4,  # counselling and care plans
     "campaigns": 4,  # campaigns (专项行动), their tasks and the experience booklet
     "governance": 4,  # self-check, rules documents, work plan, 举一反三, lessons from incidents
+    "dashboards": 5,  # dashboards and statistics returns: read every feature app; nothing imports it
     "demo": 5,  # demo data across every app: the top
 }
 
