@@ -240,7 +240,13 @@ def source(scope: Scope, register: Register, *, dated: bool = True, school_path:
 
 def units(scope: Scope) -> tuple[str, list]:
     """The next level down: (kind, [(pk, label)]) — schools of the county, grades of a school,
-    classes of a grade. One query."""
+    classes of a grade. One query per page (kept on the scope)."""
+    if "_units" not in scope.__dict__:
+        scope.__dict__["_units"] = _units(scope)
+    return scope.__dict__["_units"]
+
+
+def _units(scope: Scope) -> tuple[str, list]:
     School = apps.get_model("org", "School")
     Grade = apps.get_model("org", "Grade")
     SchoolClass = apps.get_model("org", "SchoolClass")
@@ -332,7 +338,7 @@ def _unit_cell(src: Source, value, identifying: bool, kind: str, params: dict) -
     if kind in ("grade", "klass"):
         if kind not in src.register.params:
             return Cell(value)
-        sub = Scope(**{**src.scope.__dict__})
+        sub = Scope(**{k: v for k, v in src.scope.__dict__.items() if not k.startswith("_")})
         pk = params.pop(kind)
         if kind == "grade":
             sub.grade = apps.get_model("org", "Grade")(pk=pk, school_id=src.scope.school.pk)

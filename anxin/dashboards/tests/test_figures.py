@@ -263,3 +263,76 @@ def test_week_counts(demo):
         if monday <= clock.local_date(r.created_at) <= monday + dt.timedelta(days=6)
     )
     assert figs["week_arrived"].cell("reports").value == n
+
+
+# --- pages, rights, exports ------------------------------------------------------------------------
+
+
+def test_rights_and_scope_of_the_pages(demo, client, as_user):
+    from anxin.org.models import School
+
+    own = School.objects.get(county=demo, name="贺兰县第一中学")
+    other = School.objects.filter(county=demo).exclude(pk=own.pk).first()
+    as_user("hl1z_ct_7_1")  # a class teacher: no dashboard
+    assert client.get(reverse("dashboards:county")).status_code == 403
+    assert client.get(reverse("dashboards:school", args=[own.pk])).status_code == 403
+    as_user("hl1z_principal")
+    assert client.get(reverse("dashboards:county")).status_code == 403
+    assert client.get(reverse("dashboards:school", args=[other.pk])).status_code == 404
+    r = client.get(reverse("dashboards:school_home"))
+    assert r.status_code == 200 and own.name in r.content.decode()
+    assert client.get(reverse("dashboards:returns_xlsx")).status_code == 403
+    as_user("demo_admin")  # separation of duties: no figures of cases for the administrator
+    assert client.get(reverse("dashboards:county")).status_code == 403
+
+
+def test_bureau_sees_no_names_and_suppressed_small_cells(demo, client, as_user):
+    from anxin.roster.models import Student
+
+    as_user("demo_safety")
+    html = client.get(reverse("dashboards:county")).content.decode().split("<main", 1)[1]
+    assert "全县合计" in html and "&lt;3" in html
+    names = set(Student.objects.filter(county=demo).values_list("name", flat=True)[:400])
+    assert not [n for n in names if len(n) >= 2 and n in html]
+
+
+def test_statistics_returns_xlsx_has_merged_headers_and_totals(demo, client, as_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    as_user("demo_safety")
+    r = client.get(reverse("dashboards:returns_xlsx"))
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["欺凌事件 各校"]
+    assert "A3:A4" in {str(m) for m in ws.merged_cells.ranges}
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[0] == "全县合计"
+    from anxin.cases.models import BullyingCase
+
+    assert last[1] == BullyingCase.objects.filter(county=demo).count()
+    assert ws.column_dimensions["A"].width >= 2 * len("贺兰县第一中学")
+    assert len(wb.sheetnames) >= 10
+
+
+def test_report_docx_has_chart_images_and_tables(demo, client, as_user):
+    import io
+
+    from docx import Document
+
+    as_user("demo_safety")
+    r = client.get(reverse("dashboards:report_docx"))
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.content))
+    assert "学生欺凌防治工作统计报告" in doc.paragraphs[0].text
+    assert len(doc.inline_shapes) >= 6 and len(doc.tables) >= 10
+
+
+def test_week_and_hotspots_pages(demo, client, as_user):
+    as_user("hl1z_safety")
+    r = client.get(reverse("dashboards:week"))
+    assert r.status_code == 200 and "本周新收" in r.content.decode()
+    r = client.get(reverse("dashboards:hotspots"))
+    html = r.content.decode()
+    assert r.status_code == 200 and "举报：星期 × 时段" in html and "无监控" in html or "摄像头" in html
