@@ -32,6 +32,7 @@ class Cell:
     url: str | None = None
     suppressed: bool = False
     text: str | None = None  # a formatted value (a median, a percentage)
+    alert: bool = False  # bad news, marked on the page (a place with reports and no camera)
 
     @property
     def display(self) -> str:
@@ -65,6 +66,11 @@ class Figure:
     chart_columns: int = 1  # how many leading columns the chart draws as series
     note: str = ""
     counts_only: bool = False
+    unit_label: str = ""  # the first column's header (学校 / 年级 / 班级); 项目 when empty
+
+    @property
+    def head(self) -> str:
+        return self.unit_label or _("项目")
 
     @property
     def data_id(self) -> str:
@@ -321,9 +327,10 @@ def by_unit_figure(
         [h for h, _f, _p in columns],
         rows,
         total,
-        chart=chart,
+        chart=chart if kind else None,  # a class has no level below: the 合计 row alone
         chart_columns=chart_columns,
         counts_only=not src.linkable,
+        unit_label={"school": _("学校"), "grade": _("年级"), "klass": _("班级")}.get(kind, ""),
     )
 
 

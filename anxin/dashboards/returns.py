@@ -73,7 +73,7 @@ def workbook(scope: Scope, county_name: str, figures: list[Figure]) -> bytes:
         ws.merge_cells(f"A2:{last}2")
         ws["A2"].alignment = Alignment(horizontal="right")
         # two header rows: the unit column spans both; the figure's columns sit under one group
-        ws.append([_("项目")] + [fig.title.split("：")[0]] + [None] * (ncol - 2))
+        ws.append([fig.head] + [fig.title.split("：")[0]] + [None] * (ncol - 2))
         ws.append([None] + list(fig.columns))
         ws.merge_cells("A3:A4")
         if ncol > 2:
@@ -137,7 +137,7 @@ def document(scope: Scope, county_name: str, sections) -> bytes:
                 doc.add_picture(io.BytesIO(image), width=Cm(15))
             table = doc.add_table(rows=1, cols=len(fig.columns) + 1)
             table.style = "Table Grid"
-            for i, h in enumerate([_("项目")] + list(fig.columns)):
+            for i, h in enumerate([fig.head] + list(fig.columns)):
                 table.rows[0].cells[i].text = str(h)
                 for r in table.rows[0].cells[i].paragraphs[0].runs:
                     r.bold = True

@@ -173,7 +173,7 @@ def spots_figure(scope: Scope) -> Figure:
                 label,
                 [
                     Cell(counts[h.pk]),
-                    Cell(h.cams, text=str(h.cams) if h.cams else _("无监控")),
+                    Cell(h.cams, text=str(h.cams) if h.cams else _("无监控"), alert=not h.cams),
                     Cell(None, text=h.get_status_display()),
                 ],
                 key=str(h.pk),

@@ -25,7 +25,7 @@
       d.cells.forEach(function (row, y) { row.forEach(function (v, x) { data.push([x, y, v]); if (v > max) { max = v; } }); });
       o.tooltip = { position: "top", confine: true };
       o.grid.bottom = 40;
-      o.xAxis = { type: "category", data: d.columns, splitArea: { show: true } };
+      o.xAxis = { type: "category", data: d.columns, splitArea: { show: true }, axisLabel: { interval: 0, rotate: 30 } };
       o.yAxis = { type: "category", data: d.labels, inverse: true, splitArea: { show: true } };
       o.visualMap = { min: 0, max: max, calculable: false, orient: "horizontal", left: "center", bottom: 0,
                       inRange: { color: ["#f2f6fc", "#f0b07a", "#c0392b"] }, itemHeight: 120 };
