@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from anxin.core.apps import app_modules
 from anxin.dashboards.figures import Cell, Figure, Row, Scope
 from anxin.dashboards.panels_cases import case_figures
+from anxin.dashboards.panels_duties import duty_figures
 from anxin.dashboards.panels_screening import screening_figures
 
 SECTIONS = [
     ("cases", _("事件与举报"), case_figures),
     ("screening", _("排查、关爱与专项行动"), screening_figures),
+    ("duties", _("逾期事项"), duty_figures),
 ]
 
 
