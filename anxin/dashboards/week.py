@@ -210,6 +210,72 @@ def heat_figure(scope: Scope) -> Figure:
     return Figure("hot_heat", _("举报：星期 × 时段"), [lbl for _c, lbl in periods], rows, None, chart="heat")
 
 
+HOUR_BANDS = [
+    (0, 7, _l("0–7时")),
+    (7, 12, _l("7–12时")),
+    (12, 14, _l("12–14时")),
+    (14, 17, _l("14–17时")),
+    (17, 20, _l("17–20时")),
+    (20, 24, _l("20–24时")),
+]
+
+
+def case_heat_figure(scope: Scope) -> Figure:
+    """Incidents by weekday × hour of occurrence (local time), one query."""
+    from django.db.models.functions import ExtractHour
+
+    qs = source(scope, CASES).qs.filter(occurred_at__isnull=False)
+    got = {
+        (x["wd"], x["h"]): x["n"]
+        for x in qs.annotate(
+            wd=ExtractIsoWeekDay("occurred_at", tzinfo=clock.SHANGHAI),
+            h=ExtractHour("occurred_at", tzinfo=clock.SHANGHAI),
+        )
+        .values("wd", "h")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = []
+    for i, name in enumerate(WEEKDAYS):
+        cells = [
+            Cell(sum(n for (wd, h), n in got.items() if wd == i + 1 and lo <= h < hi))
+            for lo, hi, _l in HOUR_BANDS
+        ]
+        rows.append(Row(str(name), cells, key=str(i + 1)))
+    return Figure(
+        "hot_case_heat",
+        _("欺凌事件：星期 × 发生时刻"),
+        [str(lbl) for _lo, _hi, lbl in HOUR_BANDS],
+        rows,
+        None,
+        chart="heat",
+    )
+
+
+def survey_times_figure(scope: Scope) -> Figure:
+    """When students say it happens (the class survey's 常发生在什么时候, several allowed)."""
+    SurveyResponse = apps.get_model("screening", "SurveyResponse")
+    from anxin.screening.models.survey import TimeSlot
+
+    answers = SurveyResponse.objects.filter(county_id=scope.county_id)
+    if scope.school is not None:
+        answers = answers.filter(school_id=scope.school.pk)
+    elif scope.dash_schools is not None:
+        answers = answers.filter(school_id__in=scope.dash_schools)
+    got = answers.aggregate(
+        _n=Count("pk"), **{c: Count("pk", filter=Q(times__icontains=f'"{c}"')) for c, _l in TimeSlot.choices}
+    )
+    rows = [Row(str(lbl), [Cell(got[c])], key=c) for c, lbl in TimeSlot.choices]
+    return Figure(
+        "hot_survey_times",
+        _("问卷：常发生的时段"),
+        [_("提及人数")],
+        rows,
+        Row(_("答卷数"), [Cell(got["_n"])]),
+        chart="bar",
+    )
+
+
 @login_required
 def hotspots(request):
     require(request, SCHOOL)
@@ -225,7 +291,8 @@ def hotspots(request):
         School = apps.get_model("org", "School")
         school = School.objects.filter(pk__in=policy.schools_for(request.user, SCHOOL)).order_by("pk").first()
     scope, form = build_scope(request, school=school)
-    figs = [places_figure(scope), spots_figure(scope), heat_figure(scope)]
+    figs = [places_figure(scope), spots_figure(scope), heat_figure(scope), case_heat_figure(scope)]
+    figs.append(survey_times_figure(scope))
     return render(
         request,
         "dashboards/hotspots.html",

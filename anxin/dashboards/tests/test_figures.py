@@ -369,3 +369,35 @@ def test_overdue_obligations_by_kind_and_school(demo):
             fig.columns[i]
         )
     assert sum(1 for n in want if n) >= 2, "the demo has overdue work of several kinds"
+
+
+def test_hotspot_heat_maps_and_places(demo):
+    from anxin.cases.models import BullyingCase
+    from anxin.dashboards import week
+    from anxin.intake.models import Report
+
+    scope = scope_for("demo_safety")
+    heat = week.heat_figure(scope)
+    reports = [
+        r
+        for r in Report.objects.filter(county=demo)
+        if r.occurred_on and r.occurred_period not in ("", "unsure")
+    ]
+    want = Counter((r.occurred_on.isoweekday(), r.occurred_period) for r in reports)
+    periods = [
+        c for c, _l in __import__("anxin.intake.data", fromlist=["Period"]).Period.choices if c != "unsure"
+    ]
+    got = {(int(r.key), periods[j]): c.value for r in heat.rows for j, c in enumerate(r.cells) if c.value}
+    assert got == dict(want) and want
+    cheat = week.case_heat_figure(scope)
+    cases = [c for c in BullyingCase.objects.filter(county=demo) if c.occurred_at]
+    assert sum(c.value for r in cheat.rows for c in r.cells) == len(cases)
+    monday = [c for c in cases if c.occurred_at.astimezone(clock.SHANGHAI).isoweekday() == 1]
+    assert sum(c.value for c in cheat.rows[0].cells) == len(monday)
+    places = week.places_figure(scope)
+    assert places.total.cells[0].value == Report.objects.filter(county=demo).count()
+    spots = week.spots_figure(scope)
+    with_reports = Report.objects.filter(county=demo, spot__isnull=False).values("spot").distinct().count()
+    assert len(spots.rows) == with_reports
+    first_with_camera = next((i for i, r in enumerate(spots.rows) if r.cells[1].value), len(spots.rows))
+    assert all(r.cells[1].alert for r in spots.rows[:first_with_camera])  # no camera: first, marked
