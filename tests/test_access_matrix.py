@@ -336,6 +336,9 @@ ROUTES: dict[str, Route] = {
     "dashboards:klass": Route(
         "obj", probe=lambda w, t: DashboardOf(_klass(w, t).school), kwargs=pk_of(_klass)
     ),
+    # dashboards API: same rights (tested in anxin/dashboards/tests)
+    "api-dashboards-county": Route("list", perm="dashboards.county.view"),
+    "api-dashboards-school": Route("list", perm="dashboards.school.view"),
     # API
     "api-schema": Route("any"),
     "api-docs": Route("any"),

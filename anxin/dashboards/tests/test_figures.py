@@ -401,3 +401,22 @@ def test_hotspot_heat_maps_and_places(demo):
     assert len(spots.rows) == with_reports
     first_with_camera = next((i for i, r in enumerate(spots.rows) if r.cells[1].value), len(spots.rows))
     assert all(r.cells[1].alert for r in spots.rows[:first_with_camera])  # no camera: first, marked
+
+
+def test_api_serves_the_same_figures_under_the_same_rights(demo, client, as_user):
+    from anxin.cases.models import BullyingCase
+    from anxin.org.models import School
+
+    own = School.objects.get(county=demo, name="贺兰县第一中学")
+    other = School.objects.filter(county=demo).exclude(pk=own.pk).first()
+    as_user("demo_safety")
+    r = client.get(reverse("api-dashboards-county"))
+    assert r.status_code == 200
+    figs = {f["key"]: f for s in r.json()["sections"] for f in s["figures"]}
+    assert figs["cases_unit"]["total"]["values"][0] == BullyingCase.objects.filter(county=demo).count()
+    assert figs["vulnerable"]["counts_only"] and figs["vulnerable"]["total"]["links"] == [None]
+    as_user("hl1z_principal")
+    assert client.get(reverse("api-dashboards-county")).status_code == 403
+    assert client.get(reverse("api-dashboards-school", args=[other.pk])).status_code == 404
+    r = client.get(reverse("api-dashboards-school", args=[own.pk]))
+    assert r.status_code == 200 and r.json()["level"] == "school"
