@@ -67,6 +67,7 @@ class Figure:
     note: str = ""
     counts_only: bool = False
     unit_label: str = ""  # the first column's header (学校 / 年级 / 班级); 项目 when empty
+    colors: list[str] | None = None  # fixed colours (risk levels: always their own colour)
 
     @property
     def head(self) -> str:
@@ -84,6 +85,8 @@ class Figure:
 
     def chart_data(self) -> dict:
         data: dict = {"type": self.chart, "title": self.title, "labels": [r.label for r in self.rows]}
+        if self.colors:
+            data["colors"] = self.colors
         if self.chart == "heat":
             data["columns"] = self.columns
             data["cells"] = [[c.chart_value or 0 for c in r.cells] for r in self.rows]

@@ -25,6 +25,7 @@ from anxin.dashboards.figures import (
 )
 
 CAMPAIGN_TTL = 120
+LEVEL_COLORS = {"red": "#c0392b", "orange": "#e8833a", "yellow": "#d4a017", "green": "#2e9e6b"}
 
 ROUNDS = Register(
     "screening:round_list",
@@ -146,6 +147,7 @@ def risk_levels(scope: Scope) -> list[Figure]:
             ),
             chart="pie",
             counts_only=not src.linkable,
+            colors=[LEVEL_COLORS.get(v, "#5b6b7f") for v, _l in levels],
         )
     ]
     if scope.level != "class":
@@ -167,6 +169,7 @@ def risk_levels(scope: Scope) -> list[Figure]:
                 chart_columns=2,
             )
         )
+        figs[-1].colors = [LEVEL_COLORS.get(v, "#5b6b7f") for v in hot]
     return figs
 
 

@@ -54,7 +54,10 @@ def week_figures(scope: Scope, now: dt.datetime) -> list[Figure]:
     Level = apps.get_model("screening", "RiskState")._meta.get_field("level").choices
     got = {
         x["level"]: x["n"]
-        for x in risk.qs.filter(changed_at__gte=since).values("level").annotate(n=Count("pk")).order_by()
+        for x in risk.qs.filter(changed_at__gte=since, student__status="enrolled")
+        .values("level")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     changed = Figure(
         "week_risk",
@@ -64,7 +67,11 @@ def week_figures(scope: Scope, now: dt.datetime) -> list[Figure]:
             Row(str(lbl), [risk.cell(got.get(v, 0), True, level=v, changed_this_week="true")], key=v)
             for v, lbl in Level
         ],
-        Row(_("合计"), [risk.cell(sum(got.values()), True, changed_this_week="true")]),
+        # the register lists red, orange and yellow unless a level is asked for
+        Row(
+            _("需关注（红、橙、黄）"),
+            [risk.cell(sum(n for v, n in got.items() if v != "green"), True, changed_this_week="true")],
+        ),
         chart=None,
     )
     return [arrived, changed]

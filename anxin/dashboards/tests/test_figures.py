@@ -268,6 +268,29 @@ def test_week_counts(demo):
         if monday <= clock.local_date(r.created_at) <= monday + dt.timedelta(days=6)
     )
     assert figs["week_arrived"].cell("reports").value == n
+    from anxin.screening.models import RiskState
+
+    since = dt.datetime.combine(monday, dt.time.min, tzinfo=clock.SHANGHAI)
+    changed = RiskState.objects.filter(school=school, changed_at__gte=since, student__status="enrolled")
+    red = changed.filter(level="red").count()
+    cell = figs["week_risk"].cell("red")
+    assert cell.value == red and (cell.url is None) == (red == 0)
+
+
+def test_week_links_list_what_they_count(demo, client, as_user):
+    from anxin.dashboards.week import week_figures
+    from anxin.org.models import School
+
+    school = School.objects.get(county=demo, name="贺兰县第一中学")
+    as_user("hl1z_safety")
+    for fig in week_figures(scope_for("hl1z_safety", school=school), clock.now()):
+        for r in [*fig.rows, *([fig.total] if fig.total else [])]:
+            for c in r.cells:
+                if c.url:
+                    assert client.get(c.url).context["page_obj"].paginator.count == c.value, (
+                        fig.key,
+                        r.label,
+                    )
 
 
 # --- pages, rights, exports ------------------------------------------------------------------------

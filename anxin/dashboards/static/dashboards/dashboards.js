@@ -6,7 +6,7 @@
   var charts = [];
 
   function base(d) {
-    return { color: PALETTE, animation: false, tooltip: { trigger: "axis", confine: true },
+    return { color: d.colors || PALETTE, animation: false, tooltip: { trigger: "axis", confine: true },
              grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true } };
   }
 
@@ -16,7 +16,11 @@
     if (d.type === "pie") {
       o.tooltip = { trigger: "item", confine: true };
       o.series = [{ type: "pie", radius: ["35%", "68%"], label: { formatter: "{b}\n{c}" },
-        data: d.labels.map(function (l, i) { return { name: l, value: d.series[0].data[i] }; })
+        data: d.labels.map(function (l, i) {
+          var p = { name: l, value: d.series[0].data[i] };
+          if (d.colors) { p.itemStyle = { color: d.colors[i % d.colors.length] }; }
+          return p;
+        })
           .filter(function (p) { return p.value; }) }];
       return o;
     }
