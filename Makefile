@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+	@bash scripts/fetch_echarts.sh
 
 # Compile the translation catalogues (.po → .mo) with Babel: no system gettext needed. The
 # project's catalogue is locale/; an app may carry its own (anxin/<app>/locale/), found by Django.

@@ -10,6 +10,7 @@ from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
 from anxin.education import api as education_api
+from anxin.dashboards import api as dashboards_api
 from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
@@ -51,5 +52,11 @@ urlpatterns = [
     # the .json address serves JSON whatever the Accept header asks (YAML was the default)
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dashboards/county/", dashboards_api.CountyDashboardAPI.as_view(), name="api-dashboards-county"),
+    path(
+        "dashboards/school/<int:pk>/",
+        dashboards_api.SchoolDashboardAPI.as_view(),
+        name="api-dashboards-school",
+    ),
     path("", include(router.urls)),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "anxin.oversight",
     "anxin.education",
     "anxin.supervision",
+    "anxin.dashboards",
     "anxin.demo",
 ]
 

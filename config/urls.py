@@ -20,6 +20,7 @@ urlpatterns = [
     path("oversight/", include("anxin.oversight.urls")),
     path("education/", include("anxin.education.urls")),
     path("supervision/", include("anxin.supervision.urls")),
+    path("dashboards/", include("anxin.dashboards.urls")),
     path("s/", include("anxin.org.public_urls")),
     path("s/", include("anxin.intake.public_urls")),
     path("api/v1/", include("config.api_urls")),

@@ -84,6 +84,15 @@ def _unsaved(model_path: str, target_fn):
     return probe
 
 
+class DashboardOf:
+    """What the dashboards' rights say of a school's figures (dashboards.school.*)."""
+
+    policy_resource = "dashboards.school"
+
+    def __init__(self, school):
+        self.county_id, self.school_id = school.county_id, school.pk
+
+
 def pk_of(fn):
     return lambda w, t: {"pk": fn(w, t).pk}
 
@@ -311,6 +320,25 @@ ROUTES: dict[str, Route] = {
         action="review",
         kwargs=lambda w, t: {"pk": _extra(w, t)["campaign"].pk},
     ),
+    # dashboards: counts by school, grade and class; returns for the bureau
+    "dashboards:county": Route("list", perm="dashboards.county.view"),
+    "dashboards:school_home": Route("list", perm="dashboards.school.view"),
+    "dashboards:week": Route("list", perm="dashboards.week.view"),
+    "dashboards:hotspots": Route("list", perm="dashboards.school.view"),
+    "dashboards:returns_xlsx": Route("list", perm="dashboards.returns.export"),
+    "dashboards:report_docx": Route("list", perm="dashboards.returns.export"),
+    "dashboards:school": Route("obj", probe=lambda w, t: DashboardOf(_school(w, t)), kwargs=pk_of(_school)),
+    "dashboards:grade": Route(
+        "obj",
+        probe=lambda w, t: DashboardOf(_klass(w, t).school),
+        kwargs=lambda w, t: {"pk": _klass(w, t).grade_id},
+    ),
+    "dashboards:klass": Route(
+        "obj", probe=lambda w, t: DashboardOf(_klass(w, t).school), kwargs=pk_of(_klass)
+    ),
+    # dashboards API: same rights (tested in anxin/dashboards/tests)
+    "api-dashboards-county": Route("list", perm="dashboards.county.view"),
+    "api-dashboards-school": Route("list", perm="dashboards.school.view"),
     # API
     "api-schema": Route("any"),
     "api-docs": Route("any"),

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "oversight": 4,  # 监督岗 (posts, shifts, observations into monitoring), 问责 (通报约谈)
     "education": 4,  # education and training activities, coverage, the staff evaluation (考评)
     "supervision": 4,  # 督导 visits, joint inspections, rectification and verification, 部门联动
+    "dashboards": 5,  # dashboards and statistics returns: read every feature app; nothing imports it
     "demo": 5,  # demo data across every app: the top
 }
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from anxin.cases.law.definitions import RESULTS
-from anxin.cases.models import BullyingCase, BureauReport, CaseState, ReportKind, Source
+from anxin.cases.law.definitions import BEHAVIOUR_TYPES, RESULTS
+from anxin.cases.models import BullyingCase, BureauReport, CaseParty, CaseState, ReportKind, Source
 from anxin.core import clock, policy
 
 
@@ -35,6 +36,17 @@ class CaseFilter(django_filters.FilterSet):
     discovered_to = django_filters.DateFilter(
         field_name="discovered_at", lookup_expr="date__lte", label=_("发现日期止")
     )
+    # the dashboards' figures link here (anxin.dashboards): by type, school type, grade, class
+    behaviour = django_filters.ChoiceFilter(
+        label=_("行为类型"), choices=[(c, lbl) for c, lbl, *_r in BEHAVIOUR_TYPES], method="filter_behaviour"
+    )
+    school_type = django_filters.ChoiceFilter(label=_("学校类型"), field_name="school__type", choices=[])
+    grade = django_filters.NumberFilter(
+        label=_("涉事学生年级"), method="filter_party_unit", widget=forms.HiddenInput
+    )
+    klass = django_filters.NumberFilter(
+        label=_("涉事学生班级"), method="filter_party_unit", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = BullyingCase
@@ -49,6 +61,10 @@ class CaseFilter(django_filters.FilterSet):
             "report_required",
             "discovered_from",
             "discovered_to",
+            "behaviour",
+            "school_type",
+            "grade",
+            "klass",
         ]
 
     def __init__(self, *args, request=None, **kwargs):
@@ -61,10 +77,24 @@ class CaseFilter(django_filters.FilterSet):
             if user is not None
             else School.objects.none()
         )
+        from anxin.org.models import SchoolType
+
+        self.filters["school_type"].extra["choices"] = SchoolType.choices
         schools = policy.schools_for(user, "cases.bullyingcase.register") if user is not None else set()
         if schools is not None and len(schools) <= 1:
             # a school's own staff see one school: the school filter adds nothing
             self.filters.pop("school", None)
+            self.filters.pop("school_type", None)
+
+    def filter_behaviour(self, queryset, name, value):
+        return queryset.filter(behaviour_types__icontains=f'"{value}"') if value else queryset
+
+    def filter_party_unit(self, queryset, name, value):
+        """Cases involving a student of the grade / class (as the dashboards count them)."""
+        if value is None:
+            return queryset
+        path = "student__klass__grade_id" if name == "grade" else "student__klass_id"
+        return queryset.filter(Exists(CaseParty.objects.filter(case=OuterRef("pk"), **{path: value})))
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import clock
@@ -152,13 +152,23 @@ class HazardFilter(django_filters.FilterSet):
     measure_type = django_filters.ChoiceFilter(
         choices=MeasureType.choices, method="filter_measure", label=_("含措施类型")
     )
+    no_camera = django_filters.BooleanFilter(
+        method="filter_no_camera", label=_("无监控覆盖"), widget=forms.Select(choices=BOOL_CHOICES)
+    )
 
     class Meta:
         model = HazardPoint
-        fields = ["school", "kind", "location", "risk", "status", "measure_type"]
+        fields = ["school", "kind", "location", "risk", "status", "measure_type", "no_camera"]
 
     def filter_measure(self, queryset, name, value):
         return queryset.filter(measures__type=value).distinct() if value else queryset
+
+    def filter_no_camera(self, queryset, name, value):
+        """No camera covers the point (the dashboards count 待整改 points without one)."""
+        if value is None:
+            return queryset
+        covered = Exists(Camera.covers.through.objects.filter(hazardpoint_id=OuterRef("pk")))
+        return queryset.exclude(covered) if value else queryset.filter(covered)
 
 
 class CameraFilter(django_filters.FilterSet):

@@ -1,0 +1,68 @@
+"""The dashboard's sections, and the registry other apps add panels to.
+
+A feature app (education, supervision, …) adds figures without importing this app (it sits
+above them): it has a module ``<app>/dashboard_panels.py`` with ``PANELS = [fn, ...]``, where
+``fn(scope)`` gets the dashboard's scope (``scope.user``, ``scope.county_id``, ``scope.school``,
+``scope.grade``, ``scope.klass``, ``scope.date_from``, ``scope.date_to``, ``scope.school_type``,
+``scope.level``) and returns a list of plain dicts, counted with a fixed number of queries::
+
+    {"key": "training", "title": "培训完成情况", "columns": ["已完成", "应完成"],
+     "rows": [{"label": "一中", "values": [3, 5], "urls": [None, "/training/?school=1"]}],
+     "total": [30, 41], "chart": "hbar"}
+
+The app's own rights decide what it counts for the user; the dashboard draws it.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from anxin.core.apps import app_modules
+from anxin.dashboards.figures import Cell, Figure, Row, Scope
+from anxin.dashboards.panels_cases import case_figures
+from anxin.dashboards.panels_duties import duty_figures
+from anxin.dashboards.panels_screening import screening_figures
+
+SECTIONS = [
+    ("cases", _("事件与举报"), case_figures),
+    ("screening", _("排查、关爱与专项行动"), screening_figures),
+    ("duties", _("逾期事项"), duty_figures),
+]
+
+
+def from_dict(d: dict, scope: Scope) -> Figure:
+    rows = []
+    for r in d.get("rows", []):
+        urls = r.get("urls") or [None] * len(r["values"])
+        rows.append(Row(str(r["label"]), [Cell(v, url=u) for v, u in zip(r["values"], urls, strict=False)]))
+    total = Row(scope.total_label, [Cell(v) for v in d["total"]]) if d.get("total") is not None else None
+    return Figure(
+        str(d["key"]),
+        str(d["title"]),
+        [str(c) for c in d["columns"]],
+        rows,
+        total,
+        chart=d.get("chart", "bar"),
+        chart_columns=d.get("chart_columns", 1),
+        note=str(d.get("note", "")),
+    )
+
+
+def contributed(scope: Scope) -> list[Figure]:
+    figs = []
+    for module in app_modules("dashboard_panels"):
+        for fn in getattr(module, "PANELS", []):
+            figs.extend(from_dict(d, scope) for d in fn(scope) or [])
+    return figs
+
+
+def sections(scope: Scope) -> list[tuple[str, str, list[Figure]]]:
+    out = [(key, str(label), fn(scope)) for key, label, fn in SECTIONS]
+    more = contributed(scope)
+    if more:
+        out.append(("more", str(_("其他工作")), more))
+    return out
+
+
+def all_figures(scope: Scope) -> list[Figure]:
+    return [f for _k, _l, figs in sections(scope) for f in figs]

@@ -1,0 +1,79 @@
+"""Dashboards in a real browser (R-DASH-1, R-DASH-2), phone and desktop: the bureau opens the
+county dashboard (charts drawn by ECharts under the strict CSP, each beside its table twin),
+drills county → school → grade → class, and follows a figure to the register that lists exactly
+what it counts; the print stylesheet lays the dashboard out on A4 landscape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from anxin.demo.data import DEMO_PASSWORD
+from tests.e2e.conftest import login, shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _bureau_login(page, live_server, username):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.accounts.models import User
+
+    user = User.objects.get(username=username)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="e2e", defaults={"confirmed": True})
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.save()
+    login(page, live_server, username, DEMO_PASSWORD)
+    page.wait_for_url("**/otp/verify/**")
+    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url("**/home/")
+
+
+def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_server, page):
+    from anxin.demo.tests.test_load_demo import load
+
+    load("--cases", "24", students=400, activity=True)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _bureau_login(page, live_server, "demo_safety")
+    page.goto(f"{live_server.url}/dashboards/")
+    page.get_by_role("heading", name="全县统计看板").wait_for()
+    fig = page.locator("#fig-cases_unit")
+    assert fig.locator("tfoot").inner_text().startswith("全县合计")
+    # the chart is drawn (a canvas) and the table twin stays for screen readers and print
+    page.locator("#fig-cases_unit .chart.drawn canvas").first.wait_for()
+    assert page.locator(".chart.drawn").count() >= 8
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    shot(page, "dashboards-county")
+    # print: A4 landscape, two figures a row
+    page.emulate_media(media="print")
+    page.wait_for_timeout(300)
+    shot(page, "dashboards-county-print")
+    page.emulate_media(media="screen")
+    # follow a figure: the school's number opens the register with exactly that many rows
+    row = fig.locator("tbody tr").filter(has=page.locator("td a")).first
+    school = row.locator("th").inner_text().strip()
+    n = int(row.locator("td a").first.inner_text())
+    row.locator("td a").first.click()
+    page.wait_for_url("**/cases/?**")
+    page.get_by_role("heading", name="欺凌事件台账").wait_for()
+    body = page.locator("main").inner_text()
+    assert re.search(rf"共\s*{n}\s*", body) or page.locator("table tbody tr").count() == n, body[:500]
+    # drill down: county → school → grade → class
+    page.go_back()
+    page.locator("#fig-cases_unit").get_by_role("link", name=school).first.click()
+    page.wait_for_url("**/dashboards/school/**")
+    page.get_by_role("heading", name=f"{school} 统计看板").wait_for()
+    page.locator("#fig-cases_unit tbody a.drill").first.click()
+    page.wait_for_url("**/dashboards/grade/**")
+    page.locator("#fig-cases_unit tbody a.drill").first.click()
+    page.wait_for_url("**/dashboards/class/**")
+    crumbs = page.locator("nav.crumbs").inner_text()
+    assert "全县" in crumbs and school in crumbs
+    # counts only for the bureau: the vulnerable-students figure has no links and no names
+    assert page.locator("#fig-vulnerable a").count() == 0
+    shot(page, "dashboards-class")
