@@ -9,8 +9,8 @@ from anxin.campaigns import api as campaigns_api
 from anxin.care import api as care_api
 from anxin.cases import api as cases_api
 from anxin.core import api as core_api
-from anxin.education import api as education_api
 from anxin.dashboards import api as dashboards_api
+from anxin.education import api as education_api
 from anxin.governance import api as governance_api
 from anxin.intake import api as intake_api
 from anxin.org import api as org_api
