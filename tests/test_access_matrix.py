@@ -396,9 +396,17 @@ def _api_parts(name: str) -> tuple[str, str] | None:
 # Apps whose per-role rules live in their own access tests (anxin/<app>/tests/test_access*.py).
 # The matrix still walks every one of their routes generically: anonymous callers and users
 # without a post are refused everywhere, and no page shows a student outside the user's scope.
-GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "oversight")
-GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "education")
-GENERIC_APPS = ("intake", "cases", "screening", "care", "campaigns", "governance", "supervision")
+GENERIC_APPS = (
+    "intake",
+    "cases",
+    "screening",
+    "care",
+    "campaigns",
+    "governance",
+    "oversight",
+    "education",
+    "supervision",
+)
 PUBLIC_GENERIC = ("intake_public:", "screening:survey")
 
 
