@@ -299,6 +299,11 @@ SPECTACULAR_SETTINGS = {
         "GovernanceAnswerEnum": "anxin.governance.models.Answer",
         "GovernanceDocKindEnum": "anxin.governance.models.DocKind",
         "ImprovementSourceEnum": "anxin.governance.models.Improvement.Source",
+        "EducationActivityKindEnum": "anxin.education.models.Kind",
+        "AccountabilityLevelEnum": "anxin.oversight.models.Level",
+        "RiskLevelEnum": "anxin.screening.models.risk.Level",
+        "CarePlanLevelEnum": "anxin.care.cadence.Level",
+        "AccountabilityActionKindEnum": "anxin.oversight.models.ActionKind",
     },
 }
 

@@ -38,7 +38,7 @@ class ShiftSerializer(serializers.ModelSerializer):
         return str(obj.officer.klass) if obj.officer_id else ""
 
 
-class PostSerializer(serializers.ModelSerializer):
+class OversightPostSerializer(serializers.ModelSerializer):
     shifts = serializers.SerializerMethodField()
     gaps = serializers.SerializerMethodField()
     no_camera = serializers.SerializerMethodField()
@@ -79,7 +79,7 @@ class PostSerializer(serializers.ModelSerializer):
 
 class PostViewSet(ScopedReadOnlyViewSet):
     queryset = Post.objects.all()
-    serializer_class = PostSerializer
+    serializer_class = OversightPostSerializer
     select_related = ("school",)
 
     def list(self, request, *args, **kwargs):
@@ -87,7 +87,7 @@ class PostViewSet(ScopedReadOnlyViewSet):
         rows = page if page is not None else list(self.get_queryset())
         ctx = self.get_serializer_context()
         ctx["_states"] = {s.post.pk: s for s in states(rows)}
-        data = PostSerializer(rows, many=True, context=ctx).data
+        data = OversightPostSerializer(rows, many=True, context=ctx).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
 

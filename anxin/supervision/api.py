@@ -56,7 +56,7 @@ class _Base(viewsets.ReadOnlyModelViewSet):
 # --- checklist -----------------------------------------------------------------------------------
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class SupervisionItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
         fields = ["id", "category", "text", "weight", "position", "active"]
@@ -64,8 +64,8 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
 class ChecklistItemViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = ChecklistItem.objects.all()
-    serializer_class = ChecklistItemSerializer
-    create_serializer_class = ChecklistItemSerializer
+    serializer_class = SupervisionItemSerializer
+    create_serializer_class = SupervisionItemSerializer
 
     def get_queryset(self):
         from anxin.supervision.checklist import ensure_checklist
@@ -153,7 +153,7 @@ class VisitViewSet(_Base):
 # --- rectifications ----------------------------------------------------------------------------------
 
 
-class RectificationSerializer(serializers.ModelSerializer):
+class SupervisionRectificationSerializer(serializers.ModelSerializer):
     evidence = serializers.SerializerMethodField()
 
     class Meta:
@@ -183,13 +183,13 @@ class RespondSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False)
 
 
-class ReviewSerializer(serializers.Serializer):
+class SupervisionReviewSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(max_length=1000, allow_blank=True, required=False)
 
 
 class RectificationViewSet(_Base):
-    serializer_class = RectificationSerializer
+    serializer_class = SupervisionRectificationSerializer
     perms = ("supervision.rectificationitem.view", "supervision.inspection.join")
     queryset = RectificationItem.objects.none()
 
@@ -200,7 +200,7 @@ class RectificationViewSet(_Base):
             .order_by("status", "due_date", "id")
         )
 
-    @extend_schema(request=RespondSerializer, responses=RectificationSerializer)
+    @extend_schema(request=RespondSerializer, responses=SupervisionRectificationSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         item = self.get_object()
@@ -211,15 +211,15 @@ class RectificationViewSet(_Base):
             item = services.submit_response(request.user, item, action_taken=d["action_taken"])
         else:
             item = services.save_response(request.user, item, action_taken=d["action_taken"])
-        return Response(RectificationSerializer(item).data)
+        return Response(SupervisionRectificationSerializer(item).data)
 
-    @extend_schema(request=ReviewSerializer, responses=RectificationSerializer)
+    @extend_schema(request=SupervisionReviewSerializer, responses=SupervisionRectificationSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        ser = ReviewSerializer(data=request.data)
+        ser = SupervisionReviewSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         item = services.review(request.user, self.get_object(), **ser.validated_data)
-        return Response(RectificationSerializer(item).data)
+        return Response(SupervisionRectificationSerializer(item).data)
 
 
 # --- joint inspections ----------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ PINNED = {
         "学生安全员",
         "学生",
         "案例警示",  # governance: lessons from incidents, to study
+        "我的监督岗",  # oversight: the teacher's own shifts on a 监督岗
+        "教育培训活动",  # education: trainings and lessons the teacher attends or holds
+        "我的工作记录",  # education: the teacher's own record for the 考评
     ],
     Role.SUBJECT_TEACHER: [
         "工作台",
@@ -57,8 +60,20 @@ PINNED = {
         "学生安全员",
         "学生",
         "案例警示",  # governance: lessons from incidents, to study
+        "我的监督岗",  # oversight: the teacher's own shifts on a 监督岗
+        "教育培训活动",  # education: trainings and lessons the teacher attends or holds
+        "我的工作记录",  # education: the teacher's own record for the 考评
     ],
-    Role.LEGAL_VP: ["工作台", "事件台账", "学校", "跨校查阅申请"],
+    Role.LEGAL_VP: [
+        "工作台",
+        "事件台账",
+        "联合检查",  # supervision: joint inspections with police, justice, market regulation
+        "联动转介",
+        "联动单位",
+        "学校",
+        "跨校查阅申请",
+        "教育培训活动",  # education: the 法治副校长 records the law lessons given in person
+    ],
 }
 
 
