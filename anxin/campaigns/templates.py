@@ -90,11 +90,15 @@ SEED = Template(
                 TaskSpec(_("吸取区内外欺凌事件教训"), "governance.lessons_studied"),
                 TaskSpec(
                     _("开展法治教育和防欺凌专题教育"),
-                    description=_("邀请法治副校长、公检法司到校开展专题教育，上报开展情况和照片。"),
+                    "education.law_education_held",
+                    {"min_count": 1},
+                    _("邀请法治副校长、公检法司到校开展专题教育，在“教育培训活动”中登记。"),
                 ),
                 TaskSpec(
                     _("教职工防欺凌专题培训"),
-                    description=_("班子成员、中层领导、教职工培训情况（时间、人数、内容）。"),
+                    "education.staff_trained",
+                    {"min_share": 1.0},
+                    _("班子成员、中层领导、教职工全员参加，签到记入“教育培训活动”。"),
                 ),
             ),
         ),
@@ -112,7 +116,9 @@ SEED = Template(
                 TaskSpec(_("修订完善防欺凌相关制度"), "governance.rules_current"),
                 TaskSpec(
                     _("设立监督岗，营造人人都是监督员的氛围"),
-                    description=_("上报监督岗设置情况（地点、人员、值守时段）。"),
+                    "oversight.posts_staffed",
+                    {"min_posts": 3},
+                    _("在“监督岗”中设岗（地点、人员、值守时段），每个班次有教职工值岗。"),
                 ),
                 TaskSpec(_("系统总结专项治理成果"), description=_("上报专项治理工作总结。")),
             ),

@@ -40,7 +40,7 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
     def day(frac: float) -> dt.date:
         return start + dt.timedelta(days=int(span * frac))
 
-    for school in School.objects.filter(county=county, active=True).order_by("code", "pk"):
+    for i, school in enumerate(School.objects.filter(county=county, active=True).order_by("code", "pk")):
         mm = _holder(school.pk, Role.MIDDLE_MANAGER, Role.PRINCIPAL, Role.SAFETY_LEADER)
         if mm is None:
             continue
@@ -124,6 +124,7 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
             )
             services.close_activity(mm, fam)
             counts["activities"] += 1
+            counts["activities"] += _recent_work(mm, school, staff, classes, i, is_demo, today)
             if is_demo:
                 services.create_activity(
                     mm,
@@ -137,3 +138,45 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
                 )
                 counts["activities"] += 1
     return counts
+
+
+def _recent_work(mm, school, staff, classes, i: int, is_demo: bool, today: dt.date) -> int:
+    """The campaign's 集中整治 (the last days): schools at different stages — a third trained all
+    their staff again and held a law lesson, a third trained most staff, a third neither yet.
+    The demo school keeps some staff untrained. Returns the activities added."""
+    stage = i % 3
+    if stage == 2:
+        return 0
+    held = today - dt.timedelta(days=2 + i % 5)
+    t = services.create_activity(
+        mm,
+        school,
+        {
+            "kind": Kind.STAFF_TRAINING,
+            "title": "集中整治阶段教职工防欺凌专题培训",
+            "held_on": held,
+            "staff_level": "all",
+            "summary": "欺凌的早期识别、首问负责、按时报告；案例研讨。",
+        },
+    )
+    present = staff if stage == 0 and not is_demo else staff[: max(1, len(staff) * 9 // 10)]
+    services.set_staff(mm, t, present)
+    services.close_activity(mm, t)
+    if stage == 1:
+        return 1
+    law = services.create_activity(
+        mm,
+        school,
+        {
+            "kind": Kind.LAW,
+            "title": "防欺凌专题法治教育",
+            "held_on": held,
+            "laws": ["minors", "delinquency"],
+            "presenter_name": "李检察官",
+            "presenter_unit": "县人民检察院",
+            "summary": "讲解《未成年人保护法》《预防未成年人犯罪法》中与欺凌相关的条款。",
+        },
+    )
+    services.set_classes(mm, law, {c: None for c in classes})
+    services.close_activity(mm, law)
+    return 2

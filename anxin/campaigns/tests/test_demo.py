@@ -19,6 +19,13 @@ def test_demo_campaign_in_phase_2_with_articles_in_every_state():
     load(students=200)
     county = County.objects.get(code=data.COUNTY_CODE)
     counts = load_campaigns(county, random.Random(1))
+    # the phase's evaluated tasks read the other modules' demo records, as `load_demo` loads them
+    from anxin.education.demo import load_education
+    from anxin.oversight.demo import load_oversight
+
+    names = [s.name for s in data.SCHOOLS]
+    load_education(county, random.Random(2), demo_school=names[0])
+    load_oversight(county, random.Random(3), schools=tuple(names[:2]))
     assert counts["campaigns"] == 1 and counts["booklet_bytes"] > 0
     c = Campaign.objects.get()
     assert progress.current_phase(c).order == 2
