@@ -268,33 +268,49 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin(
         Role.BUREAU_SAFETY,
         "demo_safety",
-        "全县：上报教体局的事件全文、各校去标识统计、专项治理行动、经验材料汇编",
+        "全县：统计看板、上报教体局的事件全文、各校去标识统计、专项治理行动、经验材料汇编、联合检查、通报约谈、培训覆盖",
     ),
-    DemoLogin(Role.SUPERVISOR, "demo_supervisor", "挂牌督导的学校（贺兰一中等6所）的台账与进度、问题整改"),
+    DemoLogin(
+        Role.SUPERVISOR,
+        "demo_supervisor",
+        "挂牌督导的学校（贺兰一中等6所）：督导检查与督导意见书、整改复核、台账与进度",
+    ),
     DemoLogin(
         Role.AUDITOR,
         "demo_auditor",
         "全部审计日志（浏览、筛选、导出、校验）、跨范围访问审批记录；其他一概不看",
     ),
     DemoLogin(
-        Role.PRINCIPAL, "hl1z_principal", "贺兰县第一中学的全部数据（心理辅导记录除外）；审批认定与报告"
+        Role.PRINCIPAL,
+        "hl1z_principal",
+        "贺兰县第一中学的全部数据（心理辅导记录除外）；审批认定与报告、年度考评",
     ),
     DemoLogin(
         Role.SAFETY_LEADER,
         "hl1z_safety",
-        "贺兰县第一中学的全部数据，含心理辅导记录；分诊、案件、报告、隐患点",
+        "贺兰县第一中学的全部数据，含心理辅导记录；分诊、案件、报告、隐患点、监督岗、本周",
     ),
     DemoLogin(
         Role.MIDDLE_MANAGER,
         "hl1z_deyu",
         "全校案件、举报、排查、关爱（不含心理辅导记录）；兼初二2班班主任（一人多岗）",
     ),
-    DemoLogin(Role.CLASS_TEACHER, "hl1z_ct_7_1", "仅初一1班：学生、排查、谈心谈话与家访记录、风险等级"),
+    DemoLogin(
+        Role.CLASS_TEACHER,
+        "hl1z_ct_7_1",
+        "仅初一1班：学生、排查、谈心谈话与家访记录、风险等级；本人的监督岗值岗",
+    ),
     DemoLogin(Role.SUBJECT_TEACHER, "hl1z_teacher", "任教的初一1班、初一2班、初二1班学生基本信息；反映情况"),
     DemoLogin(Role.COUNSELLOR, "hl1z_counsellor", "全校心理辅导记录、风险台账、有心理辅导任务的案件"),
     DemoLogin(Role.SECURITY_STAFF, "hl1z_security", "隐患点、视频监控、值守排班与值守日志；反映苗头"),
-    DemoLogin(Role.LEGAL_VP, "demo_legalvp", "兼任法治副校长的4所学校中移交给本人的案件；记录警示教育、训诫"),
-    DemoLogin(Role.PARTNER_LIAISON, "demo_police", "贺兰县公安局：移交公安的案件，记录处理结果"),
+    DemoLogin(
+        Role.LEGAL_VP,
+        "demo_legalvp",
+        "兼任法治副校长的4所学校中移交给本人的案件；记录警示教育、训诫；登记本人进校法治教育；联动转介",
+    ),
+    DemoLogin(
+        Role.PARTNER_LIAISON, "demo_police", "贺兰县公安局：移交公安的案件，记录处理结果；联合检查、联动转介"
+    ),
 ]
 DEMO_USERNAMES = frozenset(d.username for d in DEMO_LOGINS)
 
