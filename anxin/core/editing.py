@@ -49,6 +49,19 @@ def form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def run_action(request, call, message) -> bool:
+    """A button's service call (add, remove, close …): run ``call()``; its ValidationError's
+    messages are flashed as errors, otherwise ``message`` as success. True when it went through."""
+    try:
+        call()
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return False
+    messages.success(request, message)
+    return True
+
+
 def post_inline_form(request, obj, form, save, *, message, success_url, action: str = "change"):
     """A detail page's own small form (a review, a measure) on POST: check the action on the
     object, validate, call the service (``save(cleaned_data)``), turn its ValidationError into

@@ -65,6 +65,28 @@ class CountySchoolModel(models.Model):
         abstract = True
 
 
+def stored_file_path(instance, filename: str) -> str:
+    """Where a StoredFile lands: under its app and the month (``governance/2026/11/…``)."""
+    from django.utils import timezone
+
+    return f"{instance._meta.app_label}/{timezone.now():%Y/%m}/{filename}"
+
+
+class StoredFile(models.Model):
+    """A file kept encrypted (core.filecrypt), with the facts a download needs. Abstract: an app's
+    model that holds a file inherits it (governance's evidence and documents, supervision's
+    evidence, education's materials); storing and serving go through ``governance.files``."""
+
+    file = models.FileField(_("文件"), upload_to=stored_file_path, max_length=200, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("大小"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditStreamHead(models.Model):
     """The last link of one audit stream. Holding the head separately makes truncation and
     a forged last row detectable, and lets appends lock one small row per stream."""

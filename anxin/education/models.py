@@ -18,8 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.audit import audited
-from anxin.core.models import CountySchoolModel, Scope, ScopedManager
-from anxin.governance.models import StoredFile
+from anxin.core.models import CountySchoolModel, Scope, ScopedManager, StoredFile
 
 USER = "accounts.User"
 

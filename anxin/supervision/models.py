@@ -23,22 +23,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.audit import audited
-from anxin.core.models import CountySchoolModel, Scope, ScopedManager
+from anxin.core.models import CountySchoolModel, Scope, ScopedManager, StoredFile
 
 USER = "accounts.User"
-
-
-class StoredFile(models.Model):
-    """A file kept encrypted (core.filecrypt), with the facts a download needs."""
-
-    file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/", max_length=200, blank=True)
-    original_name = models.CharField(_("文件名"), max_length=200, blank=True)
-    content_type = models.CharField(_("类型"), max_length=100, blank=True)
-    size = models.PositiveIntegerField(_("大小"), default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 @audited()

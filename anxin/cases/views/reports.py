@@ -24,6 +24,7 @@ from anxin.cases.models import (
 from anxin.cases.views._common import _elapsed_text, get_case_for_user
 from anxin.core import audit, clock, policy
 from anxin.core.access import deny
+from anxin.core.editing import run_action
 from anxin.core.listing import ScopedListView
 
 # --- bureau reports (LAW 7) ---------------------------------------------------------------------
@@ -118,13 +119,9 @@ def report_sign_off(request, pk):
     report = _report_for_user(request, pk)
     if not permissions.can_case(request.user, report.case, "report_sign"):
         deny(request, "cases.bullyingcase.report_sign", "cases.bureaureport", report.pk)
-    try:
-        services.sign_off(request.user, report)
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已签发。报送人现在可以报送县教体局。"))
+    run_action(
+        request, lambda: services.sign_off(request.user, report), _("已签发。报送人现在可以报送县教体局。")
+    )
     return redirect("cases:report_detail", pk=report.pk)
 
 
@@ -136,13 +133,11 @@ def report_acknowledge(request, pk):
         deny(request, "cases.bullyingcase.acknowledge", "cases.bureaureport", report.pk)
     form = forms.AcknowledgeForm(request.POST)
     form.is_valid()
-    try:
-        services.acknowledge_report(report, by=request.user, note=form.cleaned_data.get("note", ""))
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已签收。"))
+    run_action(
+        request,
+        lambda: services.acknowledge_report(report, by=request.user, note=form.cleaned_data.get("note", "")),
+        _("已签收。"),
+    )
     return redirect("cases:report_detail", pk=report.pk)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, get_for_user, require
-from anxin.core.editing import form_errors
+from anxin.core.editing import form_errors, run_action
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import xlsx_response
 from anxin.governance import files, forms, services
@@ -126,13 +126,7 @@ def selfcheck_detail(request, pk):
     can_change = sc.status == SelfCheck.Status.DRAFT and policy.allows(request.user, sc, "change")
     if request.method == "POST":
         check(request, sc, "change")
-        try:
-            _save_posted(request, sc)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已保存。"))
+        run_action(request, lambda: _save_posted(request, sc), _("已保存。"))
         return redirect("governance:selfcheck_detail", pk=sc.pk)
     groups_, answers = _answers_by_dimension(sc)
     return render(
@@ -182,13 +176,11 @@ def evidence_upload(request, pk):
     if not form.is_valid():
         messages.error(request, _("请选择文件。"))
     else:
-        try:
-            services.add_evidence(request.user, answer, form.cleaned_data["file"])
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("佐证材料已上传。"))
+        run_action(
+            request,
+            lambda: services.add_evidence(request.user, answer, form.cleaned_data["file"]),
+            _("佐证材料已上传。"),
+        )
     return redirect(reverse("governance:selfcheck_detail", args=[answer.selfcheck_id]) + f"#a{answer.pk}")
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, deny, require
-from anxin.core.editing import form_errors
+from anxin.core.editing import form_errors, run_action
 from anxin.supervision import access, forms, services, summary
 from anxin.supervision.models import Inspection, RectificationItem, TeamMember, Visit
 
@@ -137,13 +137,9 @@ def member_add(request, pk):
     check(request, insp, "change")
     form = forms.MemberForm(request.POST, people=_people(insp))
     if form.is_valid():
-        try:
-            services.add_member(request.user, insp, **form.cleaned_data)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已加入检查组。"))
+        run_action(
+            request, lambda: services.add_member(request.user, insp, **form.cleaned_data), _("已加入检查组。")
+        )
     else:
         messages.error(request, _("请选择账号或填写姓名。"))
     return redirect(reverse("supervision:inspection_detail", args=[insp.pk]) + "#team")
@@ -160,13 +156,7 @@ def member_remove(request, pk):
     if member is None:
         deny(request, f"{I}.change", "supervision.teammember", pk)
     check(request, member.inspection, "change")
-    try:
-        services.remove_member(request.user, member)
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已移出检查组。"))
+    run_action(request, lambda: services.remove_member(request.user, member), _("已移出检查组。"))
     return redirect(reverse("supervision:inspection_detail", args=[member.inspection_id]) + "#team")
 
 
@@ -177,13 +167,11 @@ def school_add(request, pk):
     check(request, insp, "change")
     form = forms.AddSchoolForm(request.POST, schools=_schools(request))
     if form.is_valid():
-        try:
-            services.add_school(request.user, insp, form.cleaned_data["school"])
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已加入检查名单。"))
+        run_action(
+            request,
+            lambda: services.add_school(request.user, insp, form.cleaned_data["school"]),
+            _("已加入检查名单。"),
+        )
     else:
         messages.error(request, _("请选择学校。"))
     return redirect("supervision:inspection_detail", pk=insp.pk)
@@ -200,13 +188,7 @@ def school_remove(request, pk):
     if visit is None:
         deny(request, f"{I}.change", "supervision.visit", pk)
     check(request, visit.inspection, "change")
-    try:
-        services.remove_school(request.user, visit)
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已移出检查名单。"))
+    run_action(request, lambda: services.remove_school(request.user, visit), _("已移出检查名单。"))
     return redirect("supervision:inspection_detail", pk=visit.inspection_id)
 
 
@@ -215,13 +197,7 @@ def school_remove(request, pk):
 def inspection_close(request, pk):
     insp = _inspection(request, pk)
     check(request, insp, "change")
-    try:
-        services.close_inspection(request.user, insp)
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("联合检查已结束。"))
+    run_action(request, lambda: services.close_inspection(request.user, insp), _("联合检查已结束。"))
     return redirect("supervision:inspection_detail", pk=insp.pk)
 
 

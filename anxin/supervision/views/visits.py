@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, deny, get_for_user, require
-from anxin.core.editing import form_errors
+from anxin.core.editing import form_errors, run_action
 from anxin.core.listing import ScopedListView
 from anxin.supervision import access, documents, files, forms, services
 from anxin.supervision.checklist import items_for
@@ -265,13 +265,11 @@ def evidence_upload(request, pk):
     if not form.is_valid():
         messages.error(request, _("请选择文件。"))
     else:
-        try:
-            services.add_evidence(request.user, item, form.cleaned_data["file"])
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("整改佐证已上传。"))
+        run_action(
+            request,
+            lambda: services.add_evidence(request.user, item, form.cleaned_data["file"]),
+            _("整改佐证已上传。"),
+        )
     return redirect("supervision:rectification_detail", pk=item.pk)
 
 
