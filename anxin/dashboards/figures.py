@@ -124,6 +124,24 @@ class Scope:
             return "school"
         return "county"
 
+    def schools(self, perm: str | None = None) -> list:
+        """The active schools this dashboard covers (one at school level and below), by town and
+        name; with ``perm``, only those where the user also holds it. For the panels of other
+        apps too (they get the scope, and import nothing of this app)."""
+        School = apps.get_model("org", "School")
+        qs = School.objects.filter(county_id=self.county_id, active=True)
+        if self.school is not None:
+            qs = qs.filter(pk=self.school.pk)
+        elif self.dash_schools is not None:
+            qs = qs.filter(pk__in=self.dash_schools)
+        if self.school_type and self.school is None:
+            qs = qs.filter(type=self.school_type)
+        if perm is not None:
+            allowed = policy.schools_for(self.user, perm)
+            if allowed is not None:
+                qs = qs.filter(pk__in=allowed)
+        return list(qs.order_by("town", "name"))
+
     @property
     def total_label(self) -> str:
         return _("全县合计") if self.level == "county" and self.dash_schools is None else _("合计")

@@ -240,15 +240,7 @@ def campaigns(scope: Scope) -> list[Figure]:
         return []
     from anxin.campaigns import progress
 
-    School = apps.get_model("org", "School")
-    schools = School.objects.filter(county_id=scope.county_id, active=True)
-    if scope.school is not None:
-        schools = schools.filter(pk=scope.school.pk)
-    elif scope.dash_schools is not None:
-        schools = schools.filter(pk__in=scope.dash_schools)
-    if scope.school_type:
-        schools = schools.filter(type=scope.school_type)
-    schools = list(schools.order_by("town", "name"))
+    schools = scope.schools()
     figs = []
     for campaign in progress.running_campaigns([scope.county_id], today=scope.today)[:3]:
         board = _board(progress, campaign, schools, scope.today)

@@ -236,7 +236,9 @@ def test_date_range_and_school_type_narrow_the_cases(demo):
 def test_county_dashboard_query_count_is_fixed(demo, client, as_user, django_assert_max_num_queries):
     as_user("demo_safety")
     client.get(reverse("dashboards:county"))  # warm the session, memberships, caches
-    with django_assert_max_num_queries(40):  # ~35: a fixed number per figure, whatever the schools
+    # ~45: a fixed number per figure, whatever the schools (the training, supervision and 监督岗
+    # panels add ~10 for all schools together)
+    with django_assert_max_num_queries(50):
         r = client.get(reverse("dashboards:county"))
     assert r.status_code == 200
 
@@ -443,3 +445,92 @@ def test_api_serves_the_same_figures_under_the_same_rights(demo, client, as_user
     assert client.get(reverse("api-dashboards-school", args=[other.pk])).status_code == 404
     r = client.get(reverse("api-dashboards-school", args=[own.pk]))
     assert r.status_code == 200 and r.json()["level"] == "school"
+
+
+def test_training_supervision_and_post_panels_equal_independent_counts(demo):
+    """The panels education, supervision and oversight add (the dashboards' registry), against
+    counts made here from the rows themselves."""
+    from anxin.accounts.models import Membership
+    from anxin.care.services.mechanisms import term_start
+    from anxin.education import periods
+    from anxin.education.coverage import STAFF
+    from anxin.education.models import LAW_KINDS, Activity, StaffAttendance
+    from anxin.org.models import School
+    from anxin.oversight.models import Post
+    from anxin.supervision.models import RectificationItem, Visit
+
+    figs = figures(scope_for("demo_safety"))
+    today = clock.today()
+    names = dict(School.objects.filter(county=demo).values_list("pk", "name"))
+
+    edu = figs["education_coverage"]
+    y0, y1 = periods.year_span(periods.year_of(today))
+    t0, t1 = term_start(today), periods.term_end(today)
+    in_post: dict = {}
+    for m in Membership.objects.active().filter(
+        school__county=demo, role__in=list(STAFF), user__is_active=True
+    ):
+        in_post.setdefault(m.school_id, set()).add(m.user_id)
+    trained: dict = {}
+    for a in StaffAttendance.objects.filter(school__county=demo).select_related("activity"):
+        if a.activity.kind == "staff_training" and y0 <= a.activity.held_on <= y1:
+            trained.setdefault(a.school_id, set()).add(a.user_id)
+    law = Counter(
+        a.school_id
+        for a in Activity.objects.filter(school__county=demo)
+        if a.kind in LAW_KINDS and t0 <= a.held_on <= t1
+    )
+    for sid, name in names.items():
+        if edu.cell(name) is None:
+            continue
+        staff = in_post.get(sid, set())
+        assert values(edu, 0)[name] == len(staff & trained.get(sid, set())), name
+        assert values(edu, 1)[name] == len(staff), name
+        assert values(edu, 4)[name] == law[sid], name
+    assert edu.total.cells[1].value == sum(len(v) for k, v in in_post.items() if k in names)
+    assert any(values(edu, 0)[n] < values(edu, 1)[n] for n in values(edu)), "some staff untrained"
+
+    sup = figs["supervision"]
+    done = Counter(
+        v.school_id
+        for v in Visit.objects.filter(school__county=demo)
+        if v.status == "done" and v.visited_on and t0 <= v.visited_on <= today
+    )
+    late = Counter(
+        r.school_id
+        for r in RectificationItem.objects.filter(school__county=demo)
+        if r.status in ("open", "returned") and r.due_date < today
+    )
+    verified = Counter(
+        r.school_id for r in RectificationItem.objects.filter(school__county=demo, status="verified")
+    )
+    for sid, name in names.items():
+        if sup.cell(name) is None:
+            continue
+        assert values(sup, 0)[name] == done[sid], name
+        assert values(sup, 2)[name] == late[sid], name
+        assert values(sup, 3)[name] == verified[sid], name
+    assert sup.total.cells[0].value == sum(done.values()) > 0
+
+    posts = figs["oversight_posts"]
+    staffed, total = Counter(), Counter()
+    for p in Post.objects.filter(school__county=demo, active=True).prefetch_related("shifts"):
+        shifts = list(p.shifts.all())
+        total[p.school_id] += 1
+        staffed[p.school_id] += bool(shifts) and all(s.staff_id for s in shifts)
+    for sid, name in names.items():
+        if posts.cell(name) is not None:
+            assert [values(posts, 0)[name], values(posts, 1)[name]] == [staffed[sid], total[sid]], name
+    assert posts.total.cells[1].value == sum(total.values()) > 0
+
+
+def test_a_supervisor_sees_only_their_schools_in_the_supervision_panel(demo):
+    from anxin.accounts.models import User
+    from anxin.core import policy
+    from anxin.org.models import School
+
+    figs = figures(scope_for("demo_supervisor"))
+    mine = policy.schools_for(User.objects.get(username="demo_supervisor"), "supervision.visit.view")
+
+    shown = {r.label for r in figs["supervision"].rows}
+    assert shown == set(School.objects.filter(pk__in=mine).values_list("name", flat=True)) and len(shown) < 29
