@@ -7,8 +7,11 @@ above them): it has a module ``<app>/dashboard_panels.py`` with ``PANELS = [fn, 
 ``scope.level``) and returns a list of plain dicts, counted with a fixed number of queries::
 
     {"key": "training", "title": "培训完成情况", "columns": ["已完成", "应完成"],
-     "rows": [{"label": "一中", "values": [3, 5], "urls": [None, "/training/?school=1"]}],
+     "unit_label": "学校",
+     "rows": [{"label": "一中", "school": 1, "values": [3, 5], "urls": [None, "/training/?school=1"]}],
      "total": [30, 41], "chart": "hbar"}
+
+A row with ``school`` drills down to that school's dashboard from the county's.
 
 The app's own rights decide what it counts for the user; the dashboard draws it.
 """
@@ -34,7 +37,10 @@ def from_dict(d: dict, scope: Scope) -> Figure:
     rows = []
     for r in d.get("rows", []):
         urls = r.get("urls") or [None] * len(r["values"])
-        rows.append(Row(str(r["label"]), [Cell(v, url=u) for v, u in zip(r["values"], urls, strict=False)]))
+        school = r.get("school")  # a school's row drills down to its dashboard, as ours do
+        drill = scope.drill_url(school=school) if school and scope.level == "county" else None
+        cells = [Cell(v, url=u) for v, u in zip(r["values"], urls, strict=False)]
+        rows.append(Row(str(r["label"]), cells, key=str(school or ""), drill=drill))
     total = Row(scope.total_label, [Cell(v) for v in d["total"]]) if d.get("total") is not None else None
     return Figure(
         str(d["key"]),
@@ -45,6 +51,7 @@ def from_dict(d: dict, scope: Scope) -> Figure:
         chart=d.get("chart", "bar"),
         chart_columns=d.get("chart_columns", 1),
         note=str(d.get("note", "")),
+        unit_label=str(d.get("unit_label", "")),
     )
 
 

@@ -31,24 +31,28 @@ def training(scope) -> list[dict]:
     for s in schools:
         st, cl = staff[s.pk], classes[s.pk]
         values = [st.trained, st.total, cl.ok, len(cl.rows), law[s.pk]]
-        rows.append({"label": s.name, "values": values})
+        rows.append({"label": s.name, "school": s.pk, "values": values})
         total = [a + b for a, b in zip(total, values, strict=True)]
     return [
         {
             "key": "education_coverage",
             "title": _("教育培训：教职工专题培训与主题班会"),
             "columns": [
-                _("已培训教职工"),
+                _("已培训"),
                 _("在岗教职工"),
-                _("班会达标班级"),
-                _("班级数"),
-                _("本学期法治教育（次）"),
+                _("班会达标班"),
+                _("班级"),
+                _("法治教育"),
             ],
+            "unit_label": _("学校"),
             "rows": rows,
             "total": total,
             "chart": "hbar",
             "chart_columns": 2,
-            "note": _("培训按本学年（%(year)s）计，主题班会和法治教育按本学期（%(t0)s 起）计。")
+            "note": _(
+                "已培训：本学年（%(year)s）参加过教职工专题培训的在岗教职工；班会达标班：本学期（%(t0)s 起）"
+                "召开主题班会达到本县要求次数的班级；法治教育：本学期法治教育和法治副校长、公检法司进校的次数。"
+            )
             % {"year": periods.year_label(periods.year_of(today)), "t0": t0.isoformat()},
         }
     ]

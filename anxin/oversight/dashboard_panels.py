@@ -23,13 +23,14 @@ def posts(scope) -> list[dict]:
     rows, total = [], [0, 0]
     for s in schools:
         n, staffed = counts.get(s.pk, (0, 0))
-        rows.append({"label": s.name, "values": [staffed, n]})
+        rows.append({"label": s.name, "school": s.pk, "values": [staffed, n]})
         total = [total[0] + staffed, total[1] + n]
     return [
         {
             "key": "oversight_posts",
             "title": _("监督岗设置与值岗"),
             "columns": [_("排满值岗"), _("监督岗数")],
+            "unit_label": _("学校"),
             "rows": rows,
             "total": total,
             "chart": "hbar",

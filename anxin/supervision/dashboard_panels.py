@@ -65,13 +65,14 @@ def supervision(scope) -> list[dict]:
             if can_items
             else [None, None, None]
         )
-        rows.append({"label": s.name, "values": values, "urls": urls})
+        rows.append({"label": s.name, "school": s.pk, "values": values, "urls": urls})
         total = [a + b for a, b in zip(total, values, strict=True)]
     return [
         {
             "key": "supervision",
             "title": _("督导检查与整改"),
             "columns": [_("督导次数"), _("整改未完成"), _("整改逾期"), _("整改已核验")],
+            "unit_label": _("学校"),
             "rows": rows,
             "total": total,
             "chart": "hbar",
