@@ -58,7 +58,8 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
                     "summary": "学习欺凌的认定、早期发现与报告流程，强调首问负责和按时报告。",
                 },
             )
-            present = [u for u in staff if rng.random() < 0.8]
+            # most attend; at the demo school two always miss it (and stay untrained: a duty)
+            present = [u for u in staff if rng.random() < 0.8] if not is_demo else staff[:-2]
             services.set_staff(mm, t, present)
             services.close_activity(mm, t)
             counts["staff_attendances"] += len(present)
@@ -124,7 +125,9 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
             )
             services.close_activity(mm, fam)
             counts["activities"] += 1
-            counts["activities"] += _recent_work(mm, school, staff, classes, i, is_demo, today)
+            # the demo school keeps those absent from the first training untrained (their duty)
+            keep_out = {u.pk for u in staff if u not in present} if is_demo else set()
+            counts["activities"] += _recent_work(mm, school, staff, classes, i, keep_out, today)
             if is_demo:
                 services.create_activity(
                     mm,
@@ -140,10 +143,10 @@ def load_education(county, rng: random.Random, *, demo_school: str = "") -> dict
     return counts
 
 
-def _recent_work(mm, school, staff, classes, i: int, is_demo: bool, today: dt.date) -> int:
+def _recent_work(mm, school, staff, classes, i: int, keep_out: set, today: dt.date) -> int:
     """The campaign's 集中整治 (the last days): schools at different stages — a third trained all
-    their staff again and held a law lesson, a third trained most staff, a third neither yet.
-    The demo school keeps some staff untrained. Returns the activities added."""
+    their staff again and held a law lesson, a third trained most staff, a third neither yet;
+    ``keep_out`` are staff who miss it. Returns the activities added."""
     stage = i % 3
     if stage == 2:
         return 0
@@ -159,7 +162,9 @@ def _recent_work(mm, school, staff, classes, i: int, is_demo: bool, today: dt.da
             "summary": "欺凌的早期识别、首问负责、按时报告；案例研讨。",
         },
     )
-    present = staff if stage == 0 and not is_demo else staff[: max(1, len(staff) * 9 // 10)]
+    present = [u for u in staff if u.pk not in keep_out]
+    if stage == 1:
+        present = present[: max(1, len(present) * 9 // 10)]
     services.set_staff(mm, t, present)
     services.close_activity(mm, t)
     if stage == 1:

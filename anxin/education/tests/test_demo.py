@@ -21,5 +21,5 @@ def test_load_education(world):
     assert Activity.objects.filter(school=world.school_a1, status="open", held_on=today).exists()
     y0, y1 = periods.year_span(periods.year_of(today))
     st = staff_coverage([world.school_a1], y0, y1)[world.school_a1.pk]
-    assert 0 < st.trained <= st.total
+    assert 0 < st.trained < st.total  # some staff of the demo school still untrained (a duty)
     assert Activity.objects.filter(kind="legal_visit", presenter=world.user["legal_vp"]).exists()

@@ -17,7 +17,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById(btn.getAttribute("aria-controls"));
     if (!form) { return; }
     var used = Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name !== "page" && el.value && el.type !== "submit";
+      return el.name && el.name !== "page" && el.value && el.value !== "unknown" && el.type !== "submit";  // "unknown": a yes/no filter left empty
     }).length;
     if (used) { btn.textContent += "（" + used + "）"; }
     btn.hidden = false;
