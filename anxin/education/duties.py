@@ -3,6 +3,8 @@ that organises education, ROLES.md):
 
 - ``education.class_meetings``: classes that have not yet held the county's number of 主题班会
   this term — due at the end of the term, linked to recording a 主题班会;
+- ``education.my_class_meetings``: owed by a class teacher for their own class when it has not
+  yet held the county's number of 主题班会 this term — linked to the one-form record;
 - ``education.staff_training``: staff in post not yet trained this school year — due at the end
   of the school year, linked to recording a 教职工专题培训.
 
@@ -62,6 +64,41 @@ def class_meetings(user, now):
             school_id=s.pk,
             action=_("去登记班会"),
         )
+
+
+@duties.provider("education.my_class_meetings")
+def my_class_meetings(user, now):
+    own = {
+        m.klass_id: SimpleNamespace(pk=m.school_id, county_id=m.county_id)
+        for m in policy.memberships(user)
+        if m.role == Role.CLASS_TEACHER and m.klass_id and m.school_id
+    }
+    if not own:
+        return
+    today = clock.local_date(now)
+    start, end = periods.term_start(today), periods.term_end(today)
+    schools = list({s.pk: s for s in own.values()}.values())
+    cov = class_coverage(schools, start, end, needed_by_county(s.county_id for s in schools))
+    for s in schools:
+        c = cov[s.pk]
+        for row in c.short:
+            if row.klass.pk not in own:
+                continue
+            name = f"{row.klass.grade.name}{row.klass.name}"
+            yield duties.Duty(
+                kind="education.my_class_meetings",
+                title=_("%(klass)s本学期主题班会 %(held)s/%(need)s 次")
+                % {"klass": name, "held": row.held, "need": c.needed},
+                detail=_("开完班会后登记：日期、主题、参加人数"),
+                url=reverse("education:class_meeting_create") + f"?klass={row.klass.pk}",
+                due=end,
+                post=Role.CLASS_TEACHER,
+                owner=str(Role.CLASS_TEACHER.label),
+                ref=f"education.my_class_meetings:{row.klass.pk}:{start:%Y%m%d}",
+                school_id=s.pk,
+                owner_ids=(user.pk,),
+                action=_("登记班会"),
+            )
 
 
 @duties.provider("education.staff_training")

@@ -83,3 +83,22 @@ KIND_HELP = {
     Kind.CLASS_MEETING: _("防欺凌主题班会：选择召开班会的班级"),
     Kind.STAFF_TRAINING: _("教职工专题培训：选择培训对象，并登记参加人员或用签到码签到"),
 }
+
+
+class ClassMeetingForm(forms.Form):
+    """A class teacher's 主题班会, on the phone: class, date, theme, how many attended."""
+
+    klass = forms.ModelChoiceField(label=_("班级"), queryset=None, empty_label=None)
+    held_on = forms.DateField(label=_("班会日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("班会主题"), max_length=100)
+    present = forms.IntegerField(
+        label=_("参加学生人数"), required=False, min_value=0, max_value=200, help_text=_("可不填")
+    )
+    summary = forms.CharField(
+        label=_("内容简述"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = classes
+        self.fields["klass"].label_from_instance = lambda c: f"{c.grade.name}{c.name}"

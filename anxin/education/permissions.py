@@ -3,7 +3,8 @@
 The 德育/政教主任 and the school's leaders record the school's education and training
 activities and their attendance; a 法治副校长 records their own visits to the schools they serve
 (the service keeps them to those kinds and to themselves as presenter); every member of staff
-sees the school's activities and checks in to a training by its QR code. The bureau and the
+sees the school's activities and checks in to a training by its QR code. A class teacher
+records the 主题班会 of their own class (one form, on the phone). The bureau and the
 supervisors read activities and coverage; the bureau sets how many 主题班会 a class needs per
 term. The year's staff evaluation (考评) is read by the principal and the safety leader; only
 the principal may override the 评优评先 gate, with a reason. Each member of staff reads their
@@ -35,6 +36,10 @@ PERMISSIONS: dict = {
         "登记教育培训活动、参加班级和教职工、上传材料（法治副校长登记本人进校）",
     ),
     "education.activity.checkin": (STAFF, "扫码签到参加培训（只记本人）"),
+    "education.activity.class_meeting": (
+        MANAGERS | {R.CLASS_TEACHER},
+        "登记主题班会（班主任只登记所带班级）",
+    ),
     "education.activity.coverage": (WATCH | MANAGERS, "看教职工培训覆盖、各班主题班会情况"),
     "education.activity.export": (WATCH | MANAGERS, "导出教育培训活动"),
     "education.eligibilityoverride.view": (LEADERS, "看本校教职工年度防欺凌考评与评优评先资格"),

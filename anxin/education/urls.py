@@ -6,6 +6,7 @@ app_name = "education"
 urlpatterns = [
     path("", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.activity_create, name="activity_create"),
+    path("class-meeting/new/", views.class_meeting_create, name="class_meeting_create"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/classes/", views.activity_classes, name="activity_classes"),

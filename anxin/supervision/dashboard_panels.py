@@ -71,7 +71,7 @@ def supervision(scope) -> list[dict]:
         {
             "key": "supervision",
             "title": _("督导检查与整改"),
-            "columns": [_("督导次数"), _("整改未完成"), _("整改逾期"), _("整改已核验")],
+            "columns": [_("督导次数"), _("整改未办结"), _("整改逾期"), _("整改已核验")],
             "unit_label": _("学校"),
             "rows": rows,
             "total": total,

@@ -9,6 +9,7 @@ from anxin.education.views.activities import (  # noqa: F401
     activity_qr,
     activity_reopen,
     activity_staff,
+    class_meeting_create,
     material_download,
 )
 from anxin.education.views.checkin import checkin  # noqa: F401

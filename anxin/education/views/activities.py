@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.core import audit, policy
-from anxin.core.access import deny, get_for_user
+from anxin.core import audit, clock, policy
+from anxin.core.access import deny, get_for_user, require
 from anxin.core.editing import form_errors
 from anxin.core.listing import ScopedListView
 from anxin.education import checkin as qr
@@ -115,6 +115,31 @@ def activity_create(request):
             nxt = "activity_classes" if a.kind == Kind.CLASS_MEETING else "activity_detail"
             return redirect(f"education:{nxt}", a.pk)
     return _form_page(request, form, _("登记教育培训活动"), school, reverse("education:activity_list"))
+
+
+@login_required
+def class_meeting_create(request):
+    """A class teacher records their class's 主题班会 in one form (a leader or 德育/政教主任 may
+    too, for any class of the school); the class's coverage counts it at once."""
+    require(request, f"{A}.class_meeting")
+    classes = services.meeting_classes(request.user)
+    if not classes.exists():
+        deny(request, f"{A}.class_meeting")
+    initial = {"held_on": clock.today(), "title": _("防欺凌主题班会")}
+    wanted = request.GET.get("klass", "")
+    if wanted.isdigit() and classes.filter(pk=int(wanted)).exists():
+        initial["klass"] = int(wanted)
+    form = forms.ClassMeetingForm(request.POST or None, initial=initial, classes=classes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_class_meeting(request.user, data["klass"], data)
+        except ValidationError as e:
+            form_errors(form, e)
+        else:
+            messages.success(request, _("已登记主题班会。"))
+            return redirect("core:home")
+    return _form_page(request, form, _("登记主题班会"), None, reverse("core:home"))
 
 
 @login_required
