@@ -3,7 +3,8 @@
 - ``education-activities``       — activities (filters as on the page); POST records one;
   ``POST {id}/classes/`` the classes that took part, ``POST {id}/staff/`` staff from the posts,
   ``POST {id}/close/`` ends it, ``POST {id}/checkin/`` checks the caller in with the room token
-  of the QR code; ``GET coverage/`` staff trained this school year and classes' 主题班会 this term
+  of the QR code; ``POST class-meeting/`` a class teacher's 主题班会 for their class in one step;
+  ``GET coverage/`` staff trained this school year and classes' 主题班会 this term
 - ``education-evaluation``       — the year's record of each member of staff of a school
   (``?school=&year=``) with the 评优评先 gate and its reasons
 """
@@ -108,6 +109,14 @@ class CheckinSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="签到码中的令牌（签到网址 /education/checkin/<令牌>/）")
 
 
+class ClassMeetingSerializer(serializers.Serializer):
+    klass = serializers.IntegerField(help_text="班级编号（班主任只能登记所带班级）")
+    held_on = serializers.DateField()
+    title = serializers.CharField(max_length=100)
+    present = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=200)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 class ActivityViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Education and training activities; POST records one at a school."""
 
@@ -115,7 +124,7 @@ class ActivityViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnl
     serializer_class = ActivitySerializer
     create_serializer_class = ActivityCreateSerializer
     filterset_class = ActivityFilter
-    policy_actions = {"checkin": "checkin", "coverage": "coverage"}
+    policy_actions = {"checkin": "checkin", "coverage": "coverage", "class_meeting": "class_meeting"}
 
     def get_queryset(self):
         qs = visible(self.request.user).prefetch_related("classes", "staff")
@@ -165,6 +174,19 @@ class ActivityViewSet(ServiceCreateMixin, mixins.CreateModelMixin, ScopedReadOnl
     def close(self, request, pk=None):
         a = services.close_activity(request.user, self.get_object())
         return Response(ActivitySerializer(a).data)
+
+    @extend_schema(request=ClassMeetingSerializer, responses={201: ActivitySerializer})
+    @action(detail=False, methods=["post"], url_path="class-meeting")
+    def class_meeting(self, request):
+        """A class's 主题班会 in one step (as the page): the class teacher for their own class."""
+        ser = ClassMeetingSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        klass = services.meeting_classes(request.user).filter(pk=data.pop("klass")).first()
+        if klass is None:
+            raise PermissionDenied()
+        a = services.record_class_meeting(request.user, klass, data)
+        return Response(ActivitySerializer(Activity.objects.get(pk=a.pk)).data, status=201)
 
     @extend_schema(request=CheckinSerializer, responses={200: ActivitySerializer})
     @action(detail=True, methods=["post"])

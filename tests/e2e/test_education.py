@@ -93,3 +93,23 @@ def test_moral_education_lead_records_a_class_meeting_for_classes(live_server, p
     page.goto(f"{live_server.url}/education/coverage/")
     assert "主题班会" in page.locator("main").inner_text()
     shot(page, "education-coverage")
+
+
+def test_class_teacher_records_the_class_meeting_from_the_duty_on_a_phone(live_server, page):
+    w = build_world()
+    teacher = w.user[Role.CLASS_TEACHER]
+    services.update_setting(w.user[Role.BUREAU_SAFETY], w.county_a.pk, {"class_meetings_per_term": 1})
+    login(page, live_server, teacher.username, PASSWORD)
+    page.wait_for_url("**/home/")
+    duty = page.locator(".duty", has_text="本学期主题班会 0/1 次")
+    duty.get_by_role("link", name="登记班会").click()
+    page.wait_for_url("**/education/class-meeting/new/**")
+    page.locator("input[name=title]").fill("做勇敢的旁观者")
+    page.locator("input[name=present]").fill("42")
+    shot(page, "education-class-meeting-teacher")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/home/")
+    page.get_by_text("已登记主题班会").wait_for()
+    assert "本学期主题班会 0/1 次" not in page.locator("main").inner_text()
+    row = ClassAttendance.objects.get(activity__title="做勇敢的旁观者")
+    assert (row.klass_id, row.students) == (w.class_a1_1.pk, 42)

@@ -106,3 +106,24 @@ def test_evaluation_api(world, principal, teacher, as_user):
     assert (
         as_user(world.user_b[Role.SAFETY_LEADER]).get(url, {"school": world.school_a1.pk}).status_code == 404
     )
+
+
+def test_class_meeting_by_api_for_the_own_class_only(world, teacher, as_user):
+    c = as_user(teacher)
+    body = {
+        "klass": world.class_a1_1.pk,
+        "held_on": clock.today().isoformat(),
+        "title": "友善相处",
+        "present": 40,
+    }
+    r = c.post(f"{BASE}class-meeting/", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["kind"] == "class_meeting" and r.json()["status"] == "closed"
+    other = {**body, "klass": world.class_a1_2.pk, "title": "别班"}
+    assert c.post(f"{BASE}class-meeting/", other, content_type="application/json").status_code == 403
+    late = {**body, "held_on": "2099-01-01", "title": "未来"}
+    r = c.post(f"{BASE}class-meeting/", late, content_type="application/json")
+    assert r.status_code == 400 and "开完再登记" in r.content.decode()
+    # a subject teacher holds no right to it
+    s = as_user(world.user[Role.SUBJECT_TEACHER])
+    assert s.post(f"{BASE}class-meeting/", body, content_type="application/json").status_code == 403
