@@ -26,6 +26,7 @@ EXTRA: dict[str, frozenset[str]] = {
     "cases.bullyingcase": frozenset({"place"}),
     "cases.bureaureport": frozenset({"place", "contact", "diff"}),
     "cases.caseparty": frozenset({"outsider_note"}),
+    "supervision.referral": frozenset({"child", "request"}),  # a child's name and class, what is asked
 }
 
 

@@ -37,7 +37,7 @@ class Cell:
     @property
     def display(self) -> str:
         if self.suppressed:
-            return f"<{SMALL}"
+            return self.text or f"<{SMALL}"
         if self.text is not None:
             return self.text
         return "" if self.value is None else str(self.value)
@@ -82,6 +82,18 @@ class Figure:
             if r.label == label or r.key == label:
                 return r.cells[column]
         return None
+
+    def protect(self) -> Figure:
+        """Secondary suppression: a total over a column that hides a small cell ("<3") would tell
+        the hidden cell exactly (total minus the cells shown), so such a total is hidden too
+        ("—"). Applied where the rows are one class's or grade's own (panels.sections)."""
+        if self.total is None:
+            return self
+        for i, total in enumerate(self.total.cells):
+            hidden = any(i < len(r.cells) and r.cells[i].suppressed for r in self.rows)
+            if hidden and not total.suppressed:
+                self.total.cells[i] = Cell(None, suppressed=True, text="—")
+        return self
 
     def chart_data(self) -> dict:
         data: dict = {"type": self.chart, "title": self.title, "labels": [r.label for r in self.rows]}

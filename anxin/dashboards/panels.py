@@ -64,7 +64,11 @@ def contributed(scope: Scope) -> list[Figure]:
 
 
 def sections(scope: Scope) -> list[tuple[str, str, list[Figure]]]:
-    out = [(key, str(label), fn(scope)) for key, label, fn in SECTIONS]
+    # a class's or a grade's figures: small cells would be told exactly by their totals
+    protect = scope.level in ("grade", "class")
+    out = [
+        (key, str(label), [f.protect() if protect else f for f in fn(scope)]) for key, label, fn in SECTIONS
+    ]
     more = contributed(scope)
     if more:
         out.append(("more", str(_("其他工作")), more))

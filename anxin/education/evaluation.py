@@ -41,6 +41,11 @@ class Lapse:
     text: str
     url: str = ""
 
+    @property
+    def key(self) -> str:
+        """Which record it is about (stable while its text counts the days)."""
+        return f"{self.code}:{self.url}"
+
 
 REASONS = {
     "late_report": "承办事件须向教体局首报而迟报或逾期未报",
@@ -73,15 +78,29 @@ class StaffRecord:
         return self.user.real_name or self.user.username
 
     @property
+    def new_lapses(self) -> list[Lapse]:
+        """Lapses the principal's override did not weigh (arisen since): it does not cover them."""
+        if self.override is None:
+            return self.lapses
+        known = {d.get("key") for d in self.override.lapses if isinstance(d, dict)}
+        return [lp for lp in self.lapses if lp.key not in known]
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.lapses) and self.override is not None and not self.new_lapses
+
+    @property
     def eligible(self) -> bool:
-        return not self.lapses or self.override is not None
+        return not self.lapses or self.overridden
 
     @property
     def eligibility_label(self) -> str:
         if not self.lapses:
             return _("具备资格")
-        if self.override is not None:
+        if self.overridden:
             return _("经校长认定具备资格")
+        if self.override is not None:
+            return _("认定后又有新问题，暂不具备资格")
         return _("暂不具备资格")
 
     @property
@@ -171,9 +190,15 @@ def records(school, year: int, *, only: list[int] | None = None) -> dict[int, St
             rec.lapses.append(Lapse("overdue_task", text, reverse("care:task_detail", args=[task_id])))
 
     handled: dict[int, set[int]] = defaultdict(set)
-    for case_id, number, who, due_at, finished_at in Investigation.objects.filter(
-        school_id=school.pk, investigator_id__in=ids, due_at__date__gte=start, due_at__date__lte=end
-    ).values_list("case_id", "case__number", "investigator_id", "due_at", "finished_at"):
+    for case_id, number, who, due_at, finished_at in (
+        Investigation.objects.filter(
+            school_id=school.pk, investigator_id__in=ids, due_at__date__gte=start, due_at__date__lte=end
+        )
+        # unfinished counts only while the case is still under investigation (a case closed as
+        # 查无实据, settled directly or sent on leaves it unfinished but owed by no one)
+        .exclude(Q(finished_at__isnull=True) & ~Q(case__state="investigating"))
+        .values_list("case_id", "case__number", "investigator_id", "due_at", "finished_at")
+    ):
         rec = out[who]
         handled[who].add(case_id)
         late = ((finished_at or now) - due_at).days

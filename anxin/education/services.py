@@ -298,6 +298,8 @@ def override_eligibility(by, school, staff, year: int, reason: str) -> Eligibili
         school=school, staff=staff, year=year
     ).first() or EligibilityOverride(county_id=school.county_id, school_id=school.pk, staff=staff, year=year)
     _require(by, o, "change")
+    if staff.pk == by.pk:
+        raise ValidationError(_("不能认定本人的评优评先资格。"))
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError({"reason": _("请写明理由（不少于5个字）。")})
@@ -307,7 +309,8 @@ def override_eligibility(by, school, staff, year: int, reason: str) -> Eligibili
     if not rec.lapses:
         raise ValidationError(_("此人没有影响评优评先的问题，无需认定。"))
     o.reason, o.decided_by = reason, by
-    o.lapses = [lp.text for lp in rec.lapses]
+    # what was weighed, by record: a lapse arising later is not covered by this decision
+    o.lapses = [{"key": lp.key, "text": lp.text} for lp in rec.lapses]
     o.save()
     audit.record("override", o, data={"year": year, "lapses": len(o.lapses)})
     return o
@@ -360,6 +363,14 @@ def record_class_meeting(by, klass, data: Mapping[str, Any]) -> Activity:
     present = data.get("present")
     if present is not None and not 0 <= int(present) <= 200:
         errors["present"] = _("参加学生人数须在 0 至 200 之间。")
+    if a.held_on is not None and "held_on" not in errors:
+        from anxin.org.models import SchoolClass
+
+        SchoolClass.objects.select_for_update().filter(pk=klass.pk).first()  # one at a time per class
+        if ClassAttendance.objects.filter(
+            klass=klass, activity__kind=Kind.CLASS_MEETING, activity__held_on=a.held_on
+        ).exists():  # a second tap, or the same meeting entered twice
+            errors["held_on"] = _("该班这一天已登记过主题班会。")
     if errors:
         raise ValidationError(errors)
     a.status, a.closed_at = Activity.Status.CLOSED, timezone.now()

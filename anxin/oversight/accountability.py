@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from anxin.core import clock
+from anxin.core import clock, policy
 from anxin.oversight.models import ActionKind, Level
 from anxin.oversight.services import setting_for
 
@@ -93,9 +93,10 @@ class Row:
         return sorted(self.cases)
 
 
-def compute(county_id: int, school_ids: set[int] | None, term: Term, setting=None) -> list[Row]:
+def compute(county_id: int, school_ids: set[int] | None, term: Term, setting=None, viewer=None) -> list[Row]:
     """The rows for the schools given (None: the whole county), over the county's thresholds
-    (or ``setting``, unsaved thresholds to try)."""
+    (or ``setting``, unsaved thresholds to try). Sealed cases (未成年人犯罪记录封存) count only for
+    a ``viewer`` named to see them, as everywhere else (cases.sealing)."""
     from django.apps import apps
 
     BullyingCase = apps.get_model("cases", "BullyingCase")
@@ -110,16 +111,23 @@ def compute(county_id: int, school_ids: set[int] | None, term: Term, setting=Non
     )
     if school_ids is not None:
         cases_qs = cases_qs.filter(school_id__in=list(school_ids))
+    if viewer is None or not policy.can(viewer, "cases.bullyingcase.sealed_view"):
+        CaseSeal = apps.get_model("cases", "CaseSeal")
+        cases_qs = cases_qs.exclude(
+            pk__in=CaseSeal.objects.filter(unsealed_at__isnull=True).values("case_id")
+        )
     cases = {c["id"]: c for c in cases_qs.values("id", "number", "school_id", "result")}
     if not cases:
         return []
     parties = CaseParty.objects.filter(
         case_id__in=list(cases), role__in=COUNTED_ROLES, student__isnull=False
-    ).values_list("case_id", "role", "student_id", "student__klass_id")
+    ).values_list("case_id", "role", "student_id", "student__klass_id", "student__klass__school_id")
     by_class: dict[int, set[int]] = defaultdict(set)
     bully_cases: dict[int, set[int]] = defaultdict(set)
     bully_class: dict[int, int] = {}
-    for case_id, role, student_id, klass_id in parties:
+    for case_id, role, student_id, klass_id, klass_school in parties:
+        if klass_school != cases[case_id]["school_id"]:
+            klass_id = None  # moved to another school since: the case is not that class's
         if klass_id:
             by_class[klass_id].add(case_id)
         if role == "alleged_bully":

@@ -270,6 +270,7 @@ def may_follow(user, action: Action) -> bool:
 def complete_action(*, by, action: Action, note: str, done_on: dt.date | None = None) -> Action:
     if not may_follow(by, action):
         raise PermissionDenied("oversight.action.follow")
+    action = Action.objects.select_for_update().get(pk=action.pk)  # two recording at once: one wins
     if action.done_on is not None:
         raise ValidationError(_("该问责措施的整改已记录完成。"))
     action.done_note = _text(note, "done_note", _("整改情况"), 1000, required=True)

@@ -19,16 +19,27 @@ def _or(user, model, extra: Q, action: str = "view"):
     return model.objects.filter(full).distinct()
 
 
+JOIN = "supervision.inspection.join"
+
+
+def _team(user, path: str) -> Q:
+    """Rows of the joint inspections the user is on the team of: only for a member who holds
+    the right to take part (a supervisor, a partner liaison, a 法治副校长), not any account."""
+    if not getattr(user, "is_authenticated", False) or not policy.can(user, JOIN):
+        return Q(pk__in=[])
+    return Q(**{path: user.pk})
+
+
 def inspections(user):
-    return _or(user, Inspection, Q(team__user_id=user.pk))
+    return _or(user, Inspection, _team(user, "team__user_id"))
 
 
 def visits(user):
-    return _or(user, Visit, Q(inspection__team__user_id=user.pk))
+    return _or(user, Visit, _team(user, "inspection__team__user_id"))
 
 
 def rectifications(user):
-    return _or(user, RectificationItem, Q(visit__inspection__team__user_id=user.pk))
+    return _or(user, RectificationItem, _team(user, "visit__inspection__team__user_id"))
 
 
 def referrals(user):
@@ -56,6 +67,8 @@ def load(request, qs, pk):
 
 def on_team(user, inspection_id) -> bool:
     if inspection_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not policy.can(user, JOIN):
         return False
     from anxin.supervision.models import TeamMember
 

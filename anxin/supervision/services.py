@@ -156,6 +156,7 @@ def save_scores(
 ) -> Visit:
     """Scores ({score id: (value or "", note)}) and the visit's findings. All or nothing: a
     wrong score refuses the whole save, the errors keyed ``score_<id>``."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)  # not over a completion meanwhile
     _draft(by, visit)
     errors: dict[str, str] = {}
     rows = {s.pk: s for s in visit.scores.all()}
@@ -254,6 +255,7 @@ def _answering(by, item: RectificationItem) -> None:
 
 @transaction.atomic
 def save_response(by, item: RectificationItem, *, action_taken: str) -> RectificationItem:
+    item = RectificationItem.objects.select_for_update().get(pk=item.pk)
     _answering(by, item)
     item.action_taken = (action_taken or "").strip()
     item.full_clean(exclude=["county", "school", "visit", "raised_by"])
@@ -263,6 +265,7 @@ def save_response(by, item: RectificationItem, *, action_taken: str) -> Rectific
 
 @transaction.atomic
 def add_evidence(by, item: RectificationItem, upload) -> Evidence:
+    item = RectificationItem.objects.select_for_update().get(pk=item.pk)
     _answering(by, item)
     ev = Evidence(county_id=item.county_id, school_id=item.school_id, rectification=item, uploaded_by=by)
     files.store(ev, upload)
@@ -372,9 +375,16 @@ def _add_school_visit(insp: Inspection, school) -> Visit:
     return visit
 
 
+def _still_open(insp: Inspection) -> None:
+    if insp.status == Inspection.Status.CLOSED:
+        raise ValidationError(_("联合检查已结束，检查组和检查名单不能再调整。"))
+
+
 @transaction.atomic
 def add_school(by, insp: Inspection, school) -> Visit:
     _require(by, insp, "change")
+    insp = Inspection.objects.select_for_update().get(pk=insp.pk)
+    _still_open(insp)
     if school.county_id != insp.county_id:
         raise ValidationError({"school": _("只能检查本县的学校。")})
     if insp.visits.filter(school=school).exists():
@@ -389,6 +399,7 @@ def remove_school(by, visit: Visit) -> None:
     if insp is None:
         raise ValidationError(_("这不是联合检查中的学校。"))
     _require(by, insp, "change")
+    _still_open(insp)
     if visit.status == Visit.Status.DONE or visit.rectifications.exists():
         raise ValidationError(_("已评分完成或已提出整改的学校不能移出检查名单。"))
     visit.delete()
@@ -399,6 +410,7 @@ def add_member(
     by, insp: Inspection, *, user=None, name: str = "", unit: str = "", duty: str = ""
 ) -> TeamMember:
     _require(by, insp, "change")
+    _still_open(insp)
     name = (name or "").strip() or (str(user.real_name or user.username) if user else "")
     if not name:
         raise ValidationError({"name": _("请填写成员姓名或选择平台账号。")})
@@ -407,6 +419,18 @@ def add_member(
             raise ValidationError({"user": _("只能选择本县的账号。")})
         if insp.team.filter(user=user).exists():
             raise ValidationError({"user": _("该成员已在检查组中。")})
+        if not (
+            policy.can(user, "supervision.inspection.join")
+            or policy.can(user, "supervision.inspection.change")
+        ):
+            # a school's own staff do not inspect (and would verify their own rectifications)
+            raise ValidationError(
+                {
+                    "user": _(
+                        "检查组成员须是教体局人员、责任督学或检察、公安等联动单位人员（法治副校长、联络员）。"
+                    )
+                }
+            )
         if not unit:
             unit = next((m.unit for m in policy.memberships(user) if m.unit), "")
     m = TeamMember(
@@ -425,6 +449,7 @@ def add_member(
 def remove_member(by, member: TeamMember) -> None:
     insp = member.inspection
     _require(by, insp, "change")
+    _still_open(insp)
     if member.user_id == insp.lead_id:
         raise ValidationError(_("牵头人不能移出检查组。"))
     member.delete()
@@ -534,6 +559,7 @@ def may_record_outcome(user, r: Referral) -> bool:
 
 @transaction.atomic
 def receive(by, r: Referral) -> Referral:
+    r = Referral.objects.select_for_update().get(pk=r.pk)
     if not (r.recipient_id and r.recipient_id == by.pk and policy.can(by, "supervision.referral.respond")):
         raise PermissionDenied("supervision.referral.respond")
     if r.status != Referral.Status.SENT:
@@ -547,6 +573,7 @@ def receive(by, r: Referral) -> Referral:
 
 @transaction.atomic
 def record_outcome(by, r: Referral, *, outcome: str) -> Referral:
+    r = Referral.objects.select_for_update().get(pk=r.pk)
     if not may_record_outcome(by, r):
         raise PermissionDenied("supervision.referral.respond")
     if r.status == Referral.Status.CLOSED:

@@ -534,3 +534,32 @@ def test_a_supervisor_sees_only_their_schools_in_the_supervision_panel(demo):
 
     shown = {r.label for r in figs["supervision"].rows}
     assert shown == set(School.objects.filter(pk__in=mine).values_list("name", flat=True)) and len(shown) < 29
+
+
+def test_a_total_that_would_give_away_one_hidden_cell_is_hidden_too(demo):
+    """At class level the bureau sees no total that tells a hidden small cell."""
+    from anxin.dashboards.figures import Cell, Figure, Row
+
+    def fig(*cells):
+        rows = [Row(f"r{i}", [c]) for i, c in enumerate(cells)]
+        return Figure(
+            "f", "t", ["n"], rows, Row("合计", [Cell(sum(c.value or 0 for c in cells) + 1)])
+        ).protect()
+
+    one = fig(Cell(4), Cell(None, suppressed=True))  # 合计 5 − 4 would tell the hidden 1
+    assert one.total.cells[0].suppressed and one.total.cells[0].display == "—"
+    two = fig(Cell(4), Cell(None, suppressed=True), Cell(None, suppressed=True))  # 6 − 4 = 1 + 1
+    assert two.total.cells[0].suppressed
+    none = fig(Cell(4), Cell(5))
+    assert none.total.cells[0].value == 10 and not none.total.cells[0].suppressed
+    from anxin.org.models import SchoolClass
+
+    for klass in SchoolClass.objects.filter(school__county=demo, active=True)[:40]:
+        for f in figures(
+            scope_for("demo_safety", school=klass.school, grade=klass.grade, klass=klass)
+        ).values():
+            if f.total is None:
+                continue
+            for i, t in enumerate(f.total.cells):
+                if any(i < len(r.cells) and r.cells[i].suppressed for r in f.rows):
+                    assert t.suppressed, (klass, f.key, i)

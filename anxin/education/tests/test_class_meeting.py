@@ -87,3 +87,11 @@ def test_who_may_record_a_class_meeting(world, as_user, mm):
     assert set(services.meeting_classes(mm)) >= {world.class_a1_1, world.class_a1_2}
     a = services.record_class_meeting(mm, world.class_a1_2, {"title": "主题", "held_on": clock.today()})
     assert a.school_id == world.school_a1.pk
+
+
+def test_a_second_tap_does_not_count_the_meeting_twice(world, teacher):
+    data = {"title": "友善同行", "held_on": clock.today(), "present": 40}
+    services.record_class_meeting(teacher, world.class_a1_1, data)
+    with pytest.raises(ValidationError, match="已登记过"):
+        services.record_class_meeting(teacher, world.class_a1_1, data)
+    assert ClassAttendance.objects.filter(klass=world.class_a1_1).count() == 1

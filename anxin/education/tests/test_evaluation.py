@@ -4,6 +4,7 @@ principal's override lets the person through, with the reason, audited."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from anxin.core import clock
@@ -139,7 +140,9 @@ def test_overdue_task_beyond_the_county_threshold(world, teacher):
 
 
 def test_overdue_investigation(world, mm, case):
-    from anxin.cases.models import Investigation
+    from anxin.cases.models import BullyingCase, Investigation
+
+    BullyingCase.objects.filter(pk=case.pk).update(state="investigating")  # as the workflow leaves it
 
     inv = Investigation.objects.create(
         county=world.county_a,
@@ -171,7 +174,7 @@ def test_override_needs_the_principal_and_a_reason_and_is_audited(world, mm, pri
     )
     r = _rec(world, teacher)
     assert r.lapses and r.eligible and r.override == o and str(r.eligibility_label) == "经校长认定具备资格"
-    assert o.lapses == [lp.text for lp in r.lapses]
+    assert o.lapses == [{"key": lp.key, "text": lp.text} for lp in r.lapses]
     assert AuditEvent.objects.filter(action="override", object_type="education.eligibilityoverride").exists()
     # another county's principal cannot
     with pytest.raises(PermissionDenied):
@@ -181,6 +184,44 @@ def test_override_needs_the_principal_and_a_reason_and_is_audited(world, mm, pri
     services.withdraw_override(principal, o)
     assert not _rec(world, teacher).eligible
     assert AuditEvent.objects.filter(action="override_withdrawn").exists()
+
+
+def test_an_override_does_not_cover_a_lapse_that_arises_later(world, principal, teacher):
+    _task(world, teacher, days_ago(20))
+    services.override_eligibility(principal, world.school_a1, teacher, _year(), "学生病假，家长要求延期")
+    assert _rec(world, teacher).eligible
+    with time_machine.travel(clock.now() + dt.timedelta(days=1)):  # the lapse's text counts on
+        assert _rec(world, teacher).eligible
+    _task(world, teacher, days_ago(30))  # a second task, overdue beyond the threshold
+    r = _rec(world, teacher)
+    assert not r.eligible and len(r.new_lapses) == 1
+    assert str(r.eligibility_label) == "认定后又有新问题，暂不具备资格"
+    # the principal weighs it too: covered again
+    services.override_eligibility(principal, world.school_a1, teacher, _year(), "两项均已查明原因并补正")
+    assert _rec(world, teacher).eligible
+
+
+def test_a_principal_does_not_override_their_own_record(world, principal):
+    _task(world, principal, days_ago(20))
+    with pytest.raises(ValidationError, match="本人"):
+        services.override_eligibility(principal, world.school_a1, principal, _year(), "理由足够长的说明")
+
+
+def test_an_investigation_left_unfinished_by_a_closed_case_is_no_lapse(world, mm, case):
+    from anxin.cases.models import BullyingCase, Investigation
+
+    Investigation.objects.create(
+        county=world.county_a,
+        school=world.school_a1,
+        case=case,
+        investigator=mm,
+        started_at=clock.now() - dt.timedelta(days=30),
+        due_at=clock.now() - dt.timedelta(days=10),
+    )
+    BullyingCase.objects.filter(pk=case.pk).update(state="investigating")
+    assert [lp.code for lp in _rec(world, mm).lapses] == ["overdue_investigation"]
+    BullyingCase.objects.filter(pk=case.pk).update(state="closed")  # closed as 查无实据
+    assert _rec(world, mm).eligible
 
 
 def test_records_cost_a_fixed_number_of_queries(world, mm, django_assert_max_num_queries):

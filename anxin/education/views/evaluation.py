@@ -117,7 +117,8 @@ def evaluation_person(request, school_pk, user_pk):
             "rec": rec,
             "year": year,
             "year_label": periods.year_label(year),
-            "form": form if can_override and rec.lapses else None,
+            # a principal does not decide on their own record
+            "form": form if can_override and rec.lapses and rec.user.pk != request.user.pk else None,
             "can_override": can_override,
             "back": True,
         },

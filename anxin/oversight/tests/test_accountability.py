@@ -212,3 +212,37 @@ def test_notice_needs_no_interview_fields(world):
         grade=world.class_a1_1.grade,
     )
     assert a.klass is None and a.level == Level.GRADE
+
+
+def test_a_sealed_case_counts_only_for_those_named_to_see_it(world):
+    """未成年人犯罪记录封存: a sealed case is gone from the bureau's 通报约谈 list (and its count),
+    as from every other list; the principal named to see it still counts it."""
+    from anxin.cases.seal_models import CaseSeal
+
+    by = world.user[Role.MIDDLE_MANAGER]
+    a = make_case(world.school_a1, by, klass_students=[world.student_own])
+    make_case(world.school_a1, by, klass_students=[world.student_own])
+    services.update_setting(by=world.user[Role.BUREAU_SAFETY], county_id=world.county_a.pk, data=BASE)
+    CaseSeal.objects.create(
+        county_id=a.county_id,
+        school_id=a.school_id,
+        case=a,
+        sealed_at=clock.now(),
+        sealed_by=by,
+        reason="依法封存",
+    )
+    for viewer, listed in ((world.user[Role.BUREAU_SAFETY], False), (world.user[Role.PRINCIPAL], True)):
+        rows = _class_rows(compute(world.county_a.pk, None, _term(), viewer=viewer), world.class_a1_1)
+        assert bool(rows) is listed, viewer  # 2 cases reach the threshold, 1 does not
+
+
+def test_a_student_moved_since_does_not_put_the_case_on_the_new_class(world):
+    by = world.user[Role.MIDDLE_MANAGER]
+    for _i in range(2):
+        make_case(world.school_a1, by, klass_students=[world.student_own])
+    # the student has since moved to a class of another school
+    world.student_own.klass, world.student_own.school = world.class_a2_1, world.school_a2
+    world.student_own.save(update_fields=["klass", "school"])
+    rows = _rows(world, **BASE)
+    assert not _class_rows(rows, world.class_a2_1)  # A2's class is not blamed for A1's cases
+    assert all(r.school_id == world.school_a1.pk for r in rows)

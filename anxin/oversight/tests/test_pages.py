@@ -188,3 +188,23 @@ def test_lists_have_a_fixed_number_of_queries(
     b = as_user(world.user[Role.BUREAU_SAFETY])
     for name in ("oversight:accountability", "oversight:action_list", "oversight:post_list"):
         _count(b, reverse(name), django_assert_max_num_queries, 18)
+
+
+def test_safety_officers_names_only_to_those_who_may_read_them(world, leader, teacher, post, as_user):
+    """The bureau and security staff read the posts but not the 学生安全员 (org.safetyofficer.view):
+    the page and the export say one is arranged, without the child's name."""
+    from anxin.org.models import SafetyOfficer
+
+    officer = SafetyOfficer.objects.create(
+        county=world.county_a,
+        school=world.school_a1,
+        klass=world.class_a1_1,
+        student=world.student_own,
+        appointed_on=clock.today(),
+    )
+    shift_for(post, leader, teacher, officer=officer)
+    url = reverse("oversight:post_detail", args=[post.pk])
+    assert world.student_own.name in as_user(leader).get(url).content.decode()
+    for role in (Role.BUREAU_SAFETY, Role.SECURITY_STAFF):
+        page = as_user(world.user[role]).get(url).content.decode()
+        assert world.student_own.name not in page and "学生安全员（已安排）" in page, role

@@ -78,7 +78,7 @@ def accountability(request):
     require(request, ACC)
     term = parse_term(request.GET.get("term"))
     county, schools = _scope(request)
-    rows = compute(county, schools, term)
+    rows = compute(county, schools, term, viewer=request.user)
     actions = Action.objects.restrict(request.user, "view").select_related(
         "school", "grade", "klass", "owner"
     )
@@ -106,7 +106,7 @@ def accountability(request):
         return response
     done = {
         (a.level, a.school_id, a.grade_id if a.level != Level.SCHOOL else None, a.klass_id)
-        for a in actions.filter(decided_on__gte=term.start)
+        for a in actions.filter(decided_on__gte=term.start, decided_on__lte=term.end)
         .select_related(None)
         .only("level", "school_id", "grade_id", "klass_id")
     }

@@ -37,6 +37,16 @@ def _pick(request, perm: str, title):
     return render(request, "screening/pick_school.html", {"title": title, "schools": _schools(request, perm)})
 
 
+def _officer_text(user, shift) -> str:
+    """The shift's 学生安全员 as this user may see them: class and name for those who may read
+    the safety officers (org.safetyofficer.view), else only that one is arranged."""
+    if not shift.officer_id:
+        return ""
+    if policy.allows(user, shift.officer, "view"):
+        return f"{shift.officer.klass} {shift.officer.student.name}"
+    return str(_("学生安全员（已安排）"))
+
+
 def _form_page(request, form, title, *, subtitle="", cancel="", help_text="", hidden=None):
     return render(
         request,
@@ -73,7 +83,7 @@ def post_list(request):
                 r.post.name,
                 r.post.where,
                 "；".join(
-                    f"{s} {s.staff or '—'}{' / ' + s.officer.student.name if s.officer_id else ''}"
+                    f"{s} {s.staff or '—'}{' / ' + _officer_text(request.user, s) if s.officer_id else ''}"
                     for s in r.shifts
                 ),
                 "；".join(r.gaps),
@@ -158,6 +168,8 @@ def post_edit(request, pk):
 def post_detail(request, pk):
     post = get_for_user(request, Post, pk, queryset=Post.objects.select_related("school", "hazard"))
     (state,) = states([post])
+    for shift in state.shifts:
+        shift.officer_text = _officer_text(request.user, shift)
     can_change = policy.allows(request.user, post, "change")
     obs = Observation.objects.filter(post=post).select_related("recorded_by")
     if not policy.allows(

@@ -180,6 +180,40 @@ def test_joint_inspection_team_schools_and_close(world, bureau, sup):
     score_all(bureau, v2)
     services.complete_visit(bureau, v2)
     assert services.close_inspection(bureau, insp).status == "closed"
+    # closed: the team and the schools stay as they were
+    for change in (
+        lambda: services.add_school(bureau, insp, world.school_a1),
+        lambda: services.add_member(bureau, insp, name="王警官", unit="城关派出所"),
+        lambda: services.remove_school(bureau, insp.visits.get(school=world.school_a2)),
+    ):
+        with pytest.raises(ValidationError, match="联合检查已结束"):
+            change()
+
+
+def test_a_schools_own_staff_are_not_put_on_its_inspection_team(world, bureau, leader):
+    """Only those who may take part (bureau, supervisors, partner liaisons, 法治副校长) join a team:
+    a principal on the team would score their own school and verify their own rectifications;
+    and a team row alone gives no access to one without the right."""
+    from anxin.supervision import access
+    from anxin.supervision.models import TeamMember
+
+    insp = services.create_inspection(
+        bureau,
+        world.county_a,
+        title="联合检查",
+        starts_on=clock.today(),
+        ends_on=in_days(3),
+        schools=[world.school_a1],
+    )
+    principal = world.user[Role.PRINCIPAL]
+    with pytest.raises(ValidationError, match="检查组成员须是"):
+        services.add_member(bureau, insp, user=principal)
+    TeamMember.objects.create(county_id=insp.county_id, inspection=insp, user=principal, name="校长")
+    v = insp.visits.get()
+    assert not access.may_work(principal, v)
+    with pytest.raises(PermissionDenied):
+        services.save_scores(principal, v, {})
+    assert not access.inspections(principal).filter(pk=insp.pk).exists()
 
 
 def test_referral_to_a_contact_with_an_account_and_its_outcome(world, leader, bureau):
