@@ -267,6 +267,9 @@ def _check_in(by, activity: Activity) -> tuple[StaffAttendance, bool]:
     if not a.is_open:
         raise ValidationError(_("活动已结束，签到已关闭。"))
     existing = StaffAttendance.objects.filter(activity=a, user=by).first()
+    if existing is None and a.held_on != clock.today():
+        # a code passed on afterwards (a group chat) signs no one in: only on the day it is held
+        raise ValidationError(_("只能在活动当天（%(day)s）扫码签到。") % {"day": a.held_on.isoformat()})
     if existing is not None:
         return existing, False
     row = StaffAttendance.objects.create(

@@ -43,7 +43,13 @@ def rectifications(user):
 
 
 def referrals(user):
-    return _or(user, Referral, Q(recipient_id=user.pk))
+    # the recipient sees what was sent to them while they hold the right to answer it
+    mine = (
+        Q(recipient_id=user.pk)
+        if getattr(user, "is_authenticated", False) and policy.can(user, "supervision.referral.respond")
+        else Q(pk__in=[])
+    )
+    return _or(user, Referral, mine)
 
 
 def load(request, qs, pk):

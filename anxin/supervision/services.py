@@ -497,6 +497,10 @@ def save_contact(
         raise ValidationError({"name": _("请填写联系人姓名。")})
     if contact.user is not None and contact.user.county_id != unit.county_id:
         raise ValidationError({"user": _("只能关联本县的账号。")})
+    if contact.user is not None and not policy.can(contact.user, "supervision.referral.respond"):
+        raise ValidationError(
+            {"user": _("只能关联法治副校长或公检法联络员的账号（他们接收转介并反馈结果）。")}
+        )
     contact.full_clean(exclude=["county", "unit", "user"])
     contact.save()
     return contact
@@ -552,9 +556,14 @@ def refer(by, school, data: Mapping[str, Any]) -> Referral:
 
 def may_record_outcome(user, r: Referral) -> bool:
     """The recipient records receipt and outcome; with no recipient account, the school does."""
-    if r.recipient_id:
-        return r.recipient_id == user.pk and policy.can(user, "supervision.referral.respond")
+    if r.recipient_id and _recipient_can_answer(r):
+        return r.recipient_id == user.pk
+    # no recipient account, or it no longer answers (post ended): the school records it
     return policy.allows(user, r, "change")
+
+
+def _recipient_can_answer(r: Referral) -> bool:
+    return bool(r.recipient_id) and policy.can(r.recipient, "supervision.referral.respond")
 
 
 @transaction.atomic

@@ -144,3 +144,17 @@ def test_activity_writes_are_audited(world, mm):
         object_type="education.activity", object_id=str(a.pk), action="create"
     ).exists()
     assert Activity.objects.restrict(world.user_b[Role.SAFETY_LEADER]).count() == 0
+
+
+def test_check_in_only_on_the_day_the_training_is_held(world, mm, teacher):
+    """A code passed on in a group chat the day after signs no one in."""
+    import datetime as dt
+
+    import time_machine
+
+    a = activity(world, mm)
+    with time_machine.travel(clock.now() + dt.timedelta(days=1)):
+        with pytest.raises(ValidationError, match="只能在活动当天"):
+            services.check_in(teacher, a)
+    row, new = services.check_in(teacher, a)
+    assert new and row.user == teacher

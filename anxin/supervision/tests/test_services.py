@@ -247,6 +247,38 @@ def test_referral_to_a_contact_with_an_account_and_its_outcome(world, leader, bu
     assert r.status == Referral.Status.CLOSED and r.outcome_by == liaison
 
 
+def test_a_referral_whose_recipient_left_is_answered_by_the_school(world, leader, bureau):
+    """A contact's account must be one that answers referrals; when the recipient's post ends
+    they no longer see it, and the school records the outcome the unit gave."""
+    from anxin.accounts.models import Membership
+    from anxin.core import policy
+    from anxin.supervision import access
+
+    police, _ = _units(world)
+    with pytest.raises(ValidationError, match="法治副校长或公检法联络员"):
+        services.save_contact(bureau, police, {"name": "李老师", "user": world.user[Role.CLASS_TEACHER]})
+    liaison = world.user[Role.PARTNER_LIAISON]
+    contact = services.save_contact(bureau, police, {"name": "王警官", "user": liaison})
+    r = services.refer(
+        leader,
+        world.school_a1,
+        {
+            "unit": police,
+            "contact": contact,
+            "reason": "left_behind",
+            "details": "临时监护人长期不在家。",
+            "request": "请协助上门走访",
+            "respond_by": in_days(7),
+        },
+    )
+    assert access.referrals(liaison).filter(pk=r.pk).exists()
+    Membership.objects.filter(user=liaison).update(ended_on=clock.today() - dt.timedelta(days=1))
+    policy.forget(liaison)
+    assert not access.referrals(liaison).filter(pk=r.pk).exists()
+    r = services.record_outcome(leader, r, outcome="派出所已电话告知：已联系祖母作为临时监护人。")
+    assert r.status == Referral.Status.CLOSED and r.outcome_by == leader
+
+
 def test_referral_to_a_unit_without_account_is_closed_by_the_school(world, leader, bureau):
     civil = services.save_unit(bureau, world.county_a.pk, {"kind": "civil", "name": "贺兰县民政局"})
     r = services.refer(
