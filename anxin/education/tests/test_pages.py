@@ -231,3 +231,32 @@ def test_evaluation_page_has_a_fixed_number_of_queries(
     c.get(reverse("education:evaluation"))
     with django_assert_max_num_queries(30):
         assert c.get(reverse("education:evaluation")).status_code == 200
+
+
+def test_a_legal_vp_who_also_teaches_elsewhere_sees_only_own_where_only_vp(world, mm, as_user):
+    """School by school: at A1, where they are only 法治副校长, their own activities; at A2, where
+    they also teach, all of A2's."""
+    import datetime as dt
+
+    from anxin.accounts.models import Membership
+
+    vp = world.user[Role.LEGAL_VP]
+    Membership.objects.create(
+        user=vp,
+        role=Role.SUBJECT_TEACHER,
+        county=world.county_a,
+        school=world.school_a2,
+        klass=world.class_a2_1,
+        started_on=dt.date(2024, 1, 1),
+    )
+    a1_other = activity(world, mm, title="班子成员专题培训")
+    a2 = Activity.objects.create(
+        county=world.county_a,
+        school=world.school_a2,
+        kind="moral",
+        title="习岗小学道德讲堂",
+        held_on=clock.today(),
+        created_by=mm,
+    )
+    body = as_user(vp).get(reverse("education:activity_list")).content.decode()
+    assert a2.title in body and a1_other.title not in body

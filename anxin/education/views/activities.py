@@ -28,14 +28,16 @@ A = "education.activity"
 
 
 def visible(user):
-    """Activities the user may read; a 法治副校长 (and nothing more at the school) reads the
-    ones they present or recorded."""
-    qs = Activity.objects.restrict(user, "view")
-    if not policy.user_roles(user) & (STAFF | WATCH):
-        from django.db.models import Q
+    """Activities the user may read; at a school where they are only 法治副校长, the ones they
+    present or recorded (school by school: a 法治副校长 who also teaches elsewhere reads all of
+    that other school's, and only their own here)."""
+    from django.db.models import Q
 
-        qs = qs.filter(Q(presenter=user) | Q(created_by=user))
-    return qs
+    qs = Activity.objects.restrict(user, "view")
+    posts = [m for m in policy.memberships(user) if m.role in (STAFF | WATCH)]
+    if any(m.school_id is None for m in posts):  # a county post (the bureau): the whole county
+        return qs
+    return qs.filter(Q(school_id__in={m.school_id for m in posts}) | Q(presenter=user) | Q(created_by=user))
 
 
 class ActivityListView(ScopedListView):
