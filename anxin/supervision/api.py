@@ -294,6 +294,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "contact",
             "recipient",
             "reason",
+            "student",
             "child",
             "details",
             "request",

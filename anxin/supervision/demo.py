@@ -237,6 +237,15 @@ def load_supervision(county, rng: random.Random) -> dict:
     if school and leader:
         police_unit = units[PartnerKind.POLICE]
         contact = police_unit.contacts.filter(user__username="demo_police").first()
+        from anxin.roster.models import Student
+
+        pupils = list(
+            Student.objects.filter(school=school, status="enrolled")
+            .select_related("klass__grade")
+            .order_by("klass__grade__year", "klass__name", "id")[:40]
+        )
+        # linked from the roster (name and class, so a shared name is still one student)
+        named = [f"{p.name} {p.klass.grade.name}{p.klass.name}" for p in pupils[-2:] if p.klass]
         with transaction.atomic():
             r = services.refer(
                 leader,
@@ -245,7 +254,7 @@ def load_supervision(county, rng: random.Random) -> dict:
                     "unit": police_unit,
                     "contact": contact,
                     "reason": "left_behind",
-                    "child": "初二(3)班 一名留守学生",
+                    "student_name": named[0] if named else "",
                     "details": "父母在外务工，临时监护的祖父住院，学生近两周独自在家，晚归。",
                     "request": "请社区民警协助联系其父母并落实临时监护人，晚间上门走访",
                     "respond_by": today + dt.timedelta(days=5),
@@ -260,7 +269,7 @@ def load_supervision(county, rng: random.Random) -> dict:
                 {
                     "unit": civil,
                     "reason": "hardship",
-                    "child": "初一(2)班 一名学生",
+                    "student_name": named[-1] if named else "",
                     "details": "父亲重病，家庭无稳定收入，学生情绪低落。",
                     "request": "申请临时救助，了解低保办理条件",
                     "respond_by": today + dt.timedelta(days=10),

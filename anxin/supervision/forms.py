@@ -218,8 +218,11 @@ class ReferralForm(forms.Form):
         help_text=_("有平台账号的联系人会在工作台收到转介并反馈结果"),
     )
     reason = forms.ChoiceField(label=_("事由"), choices=ReferralReason.choices)
-    child = forms.CharField(
-        label=_("涉及学生"), max_length=60, required=False, help_text=_("姓名、班级；不涉及学生的可不填")
+    student_name = forms.CharField(
+        label=_("涉及学生"),
+        max_length=40,
+        required=False,
+        help_text=_("本校学生姓名（同名时写“姓名 班级”，如“张三 初一1班”）；不涉及学生的可不填"),
     )
     details = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     request = forms.CharField(label=_("请求协助事项"), max_length=300)

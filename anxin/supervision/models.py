@@ -358,8 +358,19 @@ class Referral(CountySchoolModel):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("接收人")
     )
     reason = models.CharField(_("事由"), max_length=12, choices=ReferralReason.choices)
+    student = models.ForeignKey(
+        "roster.Student",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("涉及学生"),
+    )
     child = models.CharField(
-        _("涉及学生"), max_length=60, blank=True, help_text=_("姓名、班级；不涉及学生的可不填")
+        _("涉及学生（说明）"),
+        max_length=60,
+        blank=True,
+        help_text=_("不是本校在册学生时的说明，如“一名外校学生”"),
     )
     details = models.TextField(_("情况说明"), max_length=2000)
     request = models.CharField(_("请求协助事项"), max_length=300)

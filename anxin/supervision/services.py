@@ -512,6 +512,35 @@ def remove_contact(by, contact: PartnerContact) -> None:
     contact.delete()
 
 
+def _school_student(school, text: str):
+    """The school's enrolled student named in ``text`` ("张三", or "张三 初一1班" when two share
+    the name), from the roster: the referral links the record, no name is typed into it."""
+    from anxin.roster.models import Student, StudentStatus
+
+    parts = (text or "").split()
+    if not parts:
+        return None
+    name, klass = parts[0], "".join(parts[1:])
+    found = list(
+        Student.objects.filter(school_id=school.pk, status=StudentStatus.ENROLLED, name=name).select_related(
+            "klass__grade"
+        )
+    )
+    if klass:
+        found = [s for s in found if s.klass and f"{s.klass.grade.name}{s.klass.name}" == klass]
+    if not found:
+        raise ValidationError({"student_name": _("本校在册学生中没有找到“%(t)s”。") % {"t": text.strip()}})
+    if len(found) > 1:
+        classes = "、".join(f"{s.klass.grade.name}{s.klass.name}" for s in found if s.klass)
+        raise ValidationError(
+            {
+                "student_name": _("本校有%(n)s名学生叫“%(name)s”（%(c)s），请写成“姓名 班级”。")
+                % {"n": len(found), "name": name, "c": classes}
+            }
+        )
+    return found[0]
+
+
 @transaction.atomic
 def refer(by, school, data: Mapping[str, Any]) -> Referral:
     """A school refers a matter to a partner unit; a contact with an account receives it."""
@@ -524,6 +553,7 @@ def refer(by, school, data: Mapping[str, Any]) -> Referral:
         contact=contact,
         recipient=contact.user if contact else None,
         reason=data.get("reason") or "",
+        student=_school_student(school, data.get("student_name") or ""),
         child=(data.get("child") or "").strip(),
         details=(data.get("details") or "").strip(),
         request=(data.get("request") or "").strip(),

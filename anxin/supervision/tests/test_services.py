@@ -279,6 +279,34 @@ def test_a_referral_whose_recipient_left_is_answered_by_the_school(world, leader
     assert r.status == Referral.Status.CLOSED and r.outcome_by == leader
 
 
+def test_a_referral_names_the_student_from_the_roster(world, leader, bureau):
+    """The student is linked from the roster by name (with the class when two share it): no
+    name is typed into the referral, and a name not on the school's roll is refused whole."""
+    from anxin.core.testing import make_student
+
+    police, _ = _units(world)
+    data = {
+        "unit": police,
+        "reason": "left_behind",
+        "details": "临时监护人长期不在家。",
+        "request": "请协助上门走访",
+        "respond_by": in_days(7),
+    }
+    r = services.refer(leader, world.school_a1, {**data, "student_name": world.student_own.name})
+    assert r.student == world.student_own and r.child == ""
+    with pytest.raises(ValidationError, match="没有找到"):
+        services.refer(leader, world.school_a1, {**data, "student_name": world.student_other_school.name})
+    twin = make_student(world.class_a1_2, world.student_own.name, 9)
+    with pytest.raises(ValidationError, match="请写成"):
+        services.refer(leader, world.school_a1, {**data, "student_name": world.student_own.name})
+    k = twin.klass
+    r = services.refer(
+        leader, world.school_a1, {**data, "student_name": f"{twin.name} {k.grade.name}{k.name}"}
+    )
+    assert r.student == twin
+    assert Referral.objects.count() == 2
+
+
 def test_referral_to_a_unit_without_account_is_closed_by_the_school(world, leader, bureau):
     civil = services.save_unit(bureau, world.county_a.pk, {"kind": "civil", "name": "贺兰县民政局"})
     r = services.refer(

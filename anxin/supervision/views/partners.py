@@ -165,11 +165,11 @@ def referral_detail(request, pk):
     r = access.load(
         request,
         access.referrals(request.user).select_related(
-            "school", "unit", "contact", "recipient", "referred_by"
+            "school", "unit", "contact", "recipient", "referred_by", "student__klass__grade"
         ),
         pk,
     )
-    if r.child:
+    if r.child or r.student_id:
         audit.record("read", r, data={"view": "supervision:referral_detail"})
     may_outcome = r.status != Referral.Status.CLOSED and services.may_record_outcome(request.user, r)
     may_receive = r.status == Referral.Status.SENT and r.recipient_id == request.user.pk and may_outcome
