@@ -4,7 +4,7 @@ is neither queried nor shown), in a fixed number of queries whatever the student
 
 Parts: risk level with its reasons and history, the proposed or running care plan and the next
 contact due, every talk / visit / 家校 contact, screening results, survey flags, reports and
-concerns, cases, and the one-tap actions (记一次谈心 / 家访 / 反映情况). The page's read is
+concerns, cases, referrals to partner units (部门联动), and the one-tap actions (记一次谈心 / 家访 / 反映情况). The page's read is
 audited once, naming the parts shown (``sections``).
 """
 
@@ -39,6 +39,7 @@ class Hub:
     disclosures: list = field(default_factory=list)  # (response, labels) of past answers
     reports: list = field(default_factory=list)
     cases: list = field(default_factory=list)  # (case, [party role labels])
+    referrals: list = field(default_factory=list)  # supervision.Referral: 部门联动 outside a case
     actions: list = field(default_factory=list)  # (label, url, primary)
 
     @property
@@ -149,6 +150,17 @@ def build(user, student) -> Hub:
             roles.setdefault(party.case_id, []).append(party.get_role_display())
         hub.sections.append("cases")
         hub.cases = [(c, roles[pk]) for pk, c in cases.items()]
+
+    # --- referrals to partner units outside a case (supervision.referral.view) -----------------------
+    if policy.can(user, "supervision.referral.view"):
+        Referral = _model("supervision.Referral")  # noqa: N806
+        hub.sections.append("referrals")
+        hub.referrals = list(
+            Referral.objects.restrict(user, "view")
+            .filter(student_id=student.pk)
+            .select_related("unit")
+            .order_by("-created_at")[:HISTORY_LIMIT]
+        )
 
     # --- one-tap actions ---------------------------------------------------------------------------------
     log = reverse("care:student_log", args=[student.pk])

@@ -145,8 +145,9 @@ def test_hub_runs_a_fixed_number_of_queries(world, rich, django_assert_num_queri
     from anxin.core import policy
 
     st, _case = rich
-    # risk 2, plans 1, contacts 1, screening 1, survey 2 (answers, concerns), reports 1, cases 1
-    for role, expected in (("class_teacher", 8), ("counsellor", 8), ("principal", 7)):
+    # risk 2, plans 1, contacts 1, screening 1, survey 2 (answers, concerns), reports 1, cases 1;
+    # referrals 1 for those who read them (the principal)
+    for role, expected in (("class_teacher", 8), ("counsellor", 8), ("principal", 8)):
         user = world.user[role]
         policy.memberships(user), policy.grants(user)  # loaded once per request by the middleware
         with django_assert_num_queries(expected):
@@ -158,3 +159,32 @@ def test_hub_runs_a_fixed_number_of_queries(world, rich, django_assert_num_queri
     with django_assert_num_queries(8):
         hub = student_hub.build(user, st)
     assert len(hub.contacts) == 5 and len(hub.disclosures) == 2
+
+
+def test_a_referral_about_the_student_shows_on_the_hub_to_those_who_read_referrals(world, rich, client):
+    from django.urls import reverse
+
+    from anxin.core.testing import login
+    from anxin.supervision import services as sup
+    from anxin.supervision.models import PartnerUnit
+
+    st, _case = rich
+    unit = PartnerUnit.objects.create(county=world.county_a, name="贺兰县民政局", kind="civil")
+    leader = world.user["safety_leader"]
+    sup.refer(
+        leader,
+        st.school,
+        {
+            "unit": unit,
+            "reason": "hardship",
+            "student_name": st.name,
+            "details": "家庭困难。",
+            "request": "申请临时救助",
+            "respond_by": dt.date.today() + dt.timedelta(days=7),
+        },
+    )
+    url = reverse("roster:student_detail", args=[st.pk])
+    login(client, world.user["principal"])
+    assert "贺兰县民政局" in client.get(url).content.decode()
+    login(client, world.user["class_teacher"])  # reads the student, not the school's referrals
+    assert "贺兰县民政局" not in client.get(url).content.decode()
