@@ -208,3 +208,9 @@ def test_safety_officers_names_only_to_those_who_may_read_them(world, leader, te
     for role in (Role.BUREAU_SAFETY, Role.SECURITY_STAFF):
         page = as_user(world.user[role]).get(url).content.decode()
         assert world.student_own.name not in page and "学生安全员（已安排）" in page, role
+    # on their own shift too: the security guard's 我的监督岗
+    guard = world.user[Role.SECURITY_STAFF]
+    shift_for(post, leader, guard, officer=officer)
+    mine = as_user(guard).get(reverse("oversight:my_posts")).content.decode()
+    assert world.student_own.name not in mine and "学生安全员（已安排）" in mine
+    assert world.student_own.name in as_user(teacher).get(reverse("oversight:my_posts")).content.decode()

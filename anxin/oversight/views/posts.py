@@ -242,11 +242,12 @@ def my_posts(request):
     today = clock.local_now().isoweekday()
     shifts = (
         PostShift.objects.filter(staff=request.user, post__active=True)
-        .select_related("post", "officer__student")
+        .select_related("post", "officer__student", "officer__klass")
         .order_by("post__name", "weekday", "start_time")
     )
     posts: dict[int, dict] = {}
     for s in shifts:
+        s.officer_text = _officer_text(request.user, s)
         row = posts.setdefault(s.post_id, {"post": s.post, "today": [], "other": []})
         (row["today"] if s.weekday == today else row["other"]).append(s)
     rows = sorted(posts.values(), key=lambda r: (not r["today"], r["post"].name))
