@@ -223,3 +223,27 @@ def test_visit_list_query_count(world, sup, as_user, django_assert_max_num_queri
     c.get(reverse("supervision:visit_list"))
     with django_assert_max_num_queries(20):
         assert c.get(reverse("supervision:visit_list")).status_code == 200
+
+
+def test_the_bureau_edits_a_checklist_item_others_are_refused(world, as_user, bureau, sup):
+    from anxin.supervision.checklist import ensure_checklist
+    from anxin.supervision.models import ChecklistItem
+
+    ensure_checklist(world.county_a.pk)
+    item = ChecklistItem.objects.filter(county=world.county_a).order_by("position").first()
+    url = reverse("supervision:checklist_item_edit", args=[item.pk])
+    data = {
+        "category": item.category,
+        "text": "值班巡查记录完整",
+        "weight": item.weight,
+        "position": item.position,
+    }
+    assert as_user(sup).post(url, {**data, "active": "on"}).status_code == 403
+    c = as_user(bureau)
+    assert "编辑检查项目" in c.get(url).content.decode()
+    r = c.post(url, {**data, "active": "on"})
+    assert r.status_code == 302 and r["Location"] == reverse("supervision:checklist")
+    item.refresh_from_db()
+    assert item.text == "值班巡查记录完整"
+    # another county's item: not found
+    assert as_user(world.user_b[Role.BUREAU_SAFETY]).get(url).status_code == 404

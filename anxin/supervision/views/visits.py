@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.core import audit, policy
 from anxin.core.access import check, deny, get_for_user, require
-from anxin.core.editing import form_errors, run_action
+from anxin.core.editing import ServiceFormView, form_errors, run_action
 from anxin.core.listing import ScopedListView
 from anxin.supervision import access, documents, files, forms, services
 from anxin.supervision.checklist import items_for
@@ -314,26 +314,27 @@ def checklist(request):
     )
 
 
-@login_required
-def checklist_item_edit(request, pk):
-    item = get_for_user(request, ChecklistItem, pk)
-    check(request, item, "change")
-    form = forms.ChecklistItemForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_item(request.user, item.county_id, form.cleaned_data, item=item)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("supervision:checklist")
-    return render(
-        request,
-        "supervision/form.html",
-        {
-            "title": _("编辑检查项目"),
-            "form": form,
-            "help": _("改动只影响今后计划的督导；已计划和已完成的督导保留当时的项目和分值。"),
-            "cancel": reverse("supervision:checklist"),
-        },
-    )
+class ChecklistItemEditView(ServiceFormView):
+    """Edit one item of the county's checklist (the bureau): the shared edit page."""
+
+    model = ChecklistItem
+    form_class = forms.ChecklistItemForm
+    template_name = "supervision/form.html"
+    title = gettext_lazy("编辑检查项目")
+    help_text = gettext_lazy("改动只影响今后计划的督导；已计划和已完成的督导保留当时的项目和分值。")
+    success_message = gettext_lazy("已保存。")
+    cancel_url = reverse_lazy("supervision:checklist")
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def save(self, form):
+        return services.save_item(
+            self.request.user, self.object.county_id, form.cleaned_data, item=self.object
+        )
+
+    def get_success_url(self, result) -> str:
+        return reverse("supervision:checklist")
+
+
+checklist_item_edit = ChecklistItemEditView.as_view()
