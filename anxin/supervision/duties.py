@@ -7,7 +7,8 @@
 - ``supervision.verify``: a rectification the school reported done — owed by the supervisor who
   led the visit, due within VERIFY_DAYS;
 - ``supervision.referral``: a referral awaiting its outcome — owed by its recipient (法治副校长,
-  联络员), or by the school's referrer when the unit has no account on the platform.
+  联络员), or by the school's referrer when the unit has no account on the platform or the
+  recipient's post has ended.
 
 Each provider runs one query whatever the number of duties.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -102,17 +103,25 @@ def verifications(user, now):
 
 @duties.provider("supervision.referral")
 def referrals(user, now):
+    from anxin.accounts.models import Membership
+
+    # a recipient whose post has ended answers no more: the school that referred records it
+    answers = Membership.objects.active().filter(
+        user_id=OuterRef("recipient_id"),
+        user__is_active=True,
+        role__in=list(policy.roles_with("supervision.referral.respond")),
+    )
+    mine = Q(referred_by=user) & (Q(recipient__isnull=True) | ~Exists(answers))
+    if policy.can(user, "supervision.referral.respond"):
+        mine |= Q(recipient=user)
     rows = (
-        Referral.objects.filter(
-            Q(recipient=user) | Q(recipient__isnull=True, referred_by=user),
-            status__in=(Referral.Status.SENT, Referral.Status.RECEIVED),
-        )
+        Referral.objects.filter(mine, status__in=(Referral.Status.SENT, Referral.Status.RECEIVED))
         .select_related("unit")
         .only("id", "reason", "respond_by", "school_id", "unit__name", "recipient_id")
         .order_by("respond_by", "id")
     )
     for r in rows:
-        if r.recipient_id:
+        if r.recipient_id == user.pk:
             title = _("转介事项待反馈：%(reason)s") % {"reason": r.get_reason_display()}
         else:
             title = _("登记%(unit)s的转介处理结果") % {"unit": r.unit.name}

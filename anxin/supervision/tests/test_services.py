@@ -251,7 +251,7 @@ def test_a_referral_whose_recipient_left_is_answered_by_the_school(world, leader
     """A contact's account must be one that answers referrals; when the recipient's post ends
     they no longer see it, and the school records the outcome the unit gave."""
     from anxin.accounts.models import Membership
-    from anxin.core import policy
+    from anxin.core import duties, policy
     from anxin.supervision import access
 
     police, _ = _units(world)
@@ -271,10 +271,17 @@ def test_a_referral_whose_recipient_left_is_answered_by_the_school(world, leader
             "respond_by": in_days(7),
         },
     )
+
+    def owed(user):
+        return [d for d in duties.duties_for(user) if d.ref == f"supervision.referral:{r.pk}"]
+
     assert access.referrals(liaison).filter(pk=r.pk).exists()
+    assert owed(liaison) and not owed(leader)
     Membership.objects.filter(user=liaison).update(ended_on=clock.today() - dt.timedelta(days=1))
     policy.forget(liaison)
     assert not access.referrals(liaison).filter(pk=r.pk).exists()
+    # the duty moves with it: from the one who left to the school's referrer
+    assert not owed(liaison) and owed(leader)
     r = services.record_outcome(leader, r, outcome="派出所已电话告知：已联系祖母作为临时监护人。")
     assert r.status == Referral.Status.CLOSED and r.outcome_by == leader
 
