@@ -25,6 +25,8 @@ def test_the_class_teacher_records_their_class_meeting_on_the_phone(world, teach
     assert len(got) == 1 and "0/1" in got[0].title and got[0].is_mine(teacher)
     assert not got[0].is_mine(world.user[Role.SUBJECT_TEACHER])
     c = as_user(teacher)
+    listing = c.get(reverse("education:activity_list")).content.decode()
+    assert reverse("education:class_meeting_create") in listing  # also reachable from the register
     page = c.get(got[0].url)
     assert page.status_code == 200 and "登记主题班会" in page.content.decode()
     # only their own class is offered

@@ -84,6 +84,8 @@ class ActivityListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_add"] = policy.can(self.request.user, f"{A}.change")
+        # a class teacher (or a leader) records a 主题班会 in one step from here too, not only from the duty
+        ctx["can_meeting"] = policy.can(self.request.user, f"{A}.class_meeting")
         return ctx
 
 
