@@ -191,6 +191,37 @@ def case_scope_q(user, action: str) -> Q | None:
     return q
 
 
+def plain_scope(user, action: str) -> tuple[int | None, frozenset[int], bool] | None:
+    """When the cases ``user`` may ``action`` are exactly "every case of a county or of some
+    schools", with sealed cases all in or all out: ``(county_id or None, school ids, sealed)``.
+    None when any rule narrows it further (a class teacher's class, a referral, an approved
+    access) — then only :func:`case_scope_q` tells. Counted figures kept per school (the
+    dashboards' rollups) may stand for the user's rows exactly when this is not None."""
+    from anxin.cases import sealing
+
+    allowed = policy.roles_with(f"{P}.{action}")
+    named = policy.roles_with(sealing.SEALED_VIEW)
+    county, schools, sealed = None, set(), set()
+    for m in policy.memberships(user):
+        if m.role not in allowed:
+            continue
+        if (m.role, action) in RULES or (m.role, "*") in RULES:
+            return None
+        level = ROLE_SCOPE[m.role]
+        if level == ScopeLevel.COUNTY:
+            county = m.county_id
+        elif level == ScopeLevel.SCHOOL and m.school_id:
+            schools.add(m.school_id)
+        else:
+            continue  # the standard rule gives such a post no case
+        sealed.add(m.role in named)
+    if action in policy.GRANTABLE_ACTIONS and policy.grants(user):
+        return None
+    if len(sealed) != 1:
+        return None
+    return county, frozenset(schools), sealed.pop()
+
+
 def can_case(user, case, action: str) -> bool:
     """May ``user`` ``action`` this case? (one query; the same rules as the lists)"""
     from anxin.cases.models import BullyingCase

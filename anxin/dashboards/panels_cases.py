@@ -7,12 +7,11 @@ import datetime as dt
 import statistics
 
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from anxin.cases.law.definitions import BEHAVIOUR_TYPES, RESULTS
 from anxin.cases.models import CaseParty, CaseState
-from anxin.core import clock
+from anxin.dashboards.case_counts import CaseCounts, late_q, rollup_for
 from anxin.dashboards.figures import (
     Cell,
     Figure,
@@ -50,18 +49,6 @@ REPORTS = Register(
 )
 
 
-def late_q(prefix: str = "") -> Q:
-    """迟报 as the register's filter counts it (cases.filters.late_q), from any relation."""
-    p = prefix
-    return Q(**{f"{p}report_late": True}) | Q(
-        **{
-            f"{p}report_required": True,
-            f"{p}first_reported_at__isnull": True,
-            f"{p}report_due_at__lt": clock.now(),
-        }
-    )
-
-
 def party_in_unit(scope: Scope) -> Q | None:
     """Cases involving a student of the grade / class being looked at (as the register's
     grade / klass filters read it)."""
@@ -92,16 +79,9 @@ def months(scope: Scope) -> list[dt.date]:
     return out
 
 
-def by_month(scope: Scope, src: Source) -> Figure:
+def by_month(scope: Scope, src: Source, counts: CaseCounts) -> Figure:
     month_list = months(scope)
-    qs = src.qs.filter(discovered_at__date__gte=month_list[0])
-    got = {
-        clock.local_date(r["m"]).replace(day=1) if isinstance(r["m"], dt.datetime) else r["m"]: r["n"]
-        for r in qs.annotate(m=TruncMonth("discovered_at", tzinfo=clock.SHANGHAI))
-        .values("m")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    got = counts.months(month_list[0])
     rows = []
     for m in month_list:
         last = (m + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -123,16 +103,13 @@ def by_month(scope: Scope, src: Source) -> Figure:
     return Figure("cases_month", _("欺凌事件：按月"), [_("事件数")], rows, total, chart="line")
 
 
-def by_type(scope: Scope, src: Source) -> Figure:
-    aggs = {
-        code: Count("pk", filter=Q(behaviour_types__icontains=f'"{code}"')) for code, *_r in BEHAVIOUR_TYPES
-    }
-    got = src.qs.aggregate(_all=Count("pk"), **aggs)
+def by_type(scope: Scope, src: Source, counts: CaseCounts) -> Figure:
+    got = counts.types()
     rows = [
-        Row(str(label), [src.cell(got[code], behaviour=code)], key=code)
+        Row(str(label), [src.cell(got.get(code, 0), behaviour=code)], key=code)
         for code, label, *_r in BEHAVIOUR_TYPES
     ]
-    total = Row(scope.total_label, [src.cell(got["_all"])])
+    total = Row(scope.total_label, [src.cell(counts.totals()[0])])
     return Figure(
         "cases_type",
         _("欺凌事件：按行为类型"),
@@ -144,8 +121,8 @@ def by_type(scope: Scope, src: Source) -> Figure:
     )
 
 
-def by_result(scope: Scope, src: Source) -> Figure:
-    got = {r["result"]: r["n"] for r in src.qs.values("result").annotate(n=Count("pk")).order_by()}
+def by_result(scope: Scope, src: Source, counts: CaseCounts) -> Figure:
+    got = counts.results()
     rows = [
         Row(str(label), [src.cell(got.get(code, 0), result=code)], key=code) for code, label, *_r in RESULTS
     ]
@@ -155,20 +132,13 @@ def by_result(scope: Scope, src: Source) -> Figure:
     return Figure("cases_result", _("欺凌事件：按认定结果"), [_("事件数")], rows, total, chart="pie")
 
 
-def by_unit(scope: Scope, src: Source) -> Figure:
+def by_unit(scope: Scope, src: Source, counts: CaseCounts) -> Figure:
     columns = [(_("事件数"), {}, {}), (_("办理中"), {}, {"open": "true"}), (_("迟报"), {}, {"late": "true"})]
-    open_q = ~Q(state=CaseState.CLOSED)
-    totals_raw = src.qs.aggregate(a=Count("pk"), b=Count("pk", filter=open_q), c=Count("pk", filter=late_q()))
-    totals = {0: totals_raw["a"], 1: totals_raw["b"], 2: totals_raw["c"]}
-    counts: dict = {}
+    totals = dict(enumerate(counts.totals()))
+    per_unit: dict = {}
     path = unit_path(scope, "student")
     if scope.level == "county":
-        for r in (
-            src.qs.values("school_id")
-            .annotate(a=Count("pk"), b=Count("pk", filter=open_q), c=Count("pk", filter=late_q()))
-            .order_by()
-        ):
-            counts[r["school_id"]] = {0: r["a"], 1: r["b"], 2: r["c"]}
+        per_unit = {school: dict(enumerate(abc)) for school, abc in counts.by_school().items()}
     elif path is not None:
         parties = CaseParty.objects.filter(case__in=src.qs.values("pk"), student__isnull=False)
         for r in (
@@ -180,25 +150,22 @@ def by_unit(scope: Scope, src: Source) -> Figure:
             )
             .order_by()
         ):
-            counts[r[path]] = {0: r["a"], 1: r["b"], 2: r["c"]}
+            per_unit[r[path]] = {0: r["a"], 1: r["b"], 2: r["c"]}
     titles = {"county": _("欺凌事件：各校"), "school": _("欺凌事件：各年级"), "grade": _("欺凌事件：各班")}
     fig = by_unit_figure(
-        scope, src, "cases_unit", titles.get(scope.level, _("欺凌事件")), columns, counts, totals
+        scope, src, "cases_unit", titles.get(scope.level, _("欺凌事件")), columns, per_unit, totals
     )
     if scope.level != "county":
         fig.note = _("按涉事学生所在年级、班级计；一件事件涉及几个班时各班都计入。")
     return fig
 
 
-def report_time(scope: Scope, src: Source) -> Figure:
+def report_time(scope: Scope, src: Source, counts: CaseCounts) -> Figure:
     """Discovery → first report to the bureau: median hours and the share reported late."""
-    required = src.qs.filter(report_required=True)
-    got = required.aggregate(
-        n=Count("pk"), done=Count("first_reported_at"), late=Count("pk", filter=late_q())
-    )
+    got = counts.report()
     spans = [
         (r - d).total_seconds() / 3600
-        for d, r in required.filter(first_reported_at__isnull=False)
+        for d, r in src.qs.filter(report_required=True, first_reported_at__isnull=False)
         .annotate(d=F("discovered_at"))
         .values_list("d", "first_reported_at")
     ]
@@ -271,8 +238,10 @@ def reports_by_unit(scope: Scope) -> Figure | None:
 
 def case_figures(scope: Scope) -> list[Figure]:
     src = case_source(scope)
-    figs = [by_unit(scope, src), by_month(scope, src), by_type(scope, src), by_result(scope, src)]
-    figs.append(report_time(scope, src))
+    counts = CaseCounts(src, rollup_for(scope, src))
+    figs = [by_unit(scope, src, counts), by_month(scope, src, counts), by_type(scope, src, counts)]
+    figs.append(by_result(scope, src, counts))
+    figs.append(report_time(scope, src, counts))
     figs.append(untriaged(scope))
     extra = reports_by_unit(scope)
     if extra is not None:

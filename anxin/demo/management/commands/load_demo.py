@@ -75,6 +75,7 @@ class Command(BaseCommand):
         from anxin.care.demo import load_care
         from anxin.cases.demo import load_cases
         from anxin.core.roles import Role
+        from anxin.dashboards.rollups import rebuild
         from anxin.demo.workload import load_workload
         from anxin.education.demo import load_education
         from anxin.governance.demo import load_governance
@@ -120,6 +121,9 @@ class Command(BaseCommand):
             )
             # last: leave each demo role's 工作台 some work of each kind, some of it late
             steps.append(("工作台待办", lambda: load_workload(county)))
+        if steps:
+            # the dashboards' counts per school and month, recounted once for the whole county
+            steps.append(("统计计数", lambda: rebuild(county.pk)))
         for label, step in steps:
             started = time.monotonic()
             result = step()

@@ -1,0 +1,208 @@
+"""The case counts behind the 事件 figures, from the rollups where they can stand for the
+user's rows, else over the cases themselves — the same numbers either way (tested).
+
+Rollups serve the county and school pages of one who reads the whole register of the county or
+of their schools (``cases.permissions.plain_scope``) or who sees counts only, over whole months.
+A grade's or class's page, a rule-narrowed reader (a class teacher) or a date range inside a
+month counts the cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from anxin.cases.law.definitions import BEHAVIOUR_TYPES
+from anxin.cases.models import CaseState
+from anxin.cases.permissions import plain_scope
+from anxin.core import clock
+from anxin.dashboards import rollups
+from anxin.dashboards.figures import Scope, Source
+
+
+def late_q(prefix: str = "") -> Q:
+    """迟报 as the register's filter counts it (cases.filters.late_q), from any relation."""
+    p = prefix
+    return Q(**{f"{p}report_late": True}) | Q(
+        **{
+            f"{p}report_required": True,
+            f"{p}first_reported_at__isnull": True,
+            f"{p}report_due_at__lt": clock.now(),
+        }
+    )
+
+
+def overdue_unrecorded_q() -> Q:
+    """The part of 迟报 no row change announces: required, unreported, past the deadline, not
+    yet recorded late. Counted live (few rows, on the report-due index)."""
+    return Q(
+        report_required=True, first_reported_at__isnull=True, report_due_at__lt=clock.now(), report_late=False
+    )
+
+
+def rollup_for(scope: Scope, src: Source) -> rollups.Rollup | None:
+    """The rollup standing for ``src``'s cases, or None (count them)."""
+    if scope.grade is not None or scope.klass is not None:
+        return None
+    if src.linkable:
+        plain = plain_scope(scope.user, src.register.action)
+        if plain is None:
+            return None
+        county, schools, sealed = plain
+        if county is not None and county != scope.county_id:
+            return None
+        narrowed = None if county is not None else set(schools)
+    else:  # counts only, over the dashboard's schools, sealed cases too (as figures.source)
+        sealed = True
+        narrowed = None if scope.dash_schools is None else set(scope.dash_schools)
+    if scope.school is not None:
+        narrowed = {scope.school.pk} if narrowed is None else narrowed & {scope.school.pk}
+    elif scope.school_type:
+        School = apps.get_model("org", "School")
+        typed = set(
+            School.objects.filter(county_id=scope.county_id, type=scope.school_type).values_list(
+                "pk", flat=True
+            )
+        )
+        narrowed = typed if narrowed is None else narrowed & typed
+    schools = None if narrowed is None else frozenset(narrowed)
+    return rollups.reader(scope.county_id, schools, sealed, scope.date_from, scope.date_to)
+
+
+class CaseCounts:
+    """Counts of ``src``'s cases. With a rollup: its rows for clean buckets, plus the dirty
+    buckets' cases counted live, plus the unrecorded 迟报 counted live."""
+
+    def __init__(self, src: Source, rollup: rollups.Rollup | None):
+        self.src = src
+        self.rollup = rollup
+        self._cache: dict = {}
+
+    @property
+    def live(self):
+        """The cases to count one by one (all of them without a rollup; else the dirty buckets'
+        or None)."""
+        if self.rollup is None:
+            return self.src.qs
+        q = self.rollup.live_q()
+        return None if q is None else self.src.qs.filter(q)
+
+    def by_school(self) -> dict[int, tuple[int, int, int]]:
+        """{school: (cases, open, 迟报)}."""
+        if "school" in self._cache:
+            return self._cache["school"]
+        out: dict = defaultdict(lambda: [0, 0, 0])
+        open_q = ~Q(state=CaseState.CLOSED)
+        if self.rollup is None:
+            rows = self.src.qs.values("school_id").annotate(
+                a=Count("pk"), b=Count("pk", filter=open_q), c=Count("pk", filter=late_q())
+            )
+            for r in rows.order_by():
+                out[r["school_id"]] = [r["a"], r["b"], r["c"]]
+        else:
+            rolled = (
+                self.rollup.counts()
+                .values("school_id")
+                .annotate(a=Sum("n"), b=Sum("n", filter=Q(open=True)), c=Sum("n", filter=Q(late=True)))
+            )
+            for r in rolled.order_by():
+                _add(out[r["school_id"]], r)
+            if self.live is not None:
+                live = self.live.values("school_id").annotate(
+                    a=Count("pk"), b=Count("pk", filter=open_q), c=Count("pk", filter=Q(report_late=True))
+                )
+                for r in live.order_by():
+                    _add(out[r["school_id"]], r)
+            for r in (
+                self.src.qs.filter(overdue_unrecorded_q())
+                .values("school_id")
+                .annotate(c=Count("pk"))
+                .order_by()
+            ):
+                out[r["school_id"]][2] += r["c"]
+        self._cache["school"] = {k: tuple(v) for k, v in out.items()}
+        return self._cache["school"]
+
+    def totals(self) -> tuple[int, int, int]:
+        per = self.by_school().values()
+        return tuple(sum(v[i] for v in per) for i in range(3))
+
+    def months(self, first: dt.date) -> dict[dt.date, int]:
+        out: dict = defaultdict(int)
+        if self.rollup is not None:
+            for r in (
+                self.rollup.counts().filter(month__gte=first).values("month").annotate(t=Sum("n")).order_by()
+            ):
+                out[r["month"]] += r["t"]
+        if self.live is not None:
+            live = self.live.filter(discovered_at__date__gte=first)
+            for r in (
+                live.annotate(m=TruncMonth("discovered_at", tzinfo=clock.SHANGHAI))
+                .values("m")
+                .annotate(n=Count("pk"))
+                .order_by()
+            ):
+                m = r["m"]
+                out[clock.local_date(m).replace(day=1) if isinstance(m, dt.datetime) else m] += r["n"]
+        return out
+
+    def results(self) -> dict[str, int]:
+        out: dict = defaultdict(int)
+        if self.rollup is not None:
+            for r in self.rollup.counts().values("result").annotate(t=Sum("n")).order_by():
+                out[r["result"]] += r["t"]
+        if self.live is not None:
+            for r in self.live.values("result").annotate(n=Count("pk")).order_by():
+                out[r["result"]] += r["n"]
+        return out
+
+    def types(self) -> dict[str, int]:
+        out: dict = defaultdict(int)
+        if self.rollup is not None:
+            for r in self.rollup.types().values("behaviour").annotate(t=Sum("n")).order_by():
+                out[r["behaviour"]] += r["t"]
+        if self.live is not None:
+            aggs = {
+                code: Count("pk", filter=Q(behaviour_types__icontains=f'"{code}"'))
+                for code, *_r in BEHAVIOUR_TYPES
+            }
+            for code, n in self.live.aggregate(**aggs).items():
+                out[code] += n
+        return out
+
+    def report(self) -> dict[str, int]:
+        """须报告 / 已首报 / 迟报 among the cases."""
+        if self.rollup is None:
+            return self.src.qs.filter(report_required=True).aggregate(
+                n=Count("pk"), done=Count("first_reported_at"), late=Count("pk", filter=late_q())
+            )
+        got = (
+            self.rollup.counts()
+            .filter(required=True)
+            .aggregate(t=Sum("n"), done=Sum("n", filter=Q(reported=True)), late=Sum("n", filter=Q(late=True)))
+        )
+        out = {"n": got["t"] or 0, "done": got["done"] or 0, "late": got["late"] or 0}
+        if self.live is not None:
+            live = self.live.filter(report_required=True).aggregate(
+                n=Count("pk"), done=Count("first_reported_at"), late=Count("pk", filter=Q(report_late=True))
+            )
+            for k in out:
+                out[k] += live[k]
+        out["late"] += sum(self.overdue_unrecorded().values())
+        return out
+
+    def overdue_unrecorded(self) -> dict[int, int]:
+        """{school: cases of :func:`overdue_unrecorded_q`} (one query, kept)."""
+        if "overdue" not in self._cache:
+            rows = self.src.qs.filter(overdue_unrecorded_q()).values("school_id").annotate(c=Count("pk"))
+            self._cache["overdue"] = {r["school_id"]: r["c"] for r in rows.order_by()}
+        return self._cache["overdue"]
+
+
+def _add(acc: list, r: dict) -> None:
+    acc[0] += r["a"] or 0
+    acc[1] += r["b"] or 0
+    acc[2] += r["c"] or 0

@@ -1,0 +1,72 @@
+"""Rollups: case counts kept per school and month so county and province dashboards add up a
+few thousand rows instead of counting every case (issue 13, GUIDE principle 7).
+
+A bucket is one school's cases discovered in one (Beijing-time) month. Any change to a case
+(or its seal) marks its bucket dirty in the same transaction (:class:`RollupDirty`); once the
+transaction commits, a task recounts the bucket and clears the mark; each night every bucket
+is rebuilt. Readers take the rollup rows of clean buckets and count dirty buckets live, so a
+figure read from rollups always equals the count over the cases (``anxin.dashboards.rollups``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseCount(models.Model):
+    """How many cases of one bucket share these attributes."""
+
+    county_id = models.BigIntegerField(_("县区"))
+    school_id = models.BigIntegerField(_("学校"))
+    month = models.DateField(_("月份"))  # the first day of the month the case was discovered in
+    result = models.CharField(_("认定结果"), max_length=10, blank=True)
+    open = models.BooleanField(_("办理中"))
+    sealed = models.BooleanField(_("已封存"))
+    required = models.BooleanField(_("须向教体局报告"))
+    reported = models.BooleanField(_("已首报"))
+    late = models.BooleanField(_("迟报"))  # the case's recorded 迟报 (report_late)
+    n = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("事件计数（按校按月）")
+        verbose_name_plural = verbose_name
+        indexes = [
+            models.Index(fields=["county_id", "month"], name="rollup_case_county_month"),
+            models.Index(fields=["school_id", "month"], name="rollup_case_school_month"),
+        ]
+
+
+class CaseTypeCount(models.Model):
+    """How many cases of one bucket have this behaviour type (a case may have several)."""
+
+    county_id = models.BigIntegerField(_("县区"))
+    school_id = models.BigIntegerField(_("学校"))
+    month = models.DateField(_("月份"))
+    sealed = models.BooleanField(_("已封存"))
+    behaviour = models.CharField(_("行为类型"), max_length=20)
+    n = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("事件计数（按行为类型）")
+        verbose_name_plural = verbose_name
+        indexes = [
+            models.Index(fields=["county_id", "month"], name="rollup_type_county_month"),
+            models.Index(fields=["school_id", "month"], name="rollup_type_school_month"),
+        ]
+
+
+class RollupDirty(models.Model):
+    """A bucket whose rollup rows may be stale: marked (``version`` + 1) by every change in the
+    changing transaction, cleared by the recount only if no newer change marked it meanwhile."""
+
+    county_id = models.BigIntegerField(_("县区"))
+    school_id = models.BigIntegerField(_("学校"))
+    month = models.DateField(_("月份"))
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("待重算的计数")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["school_id", "month"], name="rollup_dirty_bucket")]
+        indexes = [models.Index(fields=["county_id", "month"], name="rollup_dirty_county_month")]
