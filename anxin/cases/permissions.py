@@ -191,9 +191,10 @@ def case_scope_q(user, action: str) -> Q | None:
     return q
 
 
-def plain_scope(user, action: str) -> tuple[int | None, frozenset[int], bool] | None:
+def plain_scope(user, action: str) -> tuple[int, frozenset[int] | None, bool] | None:
     """When the cases ``user`` may ``action`` are exactly "every case of a county or of some
-    schools", with sealed cases all in or all out: ``(county_id or None, school ids, sealed)``.
+    schools of one county", with sealed cases all in or all out: ``(county_id, school ids or
+    None for the whole county, sealed)``.
     None when any rule narrows it further (a class teacher's class, a referral, an approved
     access) — then only :func:`case_scope_q` tells. Counted figures kept per school (the
     dashboards' rollups) may stand for the user's rows exactly when this is not None."""
@@ -201,12 +202,13 @@ def plain_scope(user, action: str) -> tuple[int | None, frozenset[int], bool] | 
 
     allowed = policy.roles_with(f"{P}.{action}")
     named = policy.roles_with(sealing.SEALED_VIEW)
-    county, schools, sealed = None, set(), set()
+    county, schools, sealed, counties = None, set(), set(), set()
     for m in policy.memberships(user):
         if m.role not in allowed:
             continue
         if (m.role, action) in RULES or (m.role, "*") in RULES:
             return None
+        counties.add(m.county_id)
         level = ROLE_SCOPE[m.role]
         if level == ScopeLevel.COUNTY:
             county = m.county_id
@@ -217,9 +219,9 @@ def plain_scope(user, action: str) -> tuple[int | None, frozenset[int], bool] | 
         sealed.add(m.role in named)
     if action in policy.GRANTABLE_ACTIONS and policy.grants(user):
         return None
-    if len(sealed) != 1:
-        return None
-    return county, frozenset(schools), sealed.pop()
+    if len(sealed) != 1 or len(counties) != 1:
+        return None  # posts in two counties: only case_scope_q tells
+    return counties.pop(), None if county is not None else frozenset(schools), sealed.pop()
 
 
 def can_case(user, case, action: str) -> bool:

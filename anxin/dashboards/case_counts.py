@@ -52,9 +52,9 @@ def rollup_for(scope: Scope, src: Source) -> rollups.Rollup | None:
         if plain is None:
             return None
         county, schools, sealed = plain
-        if county is not None and county != scope.county_id:
+        if county != scope.county_id:
             return None
-        narrowed = None if county is not None else set(schools)
+        narrowed = None if schools is None else set(schools)
     else:  # counts only, over the dashboard's schools, sealed cases too (as figures.source)
         sealed = True
         narrowed = None if scope.dash_schools is None else set(scope.dash_schools)

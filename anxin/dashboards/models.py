@@ -3,8 +3,8 @@ few thousand rows instead of counting every case (issue 13, GUIDE principle 7).
 
 A bucket is one school's cases discovered in one (Beijing-time) month. Any change to a case
 (or its seal) marks its bucket dirty in the same transaction (:class:`RollupDirty`); once the
-transaction commits, a task recounts the bucket and clears the mark; each night every bucket
-is rebuilt. Readers take the rollup rows of clean buckets and count dirty buckets live, so a
+transaction commits, a task recounts the bucket and clears the marks it read; each night every
+bucket is rebuilt. Readers take the rollup rows of clean buckets and count dirty buckets live, so a
 figure read from rollups always equals the count over the cases (``anxin.dashboards.rollups``).
 """
 
@@ -31,6 +31,12 @@ class CaseCount(models.Model):
     class Meta:
         verbose_name = _("事件计数（按校按月）")
         verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_id", "month", "result", "open", "sealed", "required", "reported", "late"],
+                name="rollup_case_one_row",
+            )
+        ]
         indexes = [
             models.Index(fields=["county_id", "month"], name="rollup_case_county_month"),
             models.Index(fields=["school_id", "month"], name="rollup_case_school_month"),
@@ -50,6 +56,11 @@ class CaseTypeCount(models.Model):
     class Meta:
         verbose_name = _("事件计数（按行为类型）")
         verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_id", "month", "sealed", "behaviour"], name="rollup_type_one_row"
+            )
+        ]
         indexes = [
             models.Index(fields=["county_id", "month"], name="rollup_type_county_month"),
             models.Index(fields=["school_id", "month"], name="rollup_type_school_month"),
@@ -57,16 +68,18 @@ class CaseTypeCount(models.Model):
 
 
 class RollupDirty(models.Model):
-    """A bucket whose rollup rows may be stale: marked (``version`` + 1) by every change in the
-    changing transaction, cleared by the recount only if no newer change marked it meanwhile."""
+    """A mark: a change to a bucket's cases the rollup rows may not hold yet. Written in the
+    changing transaction (so it shows exactly when the change does), deleted by the recount
+    that read the cases after it."""
 
     county_id = models.BigIntegerField(_("县区"))
     school_id = models.BigIntegerField(_("学校"))
     month = models.DateField(_("月份"))
-    version = models.PositiveBigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("待重算的计数")
         verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["school_id", "month"], name="rollup_dirty_bucket")]
-        indexes = [models.Index(fields=["county_id", "month"], name="rollup_dirty_county_month")]
+        indexes = [
+            models.Index(fields=["county_id", "month"], name="rollup_dirty_county_month"),
+            models.Index(fields=["school_id", "month"], name="rollup_dirty_school_month"),
+        ]

@@ -22,10 +22,17 @@ def case_loaded(sender, instance, **kwargs):
     instance._rollup_was = (d.get("county_id"), d.get("school_id"), d.get("discovered_at"))
 
 
-def case_changed(sender, instance, raw=False, **kwargs):
+# the fields the rollups count by: a save touching none of them (a timeline append) marks nothing
+COUNTED = frozenset(
+    {"county", "school", "discovered_at", "result", "state", "report_required", "first_reported_at"}
+    | {"report_late", "behaviour_types"}
+)
+
+
+def case_changed(sender, instance, raw=False, update_fields=None, **kwargs):
     from anxin.dashboards.rollups import mark, month_of
 
-    if raw:
+    if raw or (update_fields is not None and not COUNTED & set(update_fields)):
         return
     buckets = {_bucket(instance)}
     county, school, discovered = getattr(instance, "_rollup_was", (None, None, None))
@@ -53,3 +60,4 @@ def connect() -> None:
     post_save.connect(case_changed, sender=BullyingCase, dispatch_uid="rollup-case-save")
     post_delete.connect(case_changed, sender=BullyingCase, dispatch_uid="rollup-case-delete")
     post_save.connect(seal_changed, sender=CaseSeal, dispatch_uid="rollup-seal-save")
+    post_delete.connect(seal_changed, sender=CaseSeal, dispatch_uid="rollup-seal-delete")

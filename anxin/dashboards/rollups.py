@@ -17,8 +17,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from anxin.cases.law.definitions import BEHAVIOUR_TYPES
 from anxin.cases.models import BullyingCase, CaseState
@@ -49,21 +50,22 @@ def _bounds(m: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def mark(buckets) -> None:
     """Mark these buckets ((county_id, school_id, month), …) dirty in the current transaction,
-    and recount them once it commits."""
+    and recount them once it commits. A mark is a row of its own (no lock is taken, no two
+    writers wait on each other); it becomes visible with the change it stands for."""
     buckets = sorted(set(buckets))
     if not buckets:
         return
-    table = connection.ops.quote_name(RollupDirty._meta.db_table)
-    sql = (  # the table name is the model's own; the values are parameters
-        f"INSERT INTO {table} (county_id, school_id, month, version) VALUES (%s, %s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT (school_id, month) DO UPDATE SET version = {table}.version + 1"
-    )
-    with connection.cursor() as cur:
-        for county_id, school_id, month in buckets:
-            cur.execute(sql, [county_id, school_id, month])
+    RollupDirty.objects.bulk_create([RollupDirty(county_id=c, school_id=s, month=m) for c, s, m in buckets])
     from anxin.dashboards.tasks import refresh_task
 
     transaction.on_commit(lambda: refresh_task([(s, m.isoformat()) for _c, s, m in buckets]), robust=True)
+
+
+def _lock_schools(**filters) -> None:
+    """Recounts of a school (and rebuilds of its county) take turns: each locks the school rows
+    first (PostgreSQL; SQLite has one writer at a time anyway)."""
+    School = apps.get_model("org", "School")
+    list(School.objects.select_for_update().filter(**filters).order_by("pk").values_list("pk", flat=True))
 
 
 def _sealed():
@@ -107,7 +109,7 @@ def _rows(cases) -> tuple[list[CaseCount], list[CaseTypeCount]]:
                 late,
             )
         ] += 1
-        for code in set(kinds or ()) & BEHAVIOURS:
+        for code in {k for k in kinds if isinstance(k, str)} & BEHAVIOURS if isinstance(kinds, list) else ():
             types[(county, school, month, sealed, code)] += 1
     cc = [
         CaseCount(
@@ -132,13 +134,15 @@ def _rows(cases) -> tuple[list[CaseCount], list[CaseTypeCount]]:
 
 
 def refresh(school_id: int, month: dt.date) -> None:
-    """Recount one bucket and clear its mark — unless a change marked it again meanwhile (its
-    version moved on; the task that change queued recounts it)."""
+    """Recount one bucket and clear the marks it had when the recount began: a change that
+    commits meanwhile leaves its own mark (and its own task)."""
     with transaction.atomic():
-        version = RollupDirty.objects.filter(school_id=school_id, month=month).values_list(
-            "version", flat=True
+        _lock_schools(pk=school_id)
+        marks = list(
+            RollupDirty.objects.filter(school_id=school_id, month=month).values_list("pk", flat=True)
         )
-        seen = version.first()
+        if not marks:
+            return  # another task recounted it already
         start, end = _bounds(month)
         cc, tc = _rows(
             BullyingCase.objects.filter(school_id=school_id, discovered_at__gte=start, discovered_at__lt=end)
@@ -147,32 +151,24 @@ def refresh(school_id: int, month: dt.date) -> None:
         CaseTypeCount.objects.filter(school_id=school_id, month=month).delete()
         CaseCount.objects.bulk_create(cc)
         CaseTypeCount.objects.bulk_create(tc)
-        if seen is not None:
-            RollupDirty.objects.filter(school_id=school_id, month=month, version__lte=seen).delete()
+        RollupDirty.objects.filter(pk__in=marks).delete()
 
 
 def rebuild(county_id: int | None = None) -> int:
-    """Recount every bucket of a county (or of all counties) from the cases; returns the rows
-    written. The nightly task runs it; after a bulk load, run ``manage.py rebuild_rollups``."""
-    cases = BullyingCase.objects.all()
-    rollups = [CaseCount.objects.all(), CaseTypeCount.objects.all(), RollupDirty.objects.all()]
-    if county_id is not None:
-        cases = cases.filter(county_id=county_id)
-        rollups = [qs.filter(county_id=county_id) for qs in rollups]
+    """Recount every bucket of a county (or of each county in turn) from the cases; returns the
+    rows written. The nightly task runs it; after a bulk load, run ``manage.py rebuild_rollups``."""
+    if county_id is None:
+        County = apps.get_model("org", "County")
+        return sum(rebuild(pk) for pk in County.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
-        # marks taken now are cleared with the rows they stand for; a change committed after
-        # this transaction began marks its bucket again
-        dirty = [
-            (d["school_id"], d["month"], d["version"])
-            for d in rollups[2].values("school_id", "month", "version")
-        ]
-        cc, tc = _rows(cases)
-        rollups[0].delete()
-        rollups[1].delete()
+        _lock_schools(county_id=county_id)
+        marks = list(RollupDirty.objects.filter(county_id=county_id).values_list("pk", flat=True))
+        cc, tc = _rows(BullyingCase.objects.filter(county_id=county_id))
+        CaseCount.objects.filter(county_id=county_id).delete()
+        CaseTypeCount.objects.filter(county_id=county_id).delete()
         CaseCount.objects.bulk_create(cc, batch_size=5000)
         CaseTypeCount.objects.bulk_create(tc, batch_size=5000)
-        for school_id, month, version in dirty:
-            RollupDirty.objects.filter(school_id=school_id, month=month, version__lte=version).delete()
+        RollupDirty.objects.filter(pk__in=marks).delete()
     return len(cc) + len(tc)
 
 
@@ -221,10 +217,6 @@ class Rollup:
             q |= Q(school_id=school_id, discovered_at__gte=start, discovered_at__lt=end)
         return q
 
-    @staticmethod
-    def total(qs, field: str = "n", **filters) -> int:
-        return qs.filter(**filters).aggregate(t=Sum(field))["t"] or 0
-
 
 def reader(
     county_id: int,
@@ -247,7 +239,7 @@ def reader(
         dirty = dirty.filter(month__gte=date_from)
     if month_to:
         dirty = dirty.filter(month__lte=month_to)
-    found = list(dirty.values_list("school_id", "month")[: MAX_DIRTY + 1])
+    found = list(dirty.values_list("school_id", "month").distinct()[: MAX_DIRTY + 1])
     if len(found) > MAX_DIRTY:
         return None
     return Rollup(county_id, schools, sealed, date_from, month_to, found)

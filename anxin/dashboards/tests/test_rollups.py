@@ -107,15 +107,18 @@ def test_a_change_shows_at_once_and_in_the_rollup_after_the_commit(demo, django_
     assert counts_for(scope_for("demo_safety"), True) == counts_for(scope_for("demo_safety"), False)
 
 
-def test_a_recount_keeps_a_newer_mark(demo, monkeypatch):
+def test_a_recount_keeps_a_newer_mark_and_never_counts_twice(demo, monkeypatch):
     """A change that marks the bucket while the recount runs keeps it marked (its own task
-    recounts it), and the figures keep counting that bucket live meanwhile."""
+    recounts it; the figures count that bucket live meanwhile); a second task for a bucket
+    already recounted changes nothing."""
     from anxin.cases.models import BullyingCase
     from anxin.dashboards import rollups
-    from anxin.dashboards.models import RollupDirty
+    from anxin.dashboards.models import CaseCount, RollupDirty
 
     case = BullyingCase.objects.filter(county=demo).first()
     bucket = (case.county_id, case.school_id, rollups.month_of(case.discovered_at))
+    rows = CaseCount.objects.filter(school_id=case.school_id, month=bucket[2])
+    built = sorted(rows.values_list("result", "open", "sealed", "n"))
     rollups.mark([bucket])
     count_rows = rollups._rows
 
@@ -126,10 +129,12 @@ def test_a_recount_keeps_a_newer_mark(demo, monkeypatch):
 
     monkeypatch.setattr(rollups, "_rows", rows_then_a_change)
     rollups.refresh(case.school_id, bucket[2])
-    assert RollupDirty.objects.get(school_id=case.school_id, month=bucket[2]).version == 2
+    assert RollupDirty.objects.filter(school_id=case.school_id, month=bucket[2]).count() == 1
     monkeypatch.setattr(rollups, "_rows", count_rows)
     rollups.refresh(case.school_id, bucket[2])
+    rollups.refresh(case.school_id, bucket[2])  # a late duplicate task
     assert not RollupDirty.objects.filter(school_id=case.school_id, month=bucket[2]).exists()
+    assert sorted(rows.values_list("result", "open", "sealed", "n")) == built
 
 
 def test_sealed_cases_leave_the_bureau_rollup_not_the_principal(demo, django_capture_on_commit_callbacks):
