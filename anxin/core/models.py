@@ -65,6 +65,12 @@ class CountySchoolModel(models.Model):
         abstract = True
 
 
+def keys_of(record) -> dict[str, int]:
+    """A record's county and school keys, for the rows that go with it: an explicit join table's
+    rows (``det.bullies.set(parties, through_defaults=keys_of(det))``) or its child rows."""
+    return {"county_id": record.county_id, "school_id": record.school_id}
+
+
 def stored_file_path(instance, filename: str) -> str:
     """Where a StoredFile lands: under its app and the month (``governance/2026/11/…``)."""
     from django.utils import timezone

@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 
 from anxin.core import audit, clock
+from anxin.core.models import keys_of
 from anxin.core.roles import Role
 
 HAZARDS = [
@@ -221,7 +222,7 @@ def load_screening(county, rng: random.Random) -> dict:
             while len(codes) < len(sts):
                 codes.add("".join(rng.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(6)))
             tokens = [
-                SurveyToken(survey=survey, student_id=st.pk, code=c)
+                SurveyToken(county=county, school=junior, survey=survey, student_id=st.pk, code=c)
                 for st, c in zip(sts, sorted(codes), strict=True)
             ]
             loner = sts[-1]
@@ -371,7 +372,7 @@ def load_screening(county, rng: random.Random) -> dict:
                 )
                 covered = [h for h in points if h.location == "inside" and rng.random() < 0.5]
                 if covered:
-                    cam.covers.set(covered)
+                    cam.covers.set(covered, through_defaults=keys_of(cam))
                 cams += 1
             slots = [
                 ("arrival", time(7, 10), time(7, 50)),

@@ -49,6 +49,8 @@ from anxin.cases.models.determination import (
     Committee,
     CommitteeMember,
     Determination,
+    DeterminationBully,
+    DeterminationMember,
     DeterminationSource,
     MemberKind,
 )
@@ -118,6 +120,8 @@ __all__ = [
     "CommitteeMember",
     "DeterminationSource",
     "Determination",
+    "DeterminationMember",
+    "DeterminationBully",
     "MeasureState",
     "Measure",
     "ApplicationStatus",

@@ -179,8 +179,12 @@ class BullyingCase(CountySchoolModel):
 
 
 class CaseCounter(models.Model):
-    """The last case number given per school and year (locked while numbering)."""
+    """The last case number given per school and year (locked while numbering). Carries the
+    school's county like every table of school data (GUIDE principle 7)."""
 
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)

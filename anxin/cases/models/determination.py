@@ -90,7 +90,11 @@ class Determination(CaseChild):
     meeting_place = models.CharField(_("会议地点"), max_length=100, blank=True)
     record = models.TextField(_("会议记录"), blank=True)
     members_present = models.ManyToManyField(
-        CommitteeMember, blank=True, related_name="+", verbose_name=_("出席委员")
+        CommitteeMember,
+        blank=True,
+        related_name="+",
+        through="DeterminationMember",
+        verbose_name=_("出席委员"),
     )
     votes_for = models.PositiveSmallIntegerField(_("赞成票"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("反对票"), default=0)
@@ -104,7 +108,11 @@ class Determination(CaseChild):
     advantage_bases = models.JSONField(_("优势依据"), default=list, blank=True)
     advantage_note = models.CharField(_("优势说明"), max_length=200, blank=True)
     bullies = models.ManyToManyField(
-        CaseParty, blank=True, related_name="+", verbose_name=_("认定实施欺凌的学生")
+        CaseParty,
+        blank=True,
+        related_name="+",
+        through="DeterminationBully",
+        verbose_name=_("认定实施欺凌的学生"),
     )
     reason = models.TextField(_("变更理由"), blank=True)
     supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -124,3 +132,43 @@ class Determination(CaseChild):
         from anxin.cases.law.definitions import BULLYING_RESULTS
 
         return self.result in BULLYING_RESULTS
+
+
+# The join tables of a determination carry the case's county and school keys like every table of
+# school data (GUIDE principle 7). Rows come from ``.set(..., through_defaults=keys_of(det))``.
+
+
+class DeterminationMember(models.Model):
+    """A committee member present at the meeting of a determination (``members_present``)."""
+
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="+")
+    committeemember = models.ForeignKey(CommitteeMember, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "cases_determination_members_present"  # the table of the former implicit join
+        verbose_name = _("出席委员")
+        unique_together = [("determination", "committeemember")]
+
+
+class DeterminationBully(models.Model):
+    """A party a determination found to have bullied (``bullies``)."""
+
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="+")
+    caseparty = models.ForeignKey(CaseParty, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "cases_determination_bullies"  # the table of the former implicit join
+        verbose_name = _("认定实施欺凌的学生")
+        unique_together = [("determination", "caseparty")]

@@ -44,6 +44,7 @@ from anxin.cases.services._common import (
 )
 from anxin.cases.services.measures import _revoke_measure
 from anxin.core import clock
+from anxin.core.models import keys_of
 from anxin.core.notify import notify
 
 # --- special school (LAW 16) -------------------------------------------------------------------
@@ -370,7 +371,7 @@ def decide_appeal(
             bullies = list(prev.bullies.all()) or [
                 p for p in c.parties.all() if p.role == PartyRole.ALLEGED_BULLY
             ]
-            det.bullies.set(bullies)
+            det.bullies.set(bullies, through_defaults=keys_of(det))
         _event(
             c,
             "determination.changed",

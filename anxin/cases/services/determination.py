@@ -31,6 +31,7 @@ from anxin.cases.models import (
 from anxin.cases.services._common import Refused, S, _acting, _apply_result, _event, _last_determination_event
 from anxin.cases.services.transitions import _run_transition
 from anxin.core import clock, policy
+from anxin.core.models import keys_of
 
 # --- the committee (LAW 3, 4) ------------------------------------------------------------------
 
@@ -206,9 +207,9 @@ def record_determination(
             recorded_by=by,
             **elements,
         )
-        det.members_present.set(present)
+        det.members_present.set(present, through_defaults=keys_of(det))
         if result in BULLYING_RESULTS:
-            det.bullies.set(bully_list)
+            det.bullies.set(bully_list, through_defaults=keys_of(det))
         if c.state == S.DETERMINING:
             _run_transition(c, workflow.TRANSITIONS["determine"], by, {})
         corrects = _last_determination_event(c) if previous else None

@@ -57,7 +57,9 @@ def _check_open_right(by, school) -> None:
 
 
 def _next_number(school, year: int) -> str:
-    counter, _ = CaseCounter.objects.get_or_create(school=school, year=year)
+    counter, _ = CaseCounter.objects.get_or_create(
+        school=school, year=year, defaults={"county_id": school.county_id}
+    )
     counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last += 1
     counter.save(update_fields=["last"])

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from docx import Document
 
 from anxin.core import clock, filecrypt
+from anxin.core.models import keys_of
 from anxin.core.roles import Role
 from anxin.governance import checklist, services
 from anxin.governance.documents import leading_group_docx, workplan_docx
@@ -78,7 +79,7 @@ def test_camera_and_post_proposals(world, leader):
     h1 = HazardPoint.objects.create(county=s.county, school=s, name="操场东侧", kind="playground")
     HazardPoint.objects.create(county=s.county, school=s, name="厕所", kind="toilet")
     cam = Camera.objects.create(county=s.county, school=s, name="1号")
-    cam.covers.add(h1)
+    cam.covers.add(h1, through_defaults=keys_of(cam))
     p = checklist.proposals([s])[s.pk]
     assert p[Probe.CAMERAS].answer == Answer.PARTIAL and "2个隐患点中1个" in p[Probe.CAMERAS].reason
     # A1 has every role but class 1-2 has no class teacher

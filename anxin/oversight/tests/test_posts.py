@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from anxin.core import clock, duties
 from anxin.core.evaluators import Window, get
+from anxin.core.models import keys_of
 from anxin.core.roles import Role
 from anxin.oversight import services
 from anxin.oversight.models import Observation, PostShift
@@ -60,7 +61,7 @@ def test_gaps_and_cameras(world, leader, teacher, post, hazard):
     from anxin.screening.models import Camera
 
     cam = Camera.objects.create(county=world.county_a, school=world.school_a1, name="C1")
-    cam.covers.add(hazard)
+    cam.covers.add(hazard, through_defaults=keys_of(cam))
     (state,) = states([post])
     assert state.staffed and not state.no_camera and not state.gaps
 

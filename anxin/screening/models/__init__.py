@@ -15,13 +15,14 @@ import HazardPoint``; Django finds the models through this package):
                       (R-SCR-2, R-SCR-3)
 - ``risk``          — Level, RiskSignal, RiskState, RiskAssessment (R-SCR-4); the rules table
                       is ``anxin.screening.risk_rules``
-- ``hazards``       — HazardPoint, HazardMeasure, MonitoringZone, Camera (R-SCR-5)
+- ``hazards``       — HazardPoint, HazardMeasure, MonitoringZone, Camera, CameraCover (R-SCR-5)
 - ``monitoring``    — DutyShift, DutyLog (R-SCR-6)
 - ``rectification`` — Rectification (R-SCR-7)
 """
 
 from anxin.screening.models.hazards import (
     Camera,
+    CameraCover,
     HazardKind,
     HazardMeasure,
     HazardPoint,
@@ -110,6 +111,7 @@ __all__ = [
     "HazardMeasure",
     "MonitoringZone",
     "Camera",
+    "CameraCover",
     "KeyPeriod",
     "DutyShift",
     "DutyLog",

@@ -163,7 +163,7 @@ class Camera(CountySchoolModel):
     location = models.CharField(_("安装位置"), max_length=100, blank=True)
     working = models.BooleanField(_("正常运行"), default=True)
     covers = models.ManyToManyField(
-        HazardPoint, blank=True, related_name="cameras", verbose_name=_("覆盖隐患点")
+        HazardPoint, blank=True, related_name="cameras", through="CameraCover", verbose_name=_("覆盖隐患点")
     )
 
     scope = Scope()
@@ -175,3 +175,23 @@ class Camera(CountySchoolModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CameraCover(models.Model):
+    """A hazard point a camera covers (``Camera.covers``), with the camera's county and school
+    keys like every table of school data (GUIDE principle 7). Rows come from
+    ``camera.covers.set(points, through_defaults=keys_of(camera))``."""
+
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="+")
+    hazardpoint = models.ForeignKey(HazardPoint, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "screening_camera_covers"  # the table of the former implicit join
+        verbose_name = _("覆盖隐患点")
+        unique_together = [("camera", "hazardpoint")]

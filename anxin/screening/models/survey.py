@@ -121,8 +121,16 @@ class PeerSurvey(CountySchoolModel):
 
 class SurveyToken(models.Model):
     """A one-time personal code (答题码) of one student for one survey, printed on a slip.
-    Not audited: created in bulk with the survey; using it is recorded by the response."""
+    Not audited: created in bulk with the survey; using it is recorded by the response.
+    Carries the survey's county and school keys like every table of school data (GUIDE
+    principle 7; ``anxin/core/tests/test_scale_keys.py``)."""
 
+    county = models.ForeignKey(
+        "org.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
     survey = models.ForeignKey(PeerSurvey, on_delete=models.CASCADE, related_name="tokens")
     student = models.ForeignKey("roster.Student", on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=8)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from anxin.core import clock
+from anxin.core.models import keys_of
 from anxin.screening.models import Camera, HazardMeasure, HazardPoint, MonitoringZone
 from anxin.screening.services._common import _check_staff, _require
 
@@ -113,5 +114,5 @@ def save_camera(*, by, school, data: Mapping[str, Any], camera: Camera | None = 
         raise ValidationError({"name": _("请填写摄像头名称或编号。")})
     camera.save()
     if "covers" in data:
-        camera.covers.set(covers)
+        camera.covers.set(covers, through_defaults=keys_of(camera))
     return camera

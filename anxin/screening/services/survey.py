@@ -68,7 +68,9 @@ def create_survey(
         codes.add(random_code(6))
     SurveyToken.objects.bulk_create(
         [
-            SurveyToken(survey=survey, student_id=sid, code=c)
+            SurveyToken(
+                county_id=survey.county_id, school_id=survey.school_id, survey=survey, student_id=sid, code=c
+            )
             for sid, c in zip(students, sorted(codes), strict=True)
         ]
     )

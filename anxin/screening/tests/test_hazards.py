@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from anxin.core import clock
 from anxin.core.models import Notification
 from anxin.screening import services
-from anxin.screening.models import DutyLog, HazardPoint, Rectification
+from anxin.screening.models import CameraCover, DutyLog, HazardPoint, Rectification
 
 
 @pytest.fixture
@@ -114,6 +114,10 @@ def test_coverage_lists_points_without_camera_or_measure(world, as_user, hazard)
         data={"name": "2号", "covers": [hazard], "working": False},
     )
     assert broken.covers.count() == 1
+    # the join rows carry the camera's county and school keys (GUIDE principle 7)
+    assert set(CameraCover.objects.filter(camera=broken).values_list("county_id", "school_id")) == {
+        (world.school_a1.county_id, world.school_a1.pk)
+    }
     body = as_user(world.user["safety_leader"]).get("/screening/hazards/coverage/").content.decode()
     assert "东侧厕所" in body  # a broken camera does not cover
 
@@ -123,6 +127,22 @@ def test_camera_cannot_cover_another_schools_hazard(world, hazard):
         services.save_camera(
             by=world.user_b["safety_leader"], school=world.school_b1, data={"name": "x", "covers": [hazard]}
         )
+
+
+def test_the_camera_form_saves_the_points_it_covers_with_their_keys(world, as_user, hazard):
+    c = as_user(world.user["safety_leader"])
+    r = c.post(
+        "/screening/cameras/new/", {"name": "3号", "location": "东侧", "working": "on", "covers": [hazard.pk]}
+    )
+    assert r.status_code == 302
+    cover = CameraCover.objects.get(hazardpoint=hazard)
+    assert (cover.camera.name, cover.county_id, cover.school_id) == (
+        "3号",
+        world.county_a.pk,
+        world.school_a1.pk,
+    )
+    r = c.post(f"/screening/cameras/{cover.camera_id}/", {"name": "3号", "working": "on"})  # covers none now
+    assert r.status_code == 302 and not CameraCover.objects.exists()
 
 
 def test_duty_roster_assigns_a_person_to_a_key_period(world, as_user):

@@ -33,6 +33,10 @@ def answer(client, survey, token, **extra):
 def test_a_survey_issues_one_code_per_enrolled_student(world, survey):
     assert survey.tokens.count() == world.class_a1_1.students.count() == 6
     assert len(set(survey.tokens.values_list("code", flat=True))) == 6
+    # the codes carry the class's county and school keys (GUIDE principle 7)
+    assert set(survey.tokens.values_list("county_id", "school_id")) == {
+        (world.class_a1_1.county_id, world.class_a1_1.school_id)
+    }
 
 
 @pytest.mark.parametrize("role", ["class_teacher", "counsellor", "safety_leader"])
