@@ -29,6 +29,7 @@ from anxin.cases.models import (
     MeasureState,
     ReportKind,
 )
+from anxin.cases.permissions import case_scope_q
 from anxin.core import clock, duties, policy
 from anxin.core.roles import Role
 
@@ -37,6 +38,13 @@ P = "cases.bullyingcase"
 
 def _cases(user, action: str = "view"):
     return BullyingCase.objects.restrict(user, action).values("pk")
+
+
+def _case_q(user, action: str = "view") -> Q:
+    """The same cases as :func:`_cases`, as a condition on the case row itself: a duty query over
+    the cases tests each candidate row, rather than collecting every case of the county first."""
+    q = case_scope_q(user, action)
+    return Q(pk__in=[]) if q is None else q
 
 
 def _bureau(user) -> bool:
@@ -108,11 +116,12 @@ def first_reports(user, now):
     bureau = Role.BUREAU_SAFETY in roles
     if not (leaders or bureau or policy.can(user, f"{P}.view")):
         return
-    q = Q(pk__in=_cases(user)) & (Q(owner=user) | Q(pk__in=[]))
+    view = _case_q(user)
+    q = view & Q(owner=user)
     if leaders:
-        q |= Q(pk__in=_cases(user))
+        q |= view
     if bureau:
-        q |= Q(pk__in=_cases(user, "register"), report_due_at__lt=now)
+        q |= _case_q(user, "register") & Q(report_due_at__lt=now)
     rows = (
         BullyingCase.objects.filter(q)
         .filter(report_required=True, first_reported_at__isnull=True)

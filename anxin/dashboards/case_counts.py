@@ -69,6 +69,8 @@ def rollup_for(scope: Scope, src: Source) -> rollups.Rollup | None:
         )
         narrowed = typed if narrowed is None else narrowed & typed
     schools = None if narrowed is None else frozenset(narrowed)
+    if not src.dated:  # e.g. 迟报 now, whenever discovered: every month
+        return rollups.reader(scope.county_id, schools, sealed, None, None)
     return rollups.reader(scope.county_id, schools, sealed, scope.date_from, scope.date_to)
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from anxin.core import clock
+from anxin.dashboards.case_counts import CaseCounts, rollup_for
 from anxin.dashboards.figures import Cell, Figure, Register, Row, Scope, source, student_scope, units
 from anxin.dashboards.panels_cases import CASES, late_q, party_in_unit
 from anxin.dashboards.panels_screening import CARE
@@ -53,12 +54,30 @@ def _kinds(scope: Scope) -> list[tuple[str, object, Q, dict, bool]]:
     return kinds
 
 
+def _late_by_school(src) -> dict[int, int] | None:
+    """事件迟报 per school from the rollups where they stand for ``src``'s cases, else None."""
+    rollup = rollup_for(src.scope, src)
+    if rollup is None:
+        return None
+    return {pk: late for pk, (_n, _open, late) in CaseCounts(src, rollup).by_school().items() if late}
+
+
+def _counts(src, q, first: bool) -> dict[int, int]:
+    """{school: rows overdue}; the first kind (事件迟报) from the rollups when they serve."""
+    if first:
+        rolled = _late_by_school(src)
+        if rolled is not None:
+            return rolled
+    return dict(src.qs.filter(q).values_list("school_id").annotate(n=Count("pk")).order_by())
+
+
 def overdue(scope: Scope) -> Figure:
     kinds = _kinds(scope)
     if scope.level != "county":
         rows = []
-        for label, src, q, params, ident in kinds:
-            n = src.qs.filter(q).count()
+        for i, (label, src, q, params, ident) in enumerate(kinds):
+            rolled = _late_by_school(src) if i == 0 else None
+            n = sum(rolled.values()) if rolled is not None else src.qs.filter(q).count()
             extra = (
                 {"klass": scope.klass.pk}
                 if scope.klass is not None and "klass" in src.register.params
@@ -68,8 +87,8 @@ def overdue(scope: Scope) -> Figure:
         return Figure("overdue", _("逾期事项：按类别"), [_("件数")], rows, None, chart="bar")
     _kind, unit_list = units(scope)
     counts: list[dict] = []
-    for _label, src, q, _p, _i in kinds:
-        counts.append(dict(src.qs.filter(q).values_list("school_id").annotate(n=Count("pk")).order_by()))
+    for i, (_label, src, q, _p, _i) in enumerate(kinds):
+        counts.append(_counts(src, q, i == 0))
     rows = []
     for pk, name in unit_list:
         cells = [
