@@ -129,6 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # No JIT: the pages run short queries whose plans look costly on large tables, and compiling
+    # them took longer than running them (bench/province.py: 工作台's bureau-report counts).
+    opts = DATABASES["default"].setdefault("OPTIONS", {})
+    opts["options"] = f"{opts.get('options', '')} -c jit=off".strip()
 if TESTING:  # no pooled connections left behind by live-server threads (the test DB is dropped)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
