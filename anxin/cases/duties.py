@@ -29,22 +29,21 @@ from anxin.cases.models import (
     MeasureState,
     ReportKind,
 )
-from anxin.cases.permissions import case_scope_q
+from anxin.cases.permissions import case_scope_q, prefixed
 from anxin.core import clock, duties, policy
 from anxin.core.roles import Role
 
 P = "cases.bullyingcase"
 
 
-def _cases(user, action: str = "view"):
-    return BullyingCase.objects.restrict(user, action).values("pk")
-
-
-def _case_q(user, action: str = "view") -> Q:
-    """The same cases as :func:`_cases`, as a condition on the case row itself: a duty query over
-    the cases tests each candidate row, rather than collecting every case of the county first."""
+def _case_q(user, action: str = "view", via: str = "") -> Q:
+    """The cases ``user`` may ``action``, as a condition on the case row itself (``via``: on the
+    row's case, e.g. ``"case__"``): a duty query tests each candidate row against the scope,
+    rather than collecting every case of the county first."""
     q = case_scope_q(user, action)
-    return Q(pk__in=[]) if q is None else q
+    if q is None:
+        return Q(pk__in=[])
+    return prefixed(q, via) if via else q
 
 
 def _bureau(user) -> bool:
@@ -79,7 +78,9 @@ def investigations(user, now):
     if not policy.can(user, f"{P}.view"):
         return
     bureau = _bureau(user)
-    scope = Q(case__in=_cases(user)) | (Q(case__in=_cases(user, "register")) if bureau else Q(pk__in=[]))
+    scope = _case_q(user, via="case__") | (
+        _case_q(user, "register", via="case__") if bureau else Q(pk__in=[])
+    )
     mine = Q(investigator=user) | Q(case__owner=user)
     if duties.oversees(user):
         mine |= Q(due_at__lt=now)
@@ -156,7 +157,7 @@ def report_drafts(user, now):
     if duties.oversees(user):
         q |= Q(pk__isnull=False)
     rows = (
-        BureauReport.objects.filter(q, case__in=_cases(user), submitted_at__isnull=True)
+        BureauReport.objects.filter(q, _case_q(user, via="case__"), submitted_at__isnull=True)
         .exclude(kind=ReportKind.FIRST)
         .select_related("case", "drafted_by")
         .order_by("created_at", "id")
@@ -182,7 +183,7 @@ def reports_to_sign(user, now):
         return
     rows = (
         BureauReport.objects.filter(
-            case__in=_cases(user, "report_sign"), submitted_at__isnull=True, signed_off_at__isnull=True
+            _case_q(user, "report_sign", via="case__"), submitted_at__isnull=True, signed_off_at__isnull=True
         )
         .select_related("case", "school")
         .order_by("created_at", "id")
@@ -212,7 +213,9 @@ def reports_to_acknowledge(user, now):
         return
     rows = (
         BureauReport.objects.filter(
-            case__in=_cases(user, "acknowledge"), submitted_at__isnull=False, acknowledged_at__isnull=True
+            _case_q(user, "acknowledge", via="case__"),
+            submitted_at__isnull=False,
+            acknowledged_at__isnull=True,
         )
         .select_related("case", "school")
         .order_by("submitted_at", "id")
@@ -236,7 +239,7 @@ def _open_child(model, user, now, due_field: str, owner_q: Q):
     q = owner_q
     if duties.oversees(user):
         q |= Q(**{f"{due_field}__lt": today})
-    return model.objects.filter(q, case__in=_cases(user)).exclude(case__state=CaseState.CLOSED)
+    return model.objects.filter(q, _case_q(user, via="case__")).exclude(case__state=CaseState.CLOSED)
 
 
 @duties.provider("cases.follow_up")
@@ -277,7 +280,7 @@ def measures_awaiting_defence(user, now):
             | Q(owner=user)
             | Q(case__owner=user)
             | Q(pk__isnull=not duties.oversees(user)),
-            case__in=_cases(user),
+            _case_q(user, via="case__"),
             state=MeasureState.PROPOSED,
         )
         .exclude(case__state=CaseState.CLOSED)
@@ -335,9 +338,9 @@ def appeals(user, now):
     county_kinds = [AppealKind.AUTHORITY_REVIEW, AppealKind.COUNTY_REVIEW, AppealKind.CITY_REVIEW]
     q = Q(pk__in=[])
     if school:
-        q |= Q(case__in=_cases(user), kind=AppealKind.SCHOOL_APPEAL)
+        q |= _case_q(user, via="case__") & Q(kind=AppealKind.SCHOOL_APPEAL)
     if bureau:
-        q |= Q(case__in=_cases(user, "review"), kind__in=county_kinds)
+        q |= _case_q(user, "review", via="case__") & Q(kind__in=county_kinds)
     rows = Appeal.objects.filter(q, outcome="").select_related("case", "school").order_by("due_on", "id")
     for a in rows:
         at_school = a.kind == AppealKind.SCHOOL_APPEAL
@@ -373,7 +376,7 @@ def referrals(user, now):
     if not policy.can(user, f"{P}.view"):
         return
     rows = (
-        CaseReferral.objects.filter(to_user=user, outcome="", case__in=_cases(user))
+        CaseReferral.objects.filter(_case_q(user, via="case__"), to_user=user, outcome="")
         .select_related("case", "measure", "school")
         .order_by("referred_at", "id")
     )
@@ -407,10 +410,10 @@ def handovers(user, now):
     acted = CaseEvent.objects.filter(case_id=OuterRef("case_id"), seq__gt=OuterRef("seq"), actor_id=user.pk)
     rows = (
         CaseEvent.objects.filter(
+            _case_q(user, "change", via="case__"),
             kind=REASSIGNED,
             data__to=user.pk,
             case__owner=user,
-            case__in=_cases(user, "change"),
         )
         .exclude(case__state=CaseState.CLOSED)
         .annotate(acted=Exists(acted))
@@ -464,7 +467,9 @@ def figures(user, now):
         )
     if bureau and policy.can(user, f"{P}.acknowledge"):
         n = BureauReport.objects.filter(
-            case__in=_cases(user, "acknowledge"), submitted_at__isnull=False, acknowledged_at__isnull=True
+            _case_q(user, "acknowledge", via="case__"),
+            submitted_at__isnull=False,
+            acknowledged_at__isnull=True,
         ).count()
         out.append(
             duties.Figure(

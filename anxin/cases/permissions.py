@@ -191,6 +191,14 @@ def case_scope_q(user, action: str) -> Q | None:
     return q
 
 
+def prefixed(q: Q, prefix: str) -> Q:
+    """``q`` (a condition on cases) as a condition on a model related to cases through
+    ``prefix`` (e.g. ``"case__"``). Scope rules hold only field lookups (values and subqueries,
+    no outer references), so each lookup moves along the relation as it is."""
+    children = [prefixed(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
 def plain_scope(user, action: str) -> tuple[int, frozenset[int] | None, bool] | None:
     """When the cases ``user`` may ``action`` are exactly "every case of a county or of some
     schools of one county", with sealed cases all in or all out: ``(county_id, school ids or

@@ -163,3 +163,33 @@ def test_a_referral_waits_for_the_legal_vice_principal(cw, mm, new_case, drive):
     services.record_referral_outcome(r, by=vp, outcome="已训诫")
     _forget(vp)
     assert ref not in _refs(vp, "cases.referral")
+
+
+def test_scope_moved_along_a_relation_selects_the_same_rows(db):
+    """The duty queries test each row's case against the scope (permissions.prefixed) instead of
+    collecting the scope's cases first: the same rows, for every kind of post and action."""
+    from django.contrib.auth import get_user_model
+
+    from anxin.cases.models import BullyingCase, BureauReport, CaseParty
+    from anxin.cases.permissions import case_scope_q, prefixed
+    from anxin.demo.tests.test_load_demo import load
+
+    load("--cases", "24", students=400, activity=True)
+
+    users = get_user_model().objects.filter(memberships__isnull=False).distinct()
+    tried = 0
+    for user in users:
+        for action in ("view", "register", "acknowledge", "change", "report_sign"):
+            q = case_scope_q(user, action)
+            if q is None:
+                continue
+            for model in (BureauReport, CaseParty):
+                want = set(
+                    model.objects.filter(case__in=BullyingCase.objects.restrict(user, action)).values_list(
+                        "pk", flat=True
+                    )
+                )
+                got = set(model.objects.filter(prefixed(q, "case__")).values_list("pk", flat=True))
+                assert got == want, (user.username, action, model.__name__)
+                tried += bool(want)
+    assert tried >= 10, "the demo gives many posts rows to compare"
