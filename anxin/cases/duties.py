@@ -206,18 +206,27 @@ def reports_to_sign(user, now):
         )
 
 
+def _awaiting_ack(user):
+    """Reports sent and not yet acknowledged, of the cases ``user`` may acknowledge; the report's
+    own county narrows them first (the inbox index), the case's scope then tests each."""
+    counties = {m.county_id for m in policy.memberships(user)}
+    return BureauReport.objects.filter(
+        _case_q(user, "acknowledge", via="case__"),
+        county_id__in=counties,
+        submitted_at__isnull=False,
+        acknowledged_at__isnull=True,
+    )
+
+
 @duties.provider("cases.report_ack")
 def reports_to_acknowledge(user, now):
     """The bureau's 待签收: reports the schools sent and nobody acknowledged yet."""
     if not policy.can(user, f"{P}.acknowledge"):
         return
     rows = (
-        BureauReport.objects.filter(
-            _case_q(user, "acknowledge", via="case__"),
-            submitted_at__isnull=False,
-            acknowledged_at__isnull=True,
-        )
+        _awaiting_ack(user)
         .select_related("case", "school")
+        .only("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
         .order_by("submitted_at", "id")
     )
     for r in rows:
@@ -466,11 +475,7 @@ def figures(user, now):
             duties.Figure("cases.late", _("迟报"), row["late"], base + "?late=true", alert=row["late"] > 0)
         )
     if bureau and policy.can(user, f"{P}.acknowledge"):
-        n = BureauReport.objects.filter(
-            _case_q(user, "acknowledge", via="case__"),
-            submitted_at__isnull=False,
-            acknowledged_at__isnull=True,
-        ).count()
+        n = _awaiting_ack(user).count()
         out.append(
             duties.Figure(
                 "cases.unacknowledged",
