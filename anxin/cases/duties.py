@@ -29,6 +29,7 @@ from anxin.cases.models import (
     MeasureState,
     ReportKind,
 )
+from anxin.cases.models.reports import report_title
 from anxin.cases.permissions import case_scope_q, prefixed
 from anxin.core import clock, duties, policy
 from anxin.core.roles import Role
@@ -225,21 +226,21 @@ def reports_to_acknowledge(user, now):
         return
     rows = (
         _awaiting_ack(user)
-        .select_related("case", "school")
-        .only("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
         .order_by("submitted_at", "id")
-    )
-    for r in rows:
+        .values_list("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
+    )  # plain tuples: a bureau's inbox holds a county's reports
+    late, owner, action = str(_("迟报")), _("教体局安全股"), _("去签收")
+    for pk, kind, seq, is_late, submitted_at, number, school in rows:
         yield duties.Duty(
             kind="cases.report_ack",
-            title=_("签收 %(number)s %(kind)s") % {"number": r.case.number, "kind": r.title_suffix},
-            detail=" · ".join(filter(None, [r.school.name, str(_("迟报")) if r.is_late else ""])),
-            url=reverse("cases:report_detail", args=[r.pk]),
-            owner=_("教体局安全股"),
+            title=_("签收 %(number)s %(kind)s") % {"number": number, "kind": report_title(kind, seq)},
+            detail=" · ".join(filter(None, [school, late if is_late else ""])),
+            url=reverse("cases:report_detail", args=[pk]),
+            owner=owner,
             post=Role.BUREAU_SAFETY,
-            new=duties.is_new(user, r.submitted_at, now),
-            ref=f"cases.bureaureport:{r.pk}:ack",
-            action=_("去签收"),
+            new=duties.is_new(user, submitted_at, now),
+            ref=f"cases.bureaureport:{pk}:ack",
+            action=action,
         )
 
 

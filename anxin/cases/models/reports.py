@@ -107,9 +107,7 @@ class BureauReport(CaseChild):
 
     @property
     def title_suffix(self) -> str:
-        if self.kind == ReportKind.FOLLOW:
-            return "续报" + _cn_number(self.seq)
-        return self.get_kind_display()
+        return report_title(self.kind, self.seq)
 
     @property
     def signer_name(self) -> str:
@@ -134,6 +132,14 @@ class BureauReport(CaseChild):
             if stored is not None and (fields is None or not set(fields) <= ACK_FIELDS):
                 raise ValidationError(_("已报送的报告不能修改；情况有变化请提交续报。"))
         super().save(*args, **kwargs)
+
+
+def report_title(kind: str, seq: int) -> str:
+    """首报 / 续报一 / 终报 (the label itself: get_kind_display() hashes every lazy choice label
+    on each call)."""
+    if kind == ReportKind.FOLLOW:
+        return "续报" + _cn_number(seq)
+    return str(ReportKind(kind).label)
 
 
 def _cn_number(n: int) -> str:
