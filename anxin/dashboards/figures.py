@@ -125,6 +125,14 @@ class Scope:
     school_type: str = ""
     dash_schools: set[int] | None = None  # schools the user's dashboard covers; None: the county
     today: dt.date = field(default_factory=clock.today)
+    _paths: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def path(self, url_name: str) -> str:
+        """reverse(url_name), once per page: a county page links hundreds of cells to a few
+        registers."""
+        if url_name not in self._paths:
+            self._paths[url_name] = reverse(url_name)
+        return self._paths[url_name]
 
     @property
     def level(self) -> str:
@@ -244,7 +252,7 @@ class Source:
             q[k] = v
         if q.get("school") and "school" not in reg.params:
             return None
-        return reverse(reg.url_name) + ("?" + urlencode(q) if q else "")
+        return sc.path(reg.url_name) + ("?" + urlencode(q) if q else "")
 
     def cell(self, value, identifying: bool = False, **params) -> Cell:
         value = value or 0

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from anxin.core import policy
 from anxin.education import periods
-from anxin.education.coverage import class_coverage, law_events, needed_by_county, staff_coverage
+from anxin.education.coverage import class_counts, law_events, needed_by_county, staff_coverage
 
 PERM = "education.activity.coverage"
 
@@ -25,12 +25,12 @@ def training(scope) -> list[dict]:
     y0, y1 = periods.year_span(periods.year_of(today))
     t0, t1 = periods.term_start(today), periods.term_end(today)
     staff = staff_coverage(schools, y0, y1, names=False)
-    classes = class_coverage(schools, t0, t1, needed_by_county({s.county_id for s in schools}))
+    classes = class_counts(schools, t0, t1, needed_by_county({s.county_id for s in schools}))
     law = law_events([s.pk for s in schools], t0, t1)
     rows, total = [], [0, 0, 0, 0, 0]
     for s in schools:
-        st, cl = staff[s.pk], classes[s.pk]
-        values = [st.trained, st.total, cl.ok, len(cl.rows), law[s.pk]]
+        st, (ok, n) = staff[s.pk], classes[s.pk]
+        values = [st.trained, st.total, ok, n, law[s.pk]]
         rows.append({"label": s.name, "school": s.pk, "values": values})
         total = [a + b for a, b in zip(total, values, strict=True)]
     return [
