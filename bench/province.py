@@ -45,6 +45,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from _redis import local_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -223,23 +225,11 @@ def pg_admin(url: str, sql: str):
 
 
 def bench_redis():
-    """The bench's own Redis database, emptied before and after: a loopback server and a
-    non-zero database only. None without Redis (the database cache then)."""
+    """The bench's own Redis database (bench/_redis.py), or None: the database cache."""
     global REDIS_URL
-    if not REDIS_URL:
-        return None
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    kwargs = client.connection_pool.connection_kwargs
-    if kwargs.get("host") not in ("127.0.0.1", "localhost", "::1") or not kwargs.get("db"):
-        raise SystemExit("BENCH_REDIS_URL must name a non-zero database on a local server (it is emptied)")
-    try:
-        client.ping()
-    except redis.RedisError:
-        print("# no Redis at BENCH_REDIS_URL: the database cache instead", file=sys.stderr)
+    client = local_redis(REDIS_URL)
+    if client is None:
         REDIS_URL = ""
-        return None
     return client
 
 

@@ -1,0 +1,25 @@
+"""The benches' own Redis database: a loopback server and a non-zero database only, since a
+bench empties it before and after its run."""
+
+from __future__ import annotations
+
+import sys
+
+
+def local_redis(url: str):
+    """A client for ``url``, or None when ``url`` is empty or no Redis answers there (the bench
+    then runs with the database cache). Refuses any other server or database 0."""
+    if not url:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(url)
+    kwargs = client.connection_pool.connection_kwargs
+    if kwargs.get("host") not in ("127.0.0.1", "localhost", "::1") or not kwargs.get("db"):
+        raise SystemExit("BENCH_REDIS_URL must name a non-zero database on a local server (it is emptied)")
+    try:
+        client.ping()
+    except redis.RedisError:
+        print("# no Redis at BENCH_REDIS_URL: the database cache instead", file=sys.stderr)
+        return None
+    return client
