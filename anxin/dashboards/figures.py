@@ -125,14 +125,16 @@ class Scope:
     school_type: str = ""
     dash_schools: set[int] | None = None  # schools the user's dashboard covers; None: the county
     today: dt.date = field(default_factory=clock.today)
-    _paths: dict = field(default_factory=dict, repr=False, compare=False)
+    # what one page reads once (paths, the cases' counts); a narrowed scope starts its own
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def path(self, url_name: str) -> str:
         """reverse(url_name), once per page: a county page links hundreds of cells to a few
         registers."""
-        if url_name not in self._paths:
-            self._paths[url_name] = reverse(url_name)
-        return self._paths[url_name]
+        key = ("path", url_name)
+        if key not in self._memo:
+            self._memo[key] = reverse(url_name)
+        return self._memo[key]
 
     @property
     def level(self) -> str:

@@ -70,6 +70,24 @@ def case_source(scope: Scope) -> Source:
     return src
 
 
+def case_counts(scope: Scope, *, dated: bool = True) -> tuple[Source, CaseCounts]:
+    """The cases of the page (within its date range, or ``dated=False``: whenever discovered)
+    and their counts, made once per page: without a date range both are the same rows, so the
+    事件 figures and 逾期事项's 事件迟报 share one reading of the rollups."""
+    ranged = dated and bool(scope.date_from or scope.date_to)
+    key = ("cases", ranged)
+    if key not in scope._memo:
+        if ranged:
+            src = case_source(scope)
+        else:
+            src = source(scope, CASES, dated=False)
+            q = party_in_unit(scope)
+            if q is not None:
+                src.qs = src.qs.filter(q)
+        scope._memo[key] = (src, CaseCounts(src, rollup_for(scope, src)))
+    return scope._memo[key]
+
+
 def months(scope: Scope) -> list[dt.date]:
     end = scope.date_to or scope.today
     start = scope.date_from or (end.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
@@ -251,8 +269,7 @@ def reports_by_unit(scope: Scope) -> Figure | None:
 
 
 def case_figures(scope: Scope) -> list[Figure]:
-    src = case_source(scope)
-    counts = CaseCounts(src, rollup_for(scope, src))
+    src, counts = case_counts(scope)
     figs = [by_unit(scope, src, counts), by_month(scope, src, counts), by_type(scope, src, counts)]
     figs.append(by_result(scope, src, counts))
     figs.append(report_time(scope, src, counts))

@@ -9,9 +9,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from anxin.core import clock
-from anxin.dashboards.case_counts import CaseCounts, rollup_for
 from anxin.dashboards.figures import Cell, Figure, Register, Row, Scope, source, student_scope, units
-from anxin.dashboards.panels_cases import CASES, late_q, party_in_unit
+from anxin.dashboards.panels_cases import case_counts, late_q
 from anxin.dashboards.panels_screening import CARE
 
 RECTIFICATIONS = Register(
@@ -33,10 +32,7 @@ TENDENCY = Register(
 def _kinds(scope: Scope) -> list[tuple[str, object, Q, dict, bool]]:
     """(label, source with its rows, the overdue rule, register params, identifying)."""
     today = clock.today()
-    cases = source(scope, CASES, dated=False)  # overdue now, whenever discovered
-    unit_q = party_in_unit(scope)
-    if unit_q is not None:
-        cases.qs = cases.qs.filter(unit_q)
+    cases = case_counts(scope, dated=False)[0]  # overdue now, whenever discovered
     care = source(scope, CARE, dated=False)
     care.qs = student_scope(care.qs.filter(status="active"), scope, "student")
     tendency = source(scope, TENDENCY, dated=False)
@@ -54,18 +50,18 @@ def _kinds(scope: Scope) -> list[tuple[str, object, Q, dict, bool]]:
     return kinds
 
 
-def _late_by_school(src) -> dict[int, int] | None:
-    """事件迟报 per school from the rollups where they stand for ``src``'s cases, else None."""
-    rollup = rollup_for(src.scope, src)
-    if rollup is None:
+def _late_by_school(scope: Scope) -> dict[int, int] | None:
+    """事件迟报 per school from the rollups where they stand for the page's cases, else None."""
+    _src, counts = case_counts(scope, dated=False)
+    if counts.rollup is None:
         return None
-    return {pk: late for pk, (_n, _open, late) in CaseCounts(src, rollup).by_school().items() if late}
+    return {pk: late for pk, (_n, _open, late) in counts.by_school().items() if late}
 
 
 def _counts(src, q, first: bool) -> dict[int, int]:
     """{school: rows overdue}; the first kind (事件迟报) from the rollups when they serve."""
     if first:
-        rolled = _late_by_school(src)
+        rolled = _late_by_school(src.scope)
         if rolled is not None:
             return rolled
     return dict(src.qs.filter(q).values_list("school_id").annotate(n=Count("pk")).order_by())
@@ -76,7 +72,7 @@ def overdue(scope: Scope) -> Figure:
     if scope.level != "county":
         rows = []
         for i, (label, src, q, params, ident) in enumerate(kinds):
-            rolled = _late_by_school(src) if i == 0 else None
+            rolled = _late_by_school(scope) if i == 0 else None
             n = sum(rolled.values()) if rolled is not None else src.qs.filter(q).count()
             extra = (
                 {"klass": scope.klass.pk}
