@@ -1,9 +1,29 @@
-"""The benches' own Redis database: a loopback server and a non-zero database only, since a
-bench empties it before and after its run."""
+"""What the benches share: the PostgreSQL admin call that makes and drops their throwaway
+databases, and their own Redis database (a loopback server and a non-zero database only, since
+a bench empties it before and after its run)."""
 
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlparse
+
+
+def pg_admin(url: str, sql: str):
+    """Run one statement outside a transaction (CREATE/DROP DATABASE); its rows, if any."""
+    import psycopg
+
+    u = urlparse(url)
+    with psycopg.connect(
+        host=u.hostname,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        dbname=u.path.lstrip("/") or "postgres",
+        autocommit=True,
+        connect_timeout=5,
+    ) as conn:
+        cur = conn.execute(sql)
+        return cur.fetchall() if cur.description else None
 
 
 def local_redis(url: str):

@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from _redis import local_redis
+from _common import local_redis, pg_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -268,23 +268,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def pg_admin(url: str, sql: str):
-    import psycopg
-
-    u = urlparse(url)
-    with psycopg.connect(
-        host=u.hostname,
-        port=u.port or 5432,
-        user=u.username,
-        password=u.password,
-        dbname=u.path.lstrip("/") or "postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as conn:
-        cur = conn.execute(sql)
-        return cur.fetchall() if cur.description else None
-
-
 def server_env(db_url: str, var_dir: str) -> dict:
     env = dict(os.environ)
     env.update(
@@ -412,7 +395,7 @@ def _py_load(port: int, path: str, cookie: str, seconds: float, connections: int
 
 
 def _bench_redis():
-    """The bench's own Redis database (bench/_redis.py), or None: the database cache."""
+    """The bench's own Redis database (bench/_common.py), or None: the database cache."""
     global REDIS_URL
     client = local_redis(REDIS_URL)
     if client is None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -45,7 +46,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from _redis import local_redis
+from _common import local_redis, pg_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -207,25 +208,10 @@ def measure(runs: int) -> None:
 
 
 # --- the run ------------------------------------------------------------------------------------
-def pg_admin(url: str, sql: str):
-    import psycopg
-
-    u = urlparse(url)
-    with psycopg.connect(
-        host=u.hostname,
-        port=u.port or 5432,
-        user=u.username,
-        password=u.password,
-        dbname=u.path.lstrip("/") or "postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as conn:
-        cur = conn.execute(sql)
-        return cur.fetchall() if cur.description else None
 
 
 def bench_redis():
-    """The bench's own Redis database (bench/_redis.py), or None: the database cache."""
+    """The bench's own Redis database (bench/_common.py), or None: the database cache."""
     global REDIS_URL
     client = local_redis(REDIS_URL)
     if client is None:
@@ -263,6 +249,9 @@ def run(args) -> int:
         print("BENCH_PG_URL must point at a local server", file=sys.stderr)
         return 2
     dbname = args.db or f"anxin_bench_province_{os.getpid()}_{secrets.token_hex(3)}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", dbname):
+        print("--db: lower-case letters, digits and _ only", file=sys.stderr)
+        return 2
     db_url = f"{u.scheme}://{u.netloc}/{dbname}"
     # the keys (encrypted fields, sessions) live with the database they were made for
     var_dir = str(Path(tempfile.gettempdir()) / f"anxin-bench-{dbname}")

@@ -38,6 +38,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
+from _common import pg_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -51,22 +53,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    u = urlparse(url)
-    with psycopg.connect(
-        host=u.hostname,
-        port=u.port or 5432,
-        user=u.username,
-        password=u.password,
-        dbname=u.path.lstrip("/") or "postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as conn:
-        conn.execute(sql)
 
 
 def server_env(db_url: str, var_dir: str) -> dict:
