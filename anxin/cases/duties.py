@@ -40,11 +40,12 @@ P = "cases.bullyingcase"
 def _case_q(user, action: str = "view", via: str = "") -> Q:
     """The cases ``user`` may ``action``, as a condition on the case row itself (``via``: on the
     row's case, e.g. ``"case__"``): a duty query tests each candidate row against the scope,
-    rather than collecting every case of the county first."""
+    rather than collecting every case of the county first; the county and school conditions
+    read the row's own keys."""
     q = case_scope_q(user, action)
     if q is None:
         return Q(pk__in=[])
-    return prefixed(q, via) if via else q
+    return prefixed(q, via, own_keys=True) if via else q
 
 
 def _bureau(user) -> bool:

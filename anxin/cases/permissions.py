@@ -191,12 +191,26 @@ def case_scope_q(user, action: str) -> Q | None:
     return q
 
 
-def prefixed(q: Q, prefix: str) -> Q:
+KEY_LOOKUPS = frozenset({"county_id", "county_id__in", "school_id", "school_id__in"})
+
+
+def prefixed(q: Q, prefix: str, *, own_keys: bool = False) -> Q:
     """``q`` (a condition on cases) as a condition on a model related to cases through
     ``prefix`` (e.g. ``"case__"``). Scope rules hold only field lookups (values and subqueries,
-    no outer references), so each lookup moves along the relation as it is."""
-    children = [prefixed(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
-    return Q(*children, _connector=q.connector, _negated=q.negated)
+    no outer references), so each lookup moves along the relation as it is.
+
+    ``own_keys``: the county and school lookups stay on the row itself, for a row whose keys are
+    its case's (every child row of a case is written with ``keys_of(case)``, and a case never
+    changes school; tested on the demo county). The database then narrows by the row's own
+    county / school index instead of by the case's, which the planner may read through a scan
+    of the case table's primary key (70 ms for one school's inbox at 200,000 cases)."""
+
+    def move(c):
+        if isinstance(c, Q):
+            return prefixed(c, prefix, own_keys=own_keys)
+        return c if own_keys and c[0] in KEY_LOOKUPS else (prefix + c[0], c[1])
+
+    return Q(*[move(c) for c in q.children], _connector=q.connector, _negated=q.negated)
 
 
 def plain_scope(user, action: str) -> tuple[int, frozenset[int] | None, bool] | None:

@@ -191,5 +191,32 @@ def test_scope_moved_along_a_relation_selects_the_same_rows(db):
                 )
                 got = set(model.objects.filter(prefixed(q, "case__")).values_list("pk", flat=True))
                 assert got == want, (user.username, action, model.__name__)
+                own = set(
+                    model.objects.filter(prefixed(q, "case__", own_keys=True)).values_list("pk", flat=True)
+                )
+                assert own == want, (user.username, action, model.__name__, "own keys")
                 tried += bool(want)
     assert tried >= 10, "the demo gives many posts rows to compare"
+
+
+def test_a_case_s_rows_carry_its_keys(db):
+    """``prefixed(..., own_keys=True)`` reads a child row's own county and school: every row that
+    belongs to a case has its case's keys (the demo county, after a term of activity)."""
+    from django.apps import apps
+    from django.db.models import F, Q
+
+    from anxin.cases.models import BullyingCase
+    from anxin.demo.tests.test_load_demo import load
+
+    load("--cases", "24", students=400, activity=True)
+    checked = 0
+    for model in apps.get_models():
+        fields = {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+        case = fields.get("case")
+        if case is None or case.related_model is not BullyingCase or not {"county", "school"} <= set(fields):
+            continue
+        rows = model.objects.all()
+        wrong = rows.filter(~Q(school_id=F("case__school_id")) | ~Q(county_id=F("case__county_id")))
+        assert not wrong.exists(), model.__name__
+        checked += rows.exists()
+    assert checked >= 8, checked
