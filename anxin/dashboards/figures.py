@@ -95,6 +95,13 @@ class Figure:
                 self.total.cells[i] = Cell(None, suppressed=True, text="—")
         return self
 
+    @property
+    def table_html(self):
+        """The table twin's markup (dashboards.tables: one pass, not a template per cell)."""
+        from anxin.dashboards.tables import table_html
+
+        return table_html(self)
+
     def chart_data(self) -> dict:
         data: dict = {"type": self.chart, "title": self.title, "labels": [r.label for r in self.rows]}
         if self.colors:
@@ -181,11 +188,15 @@ class Scope:
         return q
 
     def drill_url(self, **target) -> str:
-        if "klass" in target:
-            return reverse("dashboards:klass", args=[target["klass"]]) + "?" + urlencode(self.query())
-        if "grade" in target:
-            return reverse("dashboards:grade", args=[target["grade"]]) + "?" + urlencode(self.query())
-        return reverse("dashboards:school", args=[target["school"]]) + "?" + urlencode(self.query())
+        """The dashboard one level down (a school's, a grade's, a class's), once per unit and
+        page: each figure's rows link to the same units."""
+        kind = "klass" if "klass" in target else "grade" if "grade" in target else "school"
+        key = ("drill", kind, target[kind])
+        if key not in self._memo:
+            self._memo[key] = (
+                reverse(f"dashboards:{kind}", args=[target[kind]]) + "?" + urlencode(self.query())
+            )
+        return self._memo[key]
 
 
 # --- registers a figure can link to -------------------------------------------------------------

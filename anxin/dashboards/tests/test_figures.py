@@ -238,7 +238,7 @@ def test_county_dashboard_query_count_is_fixed(demo, client, as_user, django_ass
     client.get(reverse("dashboards:county"))  # warm the session, memberships, caches
     # ~45: a fixed number per figure, whatever the schools (the training, supervision and 监督岗
     # panels add ~10 for all schools together)
-    with django_assert_max_num_queries(50):
+    with django_assert_max_num_queries(47):
         r = client.get(reverse("dashboards:county"))
     assert r.status_code == 200
 
