@@ -1,7 +1,8 @@
 """Dashboards in a real browser (R-DASH-1, R-DASH-2), phone and desktop: the bureau opens the
 county dashboard (charts drawn by ECharts under the strict CSP, each beside its table twin),
 drills county → school → grade → class, and follows a figure to the register that lists exactly
-what it counts; the print stylesheet lays the dashboard out on A4 landscape."""
+what it counts; the print stylesheet puts every chart on the first A4 landscape page, the
+tables after."""
 
 from __future__ import annotations
 
@@ -49,9 +50,21 @@ def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_serve
     assert page.locator(".chart.drawn").count() >= 8
     assert not [e for e in errors if "Content Security Policy" in e], errors
     shot(page, "dashboards-county")
-    # print: A4 landscape, two figures a row
+    # print: page 1 of the A4 landscape print is every chart as a picture; the tables follow
+    sheet = page.locator(".printsheet")
+    drawn = page.locator(".chart.drawn").count()
+    assert not sheet.is_visible()  # on screen, the charts themselves
+    assert sheet.locator("img").count() == drawn
+    assert all(
+        src.startswith("data:image/png")
+        for src in sheet.locator("img").evaluate_all("i => i.map(x => x.src)")
+    )
     page.emulate_media(media="print")
     page.wait_for_timeout(300)
+    assert sheet.is_visible() and not page.locator(".fig .chart.drawn").first.is_visible()
+    assert page.locator("#fig-cases_unit table").is_visible()
+    tops = sheet.locator("figure").evaluate_all("f => f.map(x => x.getBoundingClientRect().top)")
+    assert len(set(round(t) for t in tops)) <= 3, tops  # three rows of pictures
     shot(page, "dashboards-county-print")
     page.emulate_media(media="screen")
     # follow a figure: the school's number opens the register with exactly that many rows

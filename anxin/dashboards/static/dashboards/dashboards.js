@@ -48,6 +48,33 @@
     return o;
   }
 
+  /* The print sheet: every chart of the page as a picture, with its title, on one A4 landscape
+     page before the tables (dashboards.css, @media print); hidden on screen. */
+  function printSheet() {
+    if (!charts.length) { return; }
+    var first = document.querySelector("h2.section");
+    if (!first) { return; }
+    var sheet = document.createElement("div");
+    sheet.className = "printsheet";
+    sheet.setAttribute("aria-hidden", "true");
+    charts.forEach(function (chart) {
+      var el = chart.getDom(), fig = el.closest(".fig"), h = fig && fig.querySelector("h3");
+      var box = document.createElement("figure"), img = document.createElement("img"),
+          cap = document.createElement("figcaption");
+      img.src = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      img.alt = "";
+      cap.textContent = h ? h.textContent : "";
+      box.appendChild(cap);
+      box.appendChild(img);
+      sheet.appendChild(box);
+    });
+    // three rows of pictures fit the page under the title; a fourth, smaller, past 24 charts
+    var rows = charts.length > 24 ? 4 : 3;
+    sheet.classList.add("rows-" + rows);
+    sheet.style.gridTemplateColumns = "repeat(" + Math.max(3, Math.ceil(charts.length / rows)) + ", minmax(0, 1fr))";
+    first.parentNode.insertBefore(sheet, first);
+  }
+
   function draw() {
     if (!window.echarts) { return; }
     var nodes = document.querySelectorAll("[data-chart]");
@@ -63,6 +90,7 @@
       chart.setOption(option(d));
       charts.push(chart);
     });
+    printSheet();
     var resize = function () { charts.forEach(function (c) { c.resize(); }); };
     window.addEventListener("resize", resize);
     window.addEventListener("beforeprint", resize);
