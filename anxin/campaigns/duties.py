@@ -47,7 +47,9 @@ def campaign_tasks(user, now):
         .order_by("campaign_id", "phase__order", "order", "id")
     )
     for c in campaigns:
-        board = progress.evaluate(c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today)
+        board = progress.evaluate(
+            c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today, cached=True
+        )
         for row in board.rows:
             own = row.school.pk in school_ids
             for cell in row.cells:

@@ -69,42 +69,53 @@ def due_text(d: duties.Duty, now: dt.datetime) -> str:
     return _("%(m)s月%(d)s日到期") % {"m": local.month, "d": local.day}
 
 
-def rows_for(user, now: dt.datetime) -> list[Row]:
-    items = duties.duties_for(user, now)
-    refs = [d.ref for d in items if d.ref]
+def _rows(user, now: dt.datetime, items: list[tuple[duties.Duty, str]]) -> list[Row]:
+    """Rows for these (duty, state) pairs: whether each is the user's, may be chased, when it
+    last was (one query for them all)."""
+    refs = [d.ref for d, _s in items if d.ref]
     chased: dict[str, dt.datetime] = {}
     if refs:
         # the latest chase per duty (today's blocks another; older ones are history)
         for ref, at in Chase.objects.filter(ref__in=refs).order_by("ref", "at").values_list("ref", "at"):
             chased[ref] = at
-    out = []
-    for d in items:
-        state = d.state(now)
-        out.append(
-            Row(
-                duty=d,
-                state=state,
-                mine=d.is_mine(user),
-                can_chase=duties.can_chase(user, d, now),
-                chased_at=chased.get(d.ref),
-                due_text=due_text(d, now),
-            )
+    return [
+        Row(
+            duty=d,
+            state=state,
+            mine=d.is_mine(user),
+            can_chase=duties.can_chase(user, d, now),
+            chased_at=chased.get(d.ref),
+            due_text=due_text(d, now),
         )
-    return out
+        for d, state in items
+    ]
 
 
-def groups(rows: list[Row]) -> list[dict]:
+def rows_for(user, now: dt.datetime) -> list[Row]:
+    """Every duty of the user as a row (the API's 工作台)."""
+    return _rows(user, now, [(d, d.state(now)) for d in duties.duties_for(user, now)])
+
+
+def groups_for(user, now: dt.datetime) -> list[dict]:
+    """工作台's groups (已逾期, 本周到期, 新消息, 其他待办): each group's first MAX_PER_GROUP duties
+    as rows and how many there are in all. Only the rows shown are worked out (a county's
+    bureau may have a thousand overdue duties of its schools)."""
+    by_state: dict[str, list[duties.Duty]] = {}
+    for d in duties.duties_for(user, now):
+        by_state.setdefault(d.state(now), []).append(d)
+    shown = [(d, state) for state, _l in GROUPS for d in by_state.get(state, [])[:MAX_PER_GROUP]]
+    rows = _rows(user, now, shown)
     out = []
     for state, label in GROUPS:
-        these = [r for r in rows if r.state == state]
-        if these:
+        n = len(by_state.get(state, []))
+        if n:
             out.append(
                 {
                     "state": state,
                     "label": label,
-                    "rows": these[:MAX_PER_GROUP],
-                    "more": max(0, len(these) - MAX_PER_GROUP),
-                    "n": len(these),
+                    "rows": [r for r in rows if r.state == state],
+                    "more": max(0, n - MAX_PER_GROUP),
+                    "n": n,
                 }
             )
     return out

@@ -264,6 +264,46 @@ def cached_for_user(user, app_label: str, what, compute: Callable[[], object]):
     return value
 
 
+def cached_for_county(county_id, app_labels, questions: dict) -> dict:
+    """``{what: compute()}`` for questions whose answers are the same for everyone who may ask
+    them (a campaign task's standing per school), each kept FIGURES_TTL seconds and keyed by the
+    data version of every app in ``app_labels`` in the county: a save or delete of one of their
+    rows there is seen at once, what moves without a signal within FIGURES_TTL seconds.
+    ``questions`` maps each ``what`` (its repr names it) to its ``compute``; two cache round
+    trips for them all, a third to keep the ones computed."""
+    from django.utils.translation import get_language
+
+    for label in app_labels:
+        track(label)
+    version_keys = [_version_key(label, county_id) for label in app_labels]
+    try:
+        got = cache.get_many(version_keys)
+    except Exception:  # noqa: BLE001 - no cache: compute, as without one
+        return {what: compute() for what, compute in questions.items()}
+    versions = [got.get(k) for k in version_keys]
+    keys = {
+        what: "anxin:cty:"
+        + hashlib.sha256(repr((county_id, versions, get_language(), what)).encode()).hexdigest()
+        for what in questions
+    }
+    try:
+        kept = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001
+        kept = {}
+    out, fresh = {}, {}
+    for what, compute in questions.items():
+        if keys[what] in kept:
+            out[what] = kept[keys[what]]
+        else:
+            out[what] = fresh[keys[what]] = compute()
+    if fresh:
+        try:
+            cache.set_many(fresh, FIGURES_TTL)
+        except Exception:  # noqa: BLE001
+            logger.warning("figures cache unavailable: computed without it")
+    return out
+
+
 class KnownCountPaginator(Paginator):
     """A paginator told its total (from ``figures``) instead of counting."""
 

@@ -28,14 +28,14 @@ def home(request):
     user = request.user
     now = clock.now()
     duties.last_seen(user)  # read before it is moved on
-    rows = homepage.rows_for(user, now)
+    groups = homepage.groups_for(user, now)
     figures = duties.figures_for(user, now, cached=True)
     duties.mark_seen(user, now)
     return render(
         request,
         "core/home.html",
         {
-            "groups": homepage.groups(rows),
+            "groups": groups,
             "figures": figures,
             "has_posts": bool(policy.memberships(user)),
             # every staff member's one-tap duty: tell the school what they saw (反映情况)

@@ -352,10 +352,47 @@ def test_campaign_duties_cost_a_fixed_number_of_queries(world, django_assert_max
 
     campaign(world, start=clock.today() - dt.timedelta(days=40))
     bureau = world.user[Role.BUREAU_SAFETY]
+    from django.core.cache import cache
+
     duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])  # memberships cached
+    cache.clear()  # the data tasks' outcomes are kept: measure them computed
     with CaptureQueriesContext(connection) as few:
         duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
     more_schools(world, 6)
+    cache.clear()
     with django_assert_max_num_queries(len(few)):
         got = duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
     assert len({d.school_id for d in got}) == 8
+    with django_assert_max_num_queries(4):  # kept: the campaigns, schools, tasks, evidence
+        assert duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"]) == got
+
+
+def test_工作台_keeps_data_tasks_outcomes_until_a_record_of_the_county_changes(world, monkeypatch):
+    """工作台 reads data tasks' outcomes through the cache (progress.evaluate(cached=True)); a
+    save of any record of the county computes them again at once; the progress page is live."""
+    calls = []
+
+    def fn(schools, window, params):
+        calls.append(len(schools))
+        return {s.pk: evaluators.Outcome(s.short_name == "已完成", "测试") for s in schools}
+
+    monkeypatch.setitem(evaluators._EVALUATORS, "test.calls", evaluators.Evaluator("test.calls", "测试", fn))
+    c = campaign(world, start=clock.today() - dt.timedelta(days=40))
+    task = Task.objects.filter(campaign=c, kind=TaskKind.DATA).order_by("phase__order", "order").first()
+    task.evaluator, task.params = "test.calls", {}
+    task.save()
+    leader, school = world.user[Role.SAFETY_LEADER], world.school_a1
+    ref = f"campaigns.task:{task.pk}:{school.pk}"
+
+    def refs():
+        return {d.ref for d in duties.duties_for(leader, clock.now(), kinds=["campaigns.task"])}
+
+    assert ref in refs()
+    assert len(calls) == 1
+    assert ref in refs() and len(calls) == 1  # kept
+    progress.evaluate(c, [school])
+    assert len(calls) == 2  # the progress page counts live
+    school.short_name = "已完成"
+    school.save()  # a record of the county changed: computed again at once
+    assert ref not in refs()
+    assert len(calls) == 3

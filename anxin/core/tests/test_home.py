@@ -254,3 +254,34 @@ def test_the_chase_needs_csrf(world, client):
     r = ScreeningRound.objects.get()
     assert c.post("/home/chase/", {"ref": f"screening.round:{r.pk}"}).status_code == 403
     assert not Chase.objects.exists()
+
+
+def test_only_the_rows_shown_are_worked_out(world, monkeypatch):
+    """A bureau may have a thousand overdue duties of its schools: 工作台 shows each group's
+    first MAX_PER_GROUP and how many there are, and works out (mine, 催办, due words) only those."""
+    from anxin.core import duties
+    from anxin.core import home as homepage
+
+    now = clock.now()
+    items = [
+        duties.Duty(
+            kind="t.x", title=f"逾期{i}", url="/", due=now - dt.timedelta(hours=i + 1), ref=f"t.x:{i}"
+        )
+        for i in range(45)
+    ] + [duties.Duty(kind="t.y", title="本周", url="/", due=now + dt.timedelta(days=2), ref="t.y:1")]
+    monkeypatch.setattr(duties, "duties_for", lambda user, now: sorted(items, key=lambda d: d.sort_key(now)))
+    asked = []
+    real = duties.can_chase
+    monkeypatch.setattr(duties, "can_chase", lambda user, d, now: asked.append(d.ref) or real(user, d, now))
+    groups = {g["state"]: g for g in homepage.groups_for(world.user[Role.BUREAU_SAFETY], now)}
+    over = groups[duties.State.OVERDUE]
+    assert (over["n"], over["more"], len(over["rows"])) == (
+        45,
+        45 - homepage.MAX_PER_GROUP,
+        homepage.MAX_PER_GROUP,
+    )
+    assert [r.duty.ref for r in over["rows"]] == [
+        f"t.x:{i}" for i in range(44, 44 - homepage.MAX_PER_GROUP, -1)
+    ]
+    assert [r.duty.ref for r in groups[duties.State.DUE_SOON]["rows"]] == ["t.y:1"]
+    assert len(asked) == homepage.MAX_PER_GROUP + 1
