@@ -46,6 +46,7 @@ def campaign_tasks(user, now):
         .select_related("phase", "campaign")
         .order_by("campaign_id", "phase__order", "order", "id")
     )
+    tasks_path = reverse("campaigns:school_tasks")
     for c in campaigns:
         board = progress.evaluate(
             c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today, cached=True
@@ -58,18 +59,14 @@ def campaign_tasks(user, now):
                 if not own and cell.state != progress.CellState.OVERDUE:
                     continue  # the bureau: only what is overdue
                 task = cell.task
-                url = (
-                    cell.url
-                    if own and not bureau
-                    else reverse("campaigns:school_tasks") + f"?school={row.school.pk}"
-                )
+                url = cell.url if own and not bureau else f"{tasks_path}?school={row.school.pk}"
                 yield duties.Duty(
                     kind=KIND,
                     title=_("专项行动：%(task)s") % {"task": task.title},
                     detail=f"{row.school.name} · {task.phase.name} · {cell.detail}"
                     if bureau
                     else f"{task.phase.name} · {cell.detail}",
-                    url=url or reverse("campaigns:school_tasks"),
+                    url=url or tasks_path,
                     owner=str(Role.SAFETY_LEADER.label),
                     post=Role.SAFETY_LEADER,
                     due=task.phase.deadline,

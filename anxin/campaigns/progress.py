@@ -176,7 +176,7 @@ def evaluate(
                 state = CellState.NOT_STARTED
             else:
                 state = CellState.OPEN
-            url = o.url if task.kind == TaskKind.DATA else evidence_url(task, s)
+            url = o.url if task.kind == TaskKind.DATA else (o.url or evidence_url(task, s))
             col[s.pk] = Cell(task, s, state, o.detail, url, progress.get((task.pk, s.pk)))
         cols[task.pk] = col
     rows = [Row(s, [cols[t.pk][s.pk] for t in tasks]) for s in schools]
