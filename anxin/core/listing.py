@@ -275,7 +275,8 @@ def cached_for_county(county_id, app_labels, questions: dict) -> dict:
 
     for label in app_labels:
         track(label)
-    version_keys = [_version_key(label, county_id) for label in app_labels]
+    # the county's rows, and rows that carry no county (they move the version of "None")
+    version_keys = [_version_key(label, c) for label in app_labels for c in (county_id, None)]
     try:
         got = cache.get_many(version_keys)
     except Exception:  # noqa: BLE001 - no cache: compute, as without one

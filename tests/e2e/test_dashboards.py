@@ -52,6 +52,7 @@ def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_serve
     shot(page, "dashboards-county")
     # print: page 1 of the A4 landscape print is every chart as a picture; the tables follow
     sheet = page.locator(".printsheet")
+    sheet.wait_for(state="attached")  # made once the page has settled
     drawn = page.locator(".chart.drawn").count()
     assert not sheet.is_visible()  # on screen, the charts themselves
     assert sheet.locator("img").count() == drawn

@@ -90,7 +90,9 @@
       chart.setOption(option(d));
       charts.push(chart);
     });
-    printSheet();
+    // after the page has settled: the pictures cost a few milliseconds a chart
+    if (window.requestIdleCallback) { window.requestIdleCallback(printSheet, { timeout: 1000 }); }
+    else { window.setTimeout(printSheet, 200); }
     var resize = function () { charts.forEach(function (c) { c.resize(); }); };
     window.addEventListener("resize", resize);
     window.addEventListener("beforeprint", resize);
