@@ -109,9 +109,10 @@ def _kept_outcomes(tasks, schools: list, today: dt.date) -> dict[int, dict]:
 
         what = ("campaigns.outcomes", task.pk, task.evaluator, repr(task.params), task.phase.window, today)
         questions[(*what, tuple(s.pk for s in mine))] = (task.pk, compute)
-    if not questions:
-        return {}
-    county = tasks[0].county_id
+    counties = {t.county_id for t in tasks} | {s.county_id for s in schools}
+    if not questions or len(counties) != 1:
+        return {}  # one county's versions stand for one county's records only
+    county = counties.pop()
     got = listing.cached_for_county(county, evaluated_apps(), {w: c for w, (_pk, c) in questions.items()})
     return {pk: got[w] for w, (pk, _c) in questions.items()}
 

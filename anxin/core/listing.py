@@ -180,6 +180,7 @@ def current_school_id(request) -> int | None:
 # what moves without a signal (a queryset update, the clock passing a deadline) shows within
 # FIGURES_TTL seconds.
 FIGURES_TTL = 60
+QUIET_FIELDS = frozenset({"last_login"})  # saves of only these fields move no version
 _TRACKED: set[str] = set()
 
 
@@ -191,14 +192,21 @@ def _bump(sender, instance, **kwargs) -> None:
     label = sender._meta.app_label
     if label not in _TRACKED:
         return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= QUIET_FIELDS:
+        return  # a login's stamp changes no figure
     key = _version_key(label, getattr(instance, "county_id", None))
     if _in_database():
         # the database cache's increment is an UPDATE of one row: inside the writer's
         # transaction it would hold that row until commit and queue every writer of the county
         # behind it. After the commit it is a short transaction of its own.
         transaction.on_commit(lambda: _move(key, label))
-    else:
-        _move(key, label)
+        return
+    _move(key, label)
+    if transaction.get_connection().in_atomic_block:
+        # and again once the change is visible: a reader that counted the old rows under the
+        # version moved above does not keep its figure past the commit
+        transaction.on_commit(lambda: _move(key, label))
 
 
 def _in_database() -> bool:

@@ -191,7 +191,7 @@ class Scope:
         """The dashboard one level down (a school's, a grade's, a class's), once per unit and
         page: each figure's rows link to the same units."""
         kind = "klass" if "klass" in target else "grade" if "grade" in target else "school"
-        key = ("drill", kind, target[kind])
+        key = ("drill", kind, target[kind], tuple(sorted(self.query().items())))
         if key not in self._memo:
             self._memo[key] = (
                 reverse(f"dashboards:{kind}", args=[target[kind]]) + "?" + urlencode(self.query())

@@ -6,16 +6,16 @@ province's size). The markup is the same as the template gave; every value is es
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 
-def _cell(c) -> str:
+def _cell(c, alert: bool = True) -> str:
     cls = "n"
     if c.suppressed:
         cls += " sup"
-    if c.alert:
+    if alert and c.alert:
         cls += " hot"
     text = escape(c.display)
     if c.url:
@@ -41,7 +41,7 @@ def table_html(fig) -> SafeString:
         out.append(f'<tr><td colspan="{len(fig.columns) + 1}" class="empty">{escape(_("无数据"))}</td></tr>')
     out.append("      </tbody>")
     if fig.total is not None:
-        cells = "".join(_cell(c) for c in fig.total.cells)
+        cells = "".join(_cell(c, alert=False) for c in fig.total.cells)
         out.append(
             f'      <tfoot><tr class="total"><th scope="row">{escape(fig.total.label)}</th>{cells}</tr></tfoot>'
         )

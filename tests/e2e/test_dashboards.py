@@ -91,3 +91,8 @@ def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_serve
     # counts only for the bureau: the vulnerable-students figure has no links and no names
     assert page.locator("#fig-vulnerable a").count() == 0
     shot(page, "dashboards-class")
+    # the hotspots page prints its charts from a sheet of its own too (it has no sections)
+    page.goto(f"{live_server.url}/dashboards/hotspots/")
+    page.locator(".chart.drawn canvas").first.wait_for()
+    page.locator(".printsheet").wait_for(state="attached")
+    assert page.locator(".printsheet img").count() == page.locator(".chart.drawn").count() > 0

@@ -396,3 +396,34 @@ def test_工作台_keeps_data_tasks_outcomes_until_a_record_of_the_county_change
     school.save()  # a record of the county changed: computed again at once
     assert ref not in refs()
     assert len(calls) == 3
+
+
+def test_a_login_keeps_the_outcomes_and_a_change_inside_a_transaction_moves_them_twice(
+    world, django_capture_on_commit_callbacks
+):
+    """A login's last_login stamp moves no data version (工作台 right after logging in reads the
+    kept outcomes); a save inside a transaction moves its version at once and again at commit."""
+    from django.contrib.auth.signals import user_logged_in
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from anxin.core import listing
+
+    listing.track("accounts")
+    listing.track("org")
+    leader = world.user[Role.SAFETY_LEADER]
+    key = listing._version_key("accounts", leader.county_id)
+    before = cache.get(key)
+    user_logged_in.send(sender=type(leader), request=RequestFactory().get("/"), user=leader)
+    assert cache.get(key) == before
+    leader.first_name = "改"
+    leader.save()
+    assert cache.get(key) != before
+    org = listing._version_key("org", world.school_a1.county_id)
+    world.school_a1.save()
+    start = cache.get(org)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        world.school_a1.save()
+        assert cache.get(org) == start + 1  # at once
+    assert len(queued) == 1
+    assert cache.get(org) == start + 2  # and at the commit

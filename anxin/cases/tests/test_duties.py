@@ -213,7 +213,12 @@ def test_a_case_s_rows_carry_its_keys(db):
     for model in apps.get_models():
         fields = {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
         case = fields.get("case")
-        if case is None or case.related_model is not BullyingCase or not {"county", "school"} <= set(fields):
+        attnames = {f.attname for f in fields.values()}
+        if (
+            case is None
+            or case.related_model is not BullyingCase
+            or not {"county_id", "school_id"} <= attnames
+        ):
             continue
         rows = model.objects.all()
         wrong = rows.filter(~Q(school_id=F("case__school_id")) | ~Q(county_id=F("case__county_id")))

@@ -51,8 +51,8 @@
   /* The print sheet: every chart of the page as a picture, with its title, on one A4 landscape
      page before the tables (dashboards.css, @media print); hidden on screen. */
   function printSheet() {
-    if (!charts.length) { return; }
-    var first = document.querySelector("h2.section");
+    if (!charts.length || document.querySelector(".printsheet")) { return; }
+    var first = document.querySelector("h2.section, .figs");
     if (!first) { return; }
     var sheet = document.createElement("div");
     sheet.className = "printsheet";
@@ -61,7 +61,7 @@
       var el = chart.getDom(), fig = el.closest(".fig"), h = fig && fig.querySelector("h3");
       var box = document.createElement("figure"), img = document.createElement("img"),
           cap = document.createElement("figcaption");
-      img.src = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      img.src = chart.getDataURL({ type: "png", pixelRatio: 1.5, backgroundColor: "#fff" });
       img.alt = "";
       cap.textContent = h ? h.textContent : "";
       box.appendChild(cap);
@@ -73,6 +73,7 @@
     sheet.classList.add("rows-" + rows);
     sheet.style.gridTemplateColumns = "repeat(" + Math.max(3, Math.ceil(charts.length / rows)) + ", minmax(0, 1fr))";
     first.parentNode.insertBefore(sheet, first);
+    document.body.classList.add("has-printsheet");  // the charts print from the sheet now
   }
 
   function draw() {
@@ -90,9 +91,11 @@
       chart.setOption(option(d));
       charts.push(chart);
     });
-    // after the page has settled: the pictures cost a few milliseconds a chart
+    // after the page has settled (the pictures cost a few milliseconds a chart), or at once
+    // when printing starts first
     if (window.requestIdleCallback) { window.requestIdleCallback(printSheet, { timeout: 1000 }); }
     else { window.setTimeout(printSheet, 200); }
+    window.addEventListener("beforeprint", printSheet);
     var resize = function () { charts.forEach(function (c) { c.resize(); }); };
     window.addEventListener("resize", resize);
     window.addEventListener("beforeprint", resize);
