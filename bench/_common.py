@@ -26,9 +26,9 @@ def pg_admin(url: str, sql: str):
         return cur.fetchall() if cur.description else None
 
 
-def local_redis(url: str):
-    """A client for ``url``, or None when ``url`` is empty or no Redis answers there (the bench
-    then runs with the database cache). Refuses any other server or database 0."""
+def local_redis(url: str, *, fallback: bool = True):
+    """A client for ``url``, or None when ``url`` is empty or (with ``fallback``) no Redis answers
+    there: the bench then runs with the database cache. Refuses any other server or database 0."""
     if not url:
         return None
     import redis
@@ -37,6 +37,8 @@ def local_redis(url: str):
     kwargs = client.connection_pool.connection_kwargs
     if kwargs.get("host") not in ("127.0.0.1", "localhost", "::1") or not kwargs.get("db"):
         raise SystemExit("BENCH_REDIS_URL must name a non-zero database on a local server (it is emptied)")
+    if not fallback:
+        return client
     try:
         client.ping()
     except redis.RedisError:

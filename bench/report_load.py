@@ -38,7 +38,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
-from _common import pg_admin
+from _common import local_redis, pg_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -375,17 +375,9 @@ def run(args) -> int:
 
 
 def _bench_redis():
-    """The bench's own Redis database (it is emptied before and after a run): only a loopback
-    server, never database 0. None when the run goes without Redis."""
-    if not REDIS_URL:
-        return None
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    kwargs = client.connection_pool.connection_kwargs
-    if kwargs.get("host") not in ("127.0.0.1", "localhost", "::1") or not kwargs.get("db"):
-        raise SystemExit("BENCH_REDIS_URL must name a non-zero database on a local server (it is emptied)")
-    return client
+    """The bench's own Redis database (emptied before and after a run; the server's task queue
+    uses it, so no fallback). None when the run goes without Redis."""
+    return local_redis(REDIS_URL, fallback=False)
 
 
 def _drain(db_url: str, timeout: float = 60) -> tuple[float, int]:
