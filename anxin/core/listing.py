@@ -228,11 +228,23 @@ def _move(key: str, label: str) -> None:
 
 
 def track(app_label: str) -> None:
-    """Move the data version of ``app_label``'s rows whenever one is saved or deleted."""
-    if not _TRACKED:
-        post_save.connect(_bump, dispatch_uid="anxin.listing.figures.save")
-        post_delete.connect(_bump, dispatch_uid="anxin.listing.figures.delete")
+    """Move the data version of ``app_label``'s rows whenever one is saved or deleted.
+
+    The receivers are connected per model, never for every sender: a delete listener on a model
+    makes each ``QuerySet.delete()`` of it load the rows and signal them one by one, so models
+    no figure is computed from (the rollups and their marks: ``figures_untracked = True``) and
+    the untracked apps keep Django's single-statement delete."""
+    if app_label in _TRACKED:
+        return
+    from django.apps import apps
+
     _TRACKED.add(app_label)
+    for model in apps.get_app_config(app_label).get_models():
+        if getattr(model, "figures_untracked", False):
+            continue
+        uid = f"anxin.listing.figures.{model._meta.label_lower}"
+        post_save.connect(_bump, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(_bump, sender=model, dispatch_uid=uid + ".delete")
 
 
 def figures(request, app_label: str, what, compute: Callable[[], dict]) -> dict:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 class CaseCount(models.Model):
     """How many cases of one bucket share these attributes."""
 
+    figures_untracked = True  # derived from the cases: no data version (core.listing.track)
+
     county_id = models.BigIntegerField(_("县区"))
     school_id = models.BigIntegerField(_("学校"))
     month = models.DateField(_("月份"))  # the first day of the month the case was discovered in
@@ -46,6 +48,8 @@ class CaseCount(models.Model):
 class CaseTypeCount(models.Model):
     """How many cases of one bucket have this behaviour type (a case may have several)."""
 
+    figures_untracked = True  # derived from the cases: no data version (core.listing.track)
+
     county_id = models.BigIntegerField(_("县区"))
     school_id = models.BigIntegerField(_("学校"))
     month = models.DateField(_("月份"))
@@ -71,6 +75,8 @@ class RollupDirty(models.Model):
     """A mark: a change to a bucket's cases the rollup rows may not hold yet. Written in the
     changing transaction (so it shows exactly when the change does), deleted by the recount
     that read the cases after it."""
+
+    figures_untracked = True
 
     county_id = models.BigIntegerField(_("县区"))
     school_id = models.BigIntegerField(_("学校"))
