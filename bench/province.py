@@ -10,12 +10,14 @@ and 10 M audit events (a stream per school per day and per county per day over t
 months, each with its head). `--scale 0.01` multiplies every count. Then ANALYZE and, in-process
 (Django test client, the settings bench/pages.py runs with), as bureau staff of the county
 with the most cases: the county dashboard (dashboards:county), the case register's first page
-(/cases/) and 工作台 (/home/); a full rollup rebuild (before the
+(/cases/) and 工作台 (/home/); as the province's education department (the counties grouped
+into cities of ten): the province overview over every county (dashboards:region); a full
+rollup rebuild (before the
 pages) and one case's change reflected (its save, then rollups.refresh of its bucket) after them. Prints:
 
     BENCH province_gen_<table>_rows / _s      per table (counties … audit_heads)
     BENCH province_gen_cases_per_s, province_gen_total_s, province_analyze_s, province_db_size_mb
-    BENCH province_<page>_ms / _min_ms / _cold_ms / _queries      page: dashboard, register, home
+    BENCH province_<page>_ms / _min_ms / _cold_ms / _queries      page: dashboard, register, home, overview
     BENCH province_rollup_rebuild_s, province_rollup_refresh_ms
     BENCH province_total_s
     EXPLAIN …   the EXPLAIN (ANALYZE, BUFFERS) plan of each page's slowest query
@@ -53,8 +55,15 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 MARK_CODE = "990001"  # the first generated county: the province is there
 
-# (name, url name or path)
-PAGES = [("dashboard", "dashboards:county"), ("register", "/cases/"), ("home", "/home/")]
+# (name, url name or path, who): "bureau" = bureau staff of the largest county, "region" = the
+# province's education department (its overview over every county)
+PAGES = [
+    ("dashboard", "dashboards:county", "bureau"),
+    ("register", "/cases/", "bureau"),
+    ("home", "/home/", "bureau"),
+    ("overview", "dashboards:region", "region"),
+]
+COUNTIES_PER_CITY = 10
 
 
 # --- in-process parts (children run with the bench database's environment) -----------------------
@@ -117,6 +126,41 @@ def _explain_slowest(name: str, queries: list[dict]) -> None:
             print("EXPLAIN " + line)
 
 
+def province_officer():
+    """The generated counties as one province of cities (COUNTIES_PER_CITY counties each, by
+    code) and an account at its education department (made once; a later run reuses them)."""
+    from anxin.accounts.models import RegionPost, User
+    from anxin.core.testing import make_user
+    from anxin.org.models import County, Region
+
+    province, _new = Region.objects.get_or_create(
+        code="990000", defaults={"name": "基准省", "level": "province", "department_name": "基准省教育厅"}
+    )
+    counties = list(County.objects.filter(region__isnull=True).order_by("code"))
+    for i in range(0, len(counties), COUNTIES_PER_CITY):
+        n = i // COUNTIES_PER_CITY + 1
+        city, _new = Region.objects.get_or_create(
+            code=f"99{n:02d}00",
+            defaults={
+                "name": f"基准市{n}",
+                "level": "city",
+                "department_name": f"基准市{n}教育局",
+                "parent": province,
+            },
+        )
+        County.objects.filter(pk__in=[c.pk for c in counties[i : i + COUNTIES_PER_CITY]]).update(region=city)
+    user = User.objects.filter(username="province_officer").first()
+    if user is None:
+        user = make_user("province_officer", None, real_name="基准省教育厅")
+        RegionPost.objects.create(user=user, region=province, title="基础教育处")
+    n = County.objects.filter(region__parent=province).count()
+    print(
+        f"# province overview: {n} counties in {Region.objects.filter(parent=province).count()} cities",
+        flush=True,
+    )
+    return user
+
+
 def measure(runs: int) -> None:
     """The pages as bureau staff of the county with the most cases; the rollups when present."""
     _django()
@@ -156,9 +200,11 @@ def measure(runs: int) -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
-    client = Client()
-    login(client, user)
-    for name, target in PAGES:
+    clients = {"bureau": Client(), "region": Client()}
+    login(clients["bureau"], user)
+    login(clients["region"], province_officer())
+    for name, target, who in PAGES:
+        client = clients[who]
         url = target if target.startswith("/") else reverse(target)
         t = time.perf_counter()
         resp = client.get(url)  # cold: the first request of this page (caches empty)

@@ -52,6 +52,12 @@ urlpatterns = [
     # the .json address serves JSON whatever the Accept header asks (YAML was the default)
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dashboards/region/", dashboards_api.RegionOverviewAPI.as_view(), name="api-dashboards-region"),
+    path(
+        "dashboards/region/<int:pk>/",
+        dashboards_api.RegionOverviewAPI.as_view(),
+        name="api-dashboards-region-child",
+    ),
     path("dashboards/county/", dashboards_api.CountyDashboardAPI.as_view(), name="api-dashboards-county"),
     path(
         "dashboards/school/<int:pk>/",

@@ -46,7 +46,10 @@ def needs_password_change(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    return bool(policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES))
+    if bool(policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES)):
+        return True
+    # a city or province post reads every county of its region (counts only)
+    return "region" in settings.ANXIN_2FA_ROLES and policy.region_post(user) is not None
 
 
 class SessionPolicyMiddleware:

@@ -174,6 +174,43 @@ class Membership(models.Model):
             raise ValidationError(_("学校不属于所选县区。"))
 
 
+class RegionPostQuerySet(models.QuerySet):
+    def active(self):
+        today = timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today), started_on__lte=today)
+
+
+@audited()
+class RegionPost(models.Model):
+    """A post at a city or province education department (市教育局、省教育厅): it reads the
+    overview of the region's counties, counts only, and nothing else. Its holder has no county
+    and no Membership, so every county and school page denies them by default."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="region_posts", verbose_name=_("账号")
+    )
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, related_name="posts", verbose_name=_("地区")
+    )
+    title = models.CharField(_("职务名称"), max_length=60, blank=True, help_text=_("如：基础教育处"))
+    started_on = models.DateField(_("任职日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
+
+    objects = RegionPostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("上级部门岗位")
+        verbose_name_plural = _("上级部门岗位")
+        indexes = [models.Index(fields=["user", "ended_on"], name="region_post_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.title or _('上级部门岗位')}"
+
+    def clean(self):
+        if self.user_id and (self.user.county_id or self.user.memberships.exists()):
+            raise ValidationError(_("上级部门岗位须用单独的账号：该账号已属于某县区。"))
+
+
 class AccessGrantQuerySet(ScopedQuerySet):
     def active(self, at=None):
         at = at or timezone.now()

@@ -17,11 +17,14 @@ def shell(request):
     ms = policy.memberships(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
     roles = frozenset(m.role for m in ms)
+    region_post = None if ms else policy.region_post(user)
     sections = {
         section: [{"label": label, "url": url, "active": current == name} for label, url, name in items]
-        for section, items in _nav_for(user, roles)
+        for section, items in _nav_for(user, roles, region=region_post is not None)
     }
     role_labels = sorted({Role(m.role).label for m in ms})
+    if region_post is not None:
+        role_labels = [region_post.region.department_name]
     county_level = any(m.role in COUNTY_ROLES for m in ms)
     scope_names = sorted(
         {str(m.klass) if m.klass_id else (m.school.name if m.school_id else "") for m in ms} - {""}
@@ -32,7 +35,7 @@ def shell(request):
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "nav_sections": sections,
         "role_labels": role_labels,
-        "scope_names": scope_names[:3],
+        "scope_names": [region_post.region.name] if region_post is not None else scope_names[:3],
         "scope_more": max(0, len(scope_names) - 3),
         "county_level": county_level,
         "county_name": user.county.name if user.county_id else "",
@@ -52,18 +55,20 @@ def shell(request):
 _NAV_CACHE: dict = {}
 
 
-def _nav_for(user, roles: frozenset) -> list[tuple[str, list[tuple[str, str, str]]]]:
+def _nav_for(user, roles: frozenset, region: bool = False) -> list[tuple[str, list[tuple[str, str, str]]]]:
     from django.urls import get_script_prefix
     from django.utils.translation import get_language, gettext
 
     from anxin.core.nav import SECTION_ORDER
 
-    key = (roles, get_language(), get_script_prefix(), len(NAV))
+    key = (roles, region, get_language(), get_script_prefix(), len(NAV))
     cached = _NAV_CACHE.get(key)
     if cached is not None:
         return cached
     sections: dict[str, list] = {}
     for item in NAV:
+        if (item.audience == "region") != region:
+            continue
         if item.hide_for and roles and roles <= item.hide_for:
             continue
         if item.perms and not any(policy.can(user, p) for p in item.perms):

@@ -18,6 +18,9 @@ class NavItem:
     # Menus fit the job: not in the menu of someone whose every post is one of these (the page
     # itself stays where the permission allows it, e.g. from a link on 工作台).
     hide_for: frozenset = frozenset()
+    # "region": only for holders of a city or province post (who hold no county post and see
+    # nothing else); such entries name no permission
+    audience: str = "county"
 
 
 # The people who work with the children every day: their menu holds what they do, not the
@@ -82,3 +85,10 @@ def _merge_app_nav() -> None:
 
 
 _merge_app_nav()
+
+
+def region_home() -> str:
+    """Where a city or province post starts: the first entry of its menu."""
+    from django.urls import reverse
+
+    return reverse(next(item.url_name for item in NAV if item.audience == "region"))

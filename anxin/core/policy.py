@@ -157,8 +157,26 @@ def grants(user) -> list:
     return cached
 
 
+def region_post(user):
+    """The user's active post at a city or province education department (accounts.RegionPost,
+    the first by region code), or None; read once a request. Such a post grants no right of
+    PERMISSIONS: only the region overview reads it (dashboards.region)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_anxin_region_post"):
+        region_post_model = apps.get_model("accounts", "RegionPost")
+        user._anxin_region_post = (
+            region_post_model.objects.active()
+            .filter(user=user)
+            .select_related("region__parent")
+            .order_by("region__code")
+            .first()
+        )
+    return user._anxin_region_post
+
+
 def forget(user) -> None:
-    for attr in ("_anxin_memberships", "_anxin_grants"):
+    for attr in ("_anxin_memberships", "_anxin_grants", "_anxin_region_post"):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -146,7 +146,6 @@ def build_world() -> World:
 def login(client, user) -> None:
     """Log in as a user has after a full login: session start time and, for roles that need
     it, a verified TOTP device."""
-    from django.conf import settings
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -156,7 +155,9 @@ def login(client, user) -> None:
     session = client.session
     session["login_at"] = timezone.now().timestamp()
     policy.forget(user)
-    if policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES):
+    from anxin.accounts.middleware import needs_second_factor
+
+    if needs_second_factor(user):
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -26,6 +26,10 @@ def home(request):
     from anxin.core import home as homepage
 
     user = request.user
+    if not policy.memberships(user) and policy.region_post(user) is not None:
+        from anxin.core.nav import region_home
+
+        return redirect(region_home())  # a city or province post: its overview is all it reads
     now = clock.now()
     duties.last_seen(user)  # read before it is moved on
     groups = homepage.groups_for(user, now)

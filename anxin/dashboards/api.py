@@ -2,6 +2,8 @@
 
 - ``GET dashboards/county/?from=&to=&type=`` — the county dashboard (or a supervisor's schools)
 - ``GET dashboards/school/{id}/?from=&to=``  — one school's dashboard, by grade
+- ``GET dashboards/region/[{id}/]?from=YYYY-MM&to=YYYY-MM`` — a city's or province's overview
+  (holders of a region post only; ``{id}``: one of the province's cities)
 
 A number the caller may not follow to its register carries no link; suppressed small cells
 are ``null`` with ``suppressed: true``."""
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anxin.core import audit, policy
 from anxin.core.access import require
 from anxin.dashboards import panels
 from anxin.dashboards.figures import Figure, Row
@@ -78,3 +82,45 @@ class SchoolDashboardAPI(APIView):
         school = _school_for(request, pk)
         scope, _form = build_scope(request, school=school)
         return Response(_payload(scope))
+
+
+class RegionPostPermission(permissions.BasePermission):
+    """Only the holder of an active city or province post (deny by default; refusals audited)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if policy.region_post(request.user) is None:
+            audit.append("denied", result="denied", data={"perm": "region", "path": request.path[:200]})
+            return False
+        return True
+
+
+class RegionOverviewAPI(APIView):
+    permission_classes = [RegionPostPermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.STR, description="起始月份（YYYY-MM）"),
+            OpenApiParameter("to", OpenApiTypes.STR, description="截止月份（YYYY-MM）"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+        summary="市、省概览（各市、县区计数）",
+    )
+    def get(self, request, pk: int | None = None):
+        from anxin.dashboards import region
+
+        area = region.region_for(request.user, pk)
+        form = region.MonthForm(request.GET)
+        if not form.is_valid():
+            return Response({"errors": form.errors}, status=400)
+        date_from, date_to = form.period()
+        ov = region.Overview(area, date_from, date_to)
+        return Response(
+            {
+                "region": {"id": area.pk, "code": area.code, "name": area.name, "level": area.level},
+                "from": date_from,
+                "to": date_to,
+                "figures": [serialize(f) for f in region.figures(ov)],
+            }
+        )

@@ -118,13 +118,8 @@ class CaseCounts:
                 )
                 for r in live.order_by():
                     _add(out[r["school_id"]], r)
-            for r in (
-                self.src.qs.filter(overdue_unrecorded_q())
-                .values("school_id")
-                .annotate(c=Count("pk"))
-                .order_by()
-            ):
-                out[r["school_id"]][2] += r["c"]
+            for school, n in self.overdue_unrecorded().items():
+                out[school][2] += n
         self._cache["school"] = {k: tuple(v) for k, v in out.items()}
         return self._cache["school"]
 

@@ -11,5 +11,6 @@ NAV: list = [
     NavItem(
         SECTION, _("学校统计看板"), "dashboards:school_home", ("dashboards.school.view",), hide_for=FRONTLINE
     ),
+    NavItem(SECTION, _("地区概览"), "dashboards:region", (), audience="region"),
     NavItem(SECTION, _("本周"), "dashboards:week", ("dashboards.week.view",), hide_for=FRONTLINE),
 ]

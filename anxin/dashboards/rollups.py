@@ -177,10 +177,11 @@ def rebuild(county_id: int | None = None) -> int:
 
 @dataclass
 class Rollup:
-    """The rollup rows standing for a set of cases: one county, all or some of its schools,
-    whole months, sealed cases in or out. ``dirty`` are the buckets to count live instead."""
+    """The rollup rows standing for a set of cases: one county (or a region's counties), all
+    or some of its schools, whole months, sealed cases in or out. ``dirty`` are the buckets to
+    count live instead."""
 
-    county_id: int
+    county_id: int | frozenset[int]
     schools: frozenset[int] | None  # None: every school of the county
     sealed: bool
     month_from: dt.date | None
@@ -188,7 +189,7 @@ class Rollup:
     dirty: list[tuple[int, dt.date]]
 
     def _filter(self, qs):
-        qs = qs.filter(county_id=self.county_id)
+        qs = _in_county(qs, self.county_id)
         if self.schools is not None:
             qs = qs.filter(school_id__in=self.schools)
         if not self.sealed:
@@ -218,21 +219,28 @@ class Rollup:
         return q
 
 
+def _in_county(qs, county_id: int | frozenset[int]):
+    if isinstance(county_id, frozenset):
+        return qs.filter(county_id__in=county_id)
+    return qs.filter(county_id=county_id)
+
+
 def reader(
-    county_id: int,
+    county_id: int | frozenset[int],
     schools: frozenset[int] | None,
     sealed: bool,
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> Rollup | None:
     """The rollup for these cases, or None when it cannot stand for them: a date range not on
-    month boundaries, or more dirty buckets than :data:`MAX_DIRTY` (one query)."""
+    month boundaries, or more dirty buckets than :data:`MAX_DIRTY` (one query). ``county_id``:
+    one county, or a frozenset of counties (a city's or province's overview)."""
     if date_from is not None and date_from.day != 1:
         return None
     if date_to is not None and next_month(date_to) - dt.timedelta(days=1) != date_to:
         return None
     month_to = date_to.replace(day=1) if date_to else None
-    dirty = RollupDirty.objects.filter(county_id=county_id)
+    dirty = _in_county(RollupDirty.objects.all(), county_id)
     if schools is not None:
         dirty = dirty.filter(school_id__in=schools)
     if date_from:

@@ -3,6 +3,8 @@ statistics returns (.xlsx / .docx)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -156,3 +158,33 @@ def klass(request, pk):
         (k.grade.name, scope.drill_url(grade=k.grade_id)),
     ]
     return _render(request, scope, form, f"{s.name} · {k.grade.name}{k.name}", crumbs)
+
+
+@login_required
+def region(request, pk: int | None = None):
+    """市、省概览 (dashboards.region): the user's city or province, or one of its cities."""
+    from anxin.dashboards import region as overview
+
+    area = overview.region_for(request.user, pk)
+    form = overview.MonthForm(request.GET)
+    date_from, date_to = form.period()
+    ov = overview.Overview(area, date_from, date_to)
+    crumbs = []
+    if area.parent_id and pk is not None:
+        crumbs = [
+            (
+                area.parent.name,
+                reverse("dashboards:region") + ("?" + urlencode(ov.query()) if ov.query() else ""),
+            )
+        ]
+    return render(
+        request,
+        "dashboards/region.html",
+        {
+            "title": _("%(r)s 概览") % {"r": area.name},
+            "region": area,
+            "form": form,
+            "figs": overview.figures(ov),
+            "crumbs": crumbs,
+        },
+    )

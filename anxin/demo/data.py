@@ -312,7 +312,18 @@ DEMO_LOGINS: list[DemoLogin] = [
         Role.PARTNER_LIAISON, "demo_police", "贺兰县公安局：移交公安的案件，记录处理结果；联合检查、联动转介"
     ),
 ]
-DEMO_USERNAMES = frozenset(d.username for d in DEMO_LOGINS)
+# Above the county: the province's education department reads its overview (counts only). Not
+# a Membership role, so it is listed apart from DEMO_LOGINS (one per Role).
+REGION_LOGIN = DemoLogin(
+    "region",
+    "demo_region",
+    "宁夏回族自治区教育厅：全区各市、县区的欺凌事件计数（按月、行为类型、认定结果、首报与迟报），只有计数",
+)
+REGION_LABEL = "上级教育部门（省）"
+# (code, name, level, department) — the demo county belongs to the city, the city to the province
+PROVINCE = ("640000", "宁夏回族自治区", "province", "宁夏回族自治区教育厅")
+CITY = ("640100", "银川市", "city", "银川市教育局")
+DEMO_USERNAMES = frozenset(d.username for d in DEMO_LOGINS) | {REGION_LOGIN.username}
 
 
 def demo_totp_key(username: str) -> str:

@@ -204,9 +204,16 @@ class DemoBuilder:
 
     # --- organisation -----------------------------------------------------------------------
     def build_org(self) -> None:
-        from anxin.org.models import County, Grade, Office, School, SchoolClass
+        from anxin.org.models import County, Grade, Office, Region, School, SchoolClass
 
+        code, name, level, department = data.PROVINCE
+        self.province = Region(code=code, name=name, level=level, department_name=department)
+        code, name, level, department = data.CITY
+        self.city = Region(
+            code=code, name=name, level=level, department_name=department, parent=self.province
+        )
         self.county = County(
+            region=self.city,
             name=data.COUNTY_NAME,
             code=data.COUNTY_CODE,
             bureau_name=data.BUREAU_NAME,
@@ -362,6 +369,14 @@ class DemoBuilder:
         for username, role, title, unit in county_posts:
             u = self.staff(username, 0.2)
             self.member(u, role, title=title, unit=unit, started=date(self.sy - 2, 3, 1))
+        # the province's education department: an account of no county, one region post
+        from anxin.accounts.models import RegionPost
+
+        u = self.staff(data.REGION_LOGIN.username, 0.3)
+        u.county = None
+        self.region_post = RegionPost(
+            user=u, region=self.province, title="基础教育处", started_on=self.past(date(self.sy - 1, 9, 1))
+        )
         for username, slugs in SUPERVISION.items():
             u = self.staff(username, 0.2)
             for slug in slugs:
@@ -637,7 +652,7 @@ class DemoBuilder:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         need = set(settings.ANXIN_2FA_ROLES)
-        for login in data.DEMO_LOGINS:
+        for login in [*data.DEMO_LOGINS, data.REGION_LOGIN]:
             if login.role in need:
                 self.devices.append(
                     TOTPDevice(
@@ -652,11 +667,22 @@ class DemoBuilder:
     def save(self) -> dict:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from anxin.accounts.models import Membership, PasswordHistory, User
-        from anxin.org.models import County, Grade, Office, Responsibility, SafetyOfficer, School, SchoolClass
+        from anxin.accounts.models import Membership, PasswordHistory, RegionPost, User
+        from anxin.org.models import (
+            County,
+            Grade,
+            Office,
+            Region,
+            Responsibility,
+            SafetyOfficer,
+            School,
+            SchoolClass,
+        )
         from anxin.roster.models import Guardian, Placement, Student
 
         steps = [
+            (Region, [self.province]),
+            (Region, [self.city]),
             (County, [self.county]),
             (Office, self.offices),
             (School, self.schools),
@@ -664,6 +690,7 @@ class DemoBuilder:
             (SchoolClass, self.classes),
             (User, self.users),
             (Membership, self.memberships),
+            (RegionPost, [self.region_post]),
             (TOTPDevice, self.devices),
             (Student, self.students),
             (Guardian, self.guardians),
@@ -674,7 +701,7 @@ class DemoBuilder:
         counts = {}
         for model, rows in steps:
             model._base_manager.bulk_create(rows, batch_size=BATCH)
-            counts[model._meta.label_lower] = len(rows)
+            counts[model._meta.label_lower] = counts.get(model._meta.label_lower, 0) + len(rows)
             if model is User:
                 # bulk_create skips User.save(): the shared demo password goes into each
                 # account's password history here, so it cannot be "changed" back to (LAW 21)

@@ -5,12 +5,49 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core.audit import audited
 from anxin.core.models import Scope, ScopedManager
 from anxin.core.validators import validate_phone
+
+
+@audited()
+class Region(models.Model):
+    """A city (市/州) or province (省/自治区) above the counties, as its education department sees
+    them: counts only, from the rollups (dashboards.region). A city's parent is its province; a
+    county directly under a province (省直管县) names the province."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省（自治区、直辖市）")
+        CITY = "city", _("市（州、盟）")
+
+    name = models.CharField(_("地区"), max_length=50)
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    department_name = models.CharField(_("教育行政部门"), max_length=80)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级地区"),
+    )
+
+    class Meta:
+        verbose_name = _("地区（市、省）")
+        verbose_name_plural = _("地区（市、省）")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.parent_id and (self.level != self.Level.CITY or self.parent.level != self.Level.PROVINCE):
+            raise ValidationError(_("只有市（州）可以有上级地区，且上级须为省。"))
 
 
 @audited()
@@ -21,6 +58,14 @@ class County(models.Model):
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     bureau_name = models.CharField(_("教育行政部门"), max_length=80)
     bureau_phone = models.CharField(_("教体局电话"), max_length=20, blank=True, validators=[validate_phone])
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counties",
+        verbose_name=_("所属市（省）"),
+    )
 
     objects = ScopedManager()
     scope = Scope(county="id", school=None)

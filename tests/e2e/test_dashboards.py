@@ -16,7 +16,7 @@ from tests.e2e.conftest import login, shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _bureau_login(page, live_server, username):
+def _bureau_login(page, live_server, username, lands="**/home/"):
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,7 +31,7 @@ def _bureau_login(page, live_server, username):
     page.wait_for_url("**/otp/verify/**")
     page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/home/")
+    page.wait_for_url(lands)
 
 
 def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_server, page):
@@ -96,3 +96,40 @@ def test_bureau_drills_county_school_grade_class_and_follows_a_figure(live_serve
     page.locator(".chart.drawn canvas").first.wait_for()
     page.locator(".printsheet").wait_for(state="attached")
     assert page.locator(".printsheet img").count() == page.locator(".chart.drawn").count() > 0
+
+
+def test_the_province_reads_its_overview_drills_to_a_city_and_nothing_else(live_server, page):
+    """The province's education department: its cities side by side (counts only, charts under
+    the CSP), one city's counties one level down, and every county page refused."""
+    from anxin.demo import data
+    from anxin.demo.tests.test_load_demo import load
+
+    load("--cases", "24", students=400, activity=True)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _bureau_login(page, live_server, data.REGION_LOGIN.username, lands="**/dashboards/region/")
+    page.get_by_role("heading", name="宁夏回族自治区 概览").wait_for()
+    units = page.locator("#fig-region_units")
+    assert units.locator("tfoot").inner_text().startswith("全省合计")
+    page.locator("#fig-region_units .chart.drawn canvas").first.wait_for()
+    assert page.locator(".chart.drawn").count() == 4  # units, months, types, results
+    nav = page.locator("nav a").all_inner_texts()
+    assert "地区概览" in nav and "工作台" not in nav and "全县统计看板" not in nav
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    shot(page, "dashboards-province")
+    total = int(units.locator("tfoot td").first.inner_text())
+    units.get_by_role("link", name="银川市").click()
+    page.get_by_role("heading", name="银川市 概览").wait_for()
+    city = page.locator("#fig-region_units")
+    assert city.locator("tbody th").all_inner_texts() == [data.COUNTY_NAME]
+    assert int(city.locator("tfoot td").first.inner_text()) == total  # the demo's one county
+    assert city.locator("tfoot").inner_text().startswith("全市合计")
+    shot(page, "dashboards-city")
+    # a month range: the figures follow, the form keeps it
+    page.locator("#d-from").fill("2026-09")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_role("heading", name="银川市 概览").wait_for()
+    assert "from=2026-09" in page.url
+    # nothing of a county: its dashboard and registers are refused
+    resp = page.goto(f"{live_server.url}/dashboards/")
+    assert resp.status == 403

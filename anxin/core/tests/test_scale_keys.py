@@ -64,6 +64,8 @@ NO_SCHOOL_DATA: dict[str, str] = {
     "accounts.User_groups": "Django's join of accounts and auth groups",
     "accounts.User_user_permissions": "Django's join of accounts and auth permissions",
     "org.County": "the county itself: its id is the county key every other table carries",
+    "org.Region": "a city or province above the counties: a name and a code",
+    "accounts.RegionPost": "an account's post at a city or province education department",
     "supervision.Inspection_units": "joins a county inspection to the county's partner units",
 }
 

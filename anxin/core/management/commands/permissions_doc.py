@@ -32,6 +32,10 @@ def _render() -> str:
         f"({', '.join(sorted(policy.GRANTABLE_ACTIONS))}) of the grantee's own roles to one more school, until they expire,",
         "and only for these rights: " + ", ".join(f"`{p}`" for p in sorted(policy.GRANTABLE_PERMS)) + ".",
         "",
+        "A post at a city's or province's education department (`accounts.RegionPost`, on an account of",
+        "no county) holds none of these rights: it reads only its region's overview (`dashboards:region`,",
+        "counts only, from the rollups), and every page and API below refuses it.",
+        "",
         "| permission | meaning | " + " | ".join(f"`{r.value}`" for r in roles) + " |",
         "|---|---|" + "|".join(":-:" for _ in roles) + "|",
     ]

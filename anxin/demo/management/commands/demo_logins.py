@@ -32,6 +32,10 @@ class Command(BaseCommand):
             )
             for d in data.DEMO_LOGINS
         ]
+        r = data.REGION_LOGIN
+        rows.append(
+            (data.REGION_LABEL, r.username, data.DEMO_PASSWORD, "是" if r.role in need_otp else "", r.sees)
+        )
         header = ("角色", "用户名", "密码", "动态口令", "能看到什么")
         widths = [max(width(r[i]) for r in [header, *rows]) for i in range(4)]
         line = lambda r: "  ".join(pad(c, widths[i]) for i, c in enumerate(r[:4])) + "  " + r[4]  # noqa: E731
