@@ -46,9 +46,10 @@ def needs_password_change(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    if bool(policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES)):
-        return True
-    # a city or province post reads every county of its region (counts only)
+    if policy.memberships(user):
+        return bool(policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES))
+    # a city or province post (held by an account with no other post: RegionPost.clean) reads
+    # every county of its region, counts only; asked only of accounts without memberships
     return "region" in settings.ANXIN_2FA_ROLES and policy.region_post(user) is not None
 
 

@@ -203,3 +203,124 @@ def _add(acc: list, r: dict) -> None:
     acc[0] += r["a"] or 0
     acc[1] += r["b"] or 0
     acc[2] += r["c"] or 0
+
+
+class RegionCounts:
+    """The case counts of a region's counties (``cases``: their cases in the period). With a
+    county rollup: its rows, minus the school rows of the dirty buckets they still hold, plus
+    those buckets' cases counted live, plus the unrecorded 迟报 counted live; without one, the
+    cases themselves. Keyed by county, never by school: a province has thousands."""
+
+    def __init__(self, cases, rollup: rollups.RegionRollup | None):
+        self.cases = cases
+        self.rollup = rollup
+        self._overdue: dict | None = None
+
+    def _sum(self, group: str | None, sums: dict, counts: dict, *, types: bool = False) -> dict:
+        """{group value: {name: n}}: ``sums`` (name → filter on the rollup rows, or None) over the
+        rollup rows less the stale ones, ``counts`` (name → filter on the cases) over the live
+        cases — all the cases without a rollup."""
+        out: dict = defaultdict(lambda: defaultdict(int))
+
+        def add(qs, aggs, sign):
+            if qs is None:
+                return
+            rows = qs.values(group).annotate(**aggs) if group else [qs.aggregate(**aggs)]
+            for r in rows.order_by() if group else rows:
+                for name in aggs:
+                    out[r[group] if group else None][name[2:]] += sign * (r[name] or 0)
+
+        # the aggregates are named v_<name>: a name may be a field's ("n")
+        live_aggs = {
+            f"v_{name}": Count("pk", filter=q) if q is not None else Count("pk") for name, q in counts.items()
+        }
+        if self.rollup is None:
+            add(self.cases, live_aggs, 1)
+            return out
+        sum_aggs = {
+            f"v_{name}": Sum("n", filter=q) if q is not None else Sum("n") for name, q in sums.items()
+        }
+        add(self.rollup.types() if types else self.rollup.counts(), sum_aggs, 1)
+        add(self.rollup.stale_types() if types else self.rollup.stale_counts(), sum_aggs, -1)
+        live = self.rollup.live_q()
+        if live is not None and counts:
+            add(self.cases.filter(live), live_aggs, 1)
+        return out
+
+    def overdue(self) -> dict[int, int]:
+        """{county: cases of :func:`overdue_unrecorded_q`} (one query, kept)."""
+        if self._overdue is None:
+            rows = self.cases.filter(overdue_unrecorded_q()).values("county_id").annotate(c=Count("pk"))
+            self._overdue = {r["county_id"]: r["c"] for r in rows.order_by()}
+        return self._overdue
+
+    def by_county(self) -> dict[int, tuple[int, int, int]]:
+        """{county: (cases, open, 迟报)}."""
+        late = late_q() if self.rollup is None else Q(report_late=True)
+        got = self._sum(
+            "county_id",
+            {"a": None, "b": Q(open=True), "c": Q(late=True)},
+            {"a": None, "b": ~Q(state=CaseState.CLOSED), "c": late},
+        )
+        if self.rollup is not None:
+            for county, n in self.overdue().items():
+                got[county]["c"] += n
+        return {k: (v["a"], v["b"], v["c"]) for k, v in got.items()}
+
+    def months(self, first: dt.date) -> dict[dt.date, int]:
+        out: dict = {}
+        cases = self.cases
+        if self.rollup is not None:
+            out = {m: v["n"] for m, v in self._sum("month", {"n": None}, {}).items() if m >= first}
+            live = self.rollup.live_q()
+            if live is None:
+                return out
+            cases = cases.filter(live)
+        for r in (
+            cases.filter(discovered_at__date__gte=first)
+            .annotate(m=TruncMonth("discovered_at", tzinfo=clock.SHANGHAI))
+            .values("m")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            m = r["m"]
+            m = clock.local_date(m).replace(day=1) if isinstance(m, dt.datetime) else m
+            out[m] = out.get(m, 0) + r["n"]
+        return out
+
+    def results(self) -> dict[str, int]:
+        return {k: v["n"] for k, v in self._sum("result", {"n": None}, {"n": None}).items()}
+
+    def types(self) -> dict[str, int]:
+        live = {code: Q(behaviour_types__icontains=f'"{code}"') for code, *_r in BEHAVIOUR_TYPES}
+        if self.rollup is None:
+            return dict(self._sum(None, {}, live)[None])
+        got = {k: v["n"] for k, v in self._sum("behaviour", {"n": None}, {}, types=True).items()}
+        q = self.rollup.live_q()
+        if q is not None:
+            for code, n in (
+                self.cases.filter(q).aggregate(**{c: Count("pk", filter=f) for c, f in live.items()}).items()
+            ):
+                got[code] = got.get(code, 0) + n
+        return got
+
+    def report(self) -> dict[str, int]:
+        """须报告 / 已首报 / 迟报 among the cases."""
+        late = late_q() if self.rollup is None else Q(report_late=True)
+        got = self._sum(
+            None,
+            {
+                "n": Q(required=True),
+                "done": Q(required=True, reported=True),
+                "late": Q(required=True, late=True),
+            },
+            {
+                "n": Q(report_required=True),
+                "done": Q(report_required=True, first_reported_at__isnull=False),
+                "late": Q(report_required=True) & late,
+            },
+        )[None]
+        out = {"n": got["n"], "done": got["done"], "late": got["late"]}
+        if self.rollup is not None:
+            out["late"] += sum(self.overdue().values())
+        return out

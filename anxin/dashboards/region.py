@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from anxin.cases.law.definitions import BEHAVIOUR_TYPES, RESULTS
 from anxin.cases.models import BullyingCase
 from anxin.core import clock, policy
 from anxin.dashboards import rollups
-from anxin.dashboards.case_counts import CaseCounts
+from anxin.dashboards.case_counts import RegionCounts
 from anxin.dashboards.figures import Cell, Figure, Row, pct
 
 # --- who -----------------------------------------------------------------------------------------
@@ -129,13 +129,6 @@ class Overview:
         return [u for _c, u in sorted(found.values(), key=lambda cu: cu[0])]
 
 
-class _Cases:
-    """What CaseCounts reads of a figure source: the rows to count live."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-
 def figures(ov: Overview) -> list[Figure]:
     """The overview's figures, a fixed number of queries whatever the region's size."""
     from anxin.dashboards.panels_cases import months
@@ -147,25 +140,22 @@ def figures(ov: Overview) -> list[Figure]:
         qs = qs.filter(discovered_at__date__gte=ov.date_from)
     if ov.date_to:
         qs = qs.filter(discovered_at__date__lte=ov.date_to)
-    counts = CaseCounts(_Cases(qs), rollups.reader(county_ids, None, True, ov.date_from, ov.date_to))
+    counts = RegionCounts(qs, rollups.region_reader(county_ids, ov.date_from, ov.date_to))
     School = apps.get_model("org", "School")
-    school_county: dict[int, int] = {}
-    active: dict[int, int] = {}
-    schools = School.objects.filter(county_id__in=county_ids).order_by()
-    for pk, county, is_active in schools.values_list("pk", "county_id", "active"):
-        school_county[pk] = county
-        active[county] = active.get(county, 0) + bool(is_active)
-    per_county: dict[int, list[int]] = {}
-    for school, abc in counts.by_school().items():
-        acc = per_county.setdefault(school_county.get(school), [0, 0, 0])
-        for i in range(3):
-            acc[i] += abc[i]
+    active = dict(
+        School.objects.filter(county_id__in=county_ids, active=True)
+        .values("county_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("county_id", "n")
+    )
+    per_county = counts.by_county()
 
     rows, totals = [], [0, 0, 0, 0]
     for u in units:
         vals = [0, 0, 0, 0]
         for c in u.counties:
-            for i, n in enumerate(per_county.get(c, [0, 0, 0])):
+            for i, n in enumerate(per_county.get(c, (0, 0, 0))):
                 vals[i] += n
             vals[3] += active.get(c, 0)
         totals = [a + b for a, b in zip(totals, vals, strict=True)]

@@ -25,7 +25,7 @@ from anxin.cases.law.definitions import BEHAVIOUR_TYPES
 from anxin.cases.models import BullyingCase, CaseState
 from anxin.cases.seal_models import CaseSeal
 from anxin.core import clock
-from anxin.dashboards.models import CaseCount, CaseTypeCount, RollupDirty
+from anxin.dashboards.models import CaseCount, CaseTypeCount, CountyCaseCount, CountyTypeCount, RollupDirty
 
 BEHAVIOURS = frozenset(code for code, *_r in BEHAVIOUR_TYPES)
 MAX_DIRTY = 200  # more dirty buckets than this in one view: count it all live (the queue is behind)
@@ -61,11 +61,38 @@ def mark(buckets) -> None:
     transaction.on_commit(lambda: refresh_task([(s, m.isoformat()) for _c, s, m in buckets]), robust=True)
 
 
-def _lock_schools(**filters) -> None:
-    """Recounts of a school (and rebuilds of its county) take turns: each locks the school rows
-    first (PostgreSQL; SQLite has one writer at a time anyway)."""
-    School = apps.get_model("org", "School")
-    list(School.objects.select_for_update().filter(**filters).order_by("pk").values_list("pk", flat=True))
+def _lock_county(county_id: int) -> None:
+    """Recounts in a county (and its rebuilds) take turns: each locks the county's row first, as
+    each rewrites the county's rows of the month (PostgreSQL; SQLite has one writer at a time).
+    FOR NO KEY UPDATE: it excludes the other recounts, not the writers of rows that refer to the
+    county (their foreign-key check takes a KEY SHARE lock, which a plain FOR UPDATE would block
+    for the length of a rebuild)."""
+    County = apps.get_model("org", "County")
+    list(County.objects.select_for_update(no_key=True).filter(pk=county_id).values_list("pk", flat=True))
+
+
+COUNT_KEYS = ("result", "open", "sealed", "required", "reported", "late")
+TYPE_KEYS = ("sealed", "behaviour")
+
+
+def _county_rows(cc, tc) -> tuple[list[CountyCaseCount], list[CountyTypeCount]]:
+    """The county rows of these school rows: summed over the schools."""
+    counts: Counter = Counter()
+    for r in cc:
+        counts[(r.county_id, r.month, *(getattr(r, k) for k in COUNT_KEYS))] += r.n
+    types: Counter = Counter()
+    for r in tc:
+        types[(r.county_id, r.month, *(getattr(r, k) for k in TYPE_KEYS))] += r.n
+    return (
+        [
+            CountyCaseCount(county_id=k[0], month=k[1], n=n, **dict(zip(COUNT_KEYS, k[2:], strict=True)))
+            for k, n in counts.items()
+        ],
+        [
+            CountyTypeCount(county_id=k[0], month=k[1], n=n, **dict(zip(TYPE_KEYS, k[2:], strict=True)))
+            for k, n in types.items()
+        ],
+    )
 
 
 def _sealed():
@@ -136,8 +163,12 @@ def _rows(cases) -> tuple[list[CaseCount], list[CaseTypeCount]]:
 def refresh(school_id: int, month: dt.date) -> None:
     """Recount one bucket and clear the marks it had when the recount began: a change that
     commits meanwhile leaves its own mark (and its own task)."""
+    School = apps.get_model("org", "School")
+    county_id = School.objects.filter(pk=school_id).values_list("county_id", flat=True).first()
+    if county_id is None:
+        return
     with transaction.atomic():
-        _lock_schools(pk=school_id)
+        _lock_county(county_id)
         marks = list(
             RollupDirty.objects.filter(school_id=school_id, month=month).values_list("pk", flat=True)
         )
@@ -151,6 +182,14 @@ def refresh(school_id: int, month: dt.date) -> None:
         CaseTypeCount.objects.filter(school_id=school_id, month=month).delete()
         CaseCount.objects.bulk_create(cc)
         CaseTypeCount.objects.bulk_create(tc)
+        # the county's rows of the month: the sum of its schools' rows, as they now stand
+        kept = CaseCount.objects.filter(county_id=county_id, month=month)
+        kept_types = CaseTypeCount.objects.filter(county_id=county_id, month=month)
+        county_cc, county_tc = _county_rows(kept, kept_types)
+        CountyCaseCount.objects.filter(county_id=county_id, month=month).delete()
+        CountyTypeCount.objects.filter(county_id=county_id, month=month).delete()
+        CountyCaseCount.objects.bulk_create(county_cc)
+        CountyTypeCount.objects.bulk_create(county_tc)
         RollupDirty.objects.filter(pk__in=marks).delete()
 
 
@@ -161,15 +200,18 @@ def rebuild(county_id: int | None = None) -> int:
         County = apps.get_model("org", "County")
         return sum(rebuild(pk) for pk in County.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
-        _lock_schools(county_id=county_id)
+        _lock_county(county_id)
         marks = list(RollupDirty.objects.filter(county_id=county_id).values_list("pk", flat=True))
         cc, tc = _rows(BullyingCase.objects.filter(county_id=county_id))
-        CaseCount.objects.filter(county_id=county_id).delete()
-        CaseTypeCount.objects.filter(county_id=county_id).delete()
+        county_cc, county_tc = _county_rows(cc, tc)
+        for model in (CaseCount, CaseTypeCount, CountyCaseCount, CountyTypeCount):
+            model.objects.filter(county_id=county_id).delete()
         CaseCount.objects.bulk_create(cc, batch_size=5000)
         CaseTypeCount.objects.bulk_create(tc, batch_size=5000)
+        CountyCaseCount.objects.bulk_create(county_cc, batch_size=5000)
+        CountyTypeCount.objects.bulk_create(county_tc, batch_size=5000)
         RollupDirty.objects.filter(pk__in=marks).delete()
-    return len(cc) + len(tc)
+    return len(cc) + len(tc) + len(county_cc) + len(county_tc)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -251,3 +293,56 @@ def reader(
     if len(found) > MAX_DIRTY:
         return None
     return Rollup(county_id, schools, sealed, date_from, month_to, found)
+
+
+@dataclass
+class RegionRollup:
+    """The county rows standing for a region's cases over whole months (sealed cases in). The
+    county rows of a month with a dirty bucket still hold that bucket's old school rows: a
+    reader subtracts those (``stale_*``) and counts the bucket's cases live (``live_q``)."""
+
+    counties: frozenset[int]
+    month_from: dt.date | None
+    month_to: dt.date | None  # inclusive (a first of month)
+    dirty: list[tuple[int, dt.date]]  # (school, month)
+
+    def _filter(self, qs):
+        qs = qs.filter(county_id__in=self.counties)
+        if self.month_from:
+            qs = qs.filter(month__gte=self.month_from)
+        if self.month_to:
+            qs = qs.filter(month__lte=self.month_to)
+        return qs
+
+    def counts(self):
+        return self._filter(CountyCaseCount.objects.all())
+
+    def types(self):
+        return self._filter(CountyTypeCount.objects.all())
+
+    def _stale_q(self) -> Q:
+        q = Q(pk__in=[])
+        for school_id, month in self.dirty:
+            q |= Q(school_id=school_id, month=month)
+        return q
+
+    def stale_counts(self):
+        """The school rows of the dirty buckets (in the county rows, not yet recounted), or None."""
+        return CaseCount.objects.filter(self._stale_q()) if self.dirty else None
+
+    def stale_types(self):
+        return CaseTypeCount.objects.filter(self._stale_q()) if self.dirty else None
+
+    def live_q(self) -> Q | None:
+        return Rollup(self.counties, None, True, None, None, self.dirty).live_q()
+
+
+def region_reader(
+    counties: frozenset[int], date_from: dt.date | None, date_to: dt.date | None
+) -> RegionRollup | None:
+    """The county rollup for a region's cases, or None when it cannot stand for them (as
+    :func:`reader`: not whole months, or more than :data:`MAX_DIRTY` dirty buckets)."""
+    plain = reader(counties, None, True, date_from, date_to)
+    if plain is None:
+        return None
+    return RegionRollup(counties, plain.month_from, plain.month_to, plain.dirty)

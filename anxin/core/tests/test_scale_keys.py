@@ -40,6 +40,8 @@ COUNTY_LEVEL: dict[str, str] = {
     "cases.LegalParameterVersion": "a version of the county's legal parameters",
     "screening.VulnerabilityCategory": "a category of the county's 弱势学生 register",
     "screening.CountyRound": "a round the bureau opens for all its schools; each school's ScreeningRound carries the school",
+    "dashboards.CountyCaseCount": "the county's case rollup rows summed over its schools (the school rows are dashboards.CaseCount)",
+    "dashboards.CountyTypeCount": "the county's behaviour-type rollup rows summed over its schools (dashboards.CaseTypeCount)",
     "campaigns.Campaign": "the bureau's campaign for the whole county",
     "campaigns.Phase": "a phase of a county campaign",
     "campaigns.Task": "a task of a county campaign; each school's TaskProgress carries the school",

@@ -164,6 +164,8 @@ def test_a_period_of_whole_months_reads_the_rollups_and_counts_the_same(province
 def test_a_change_counts_at_once_before_its_bucket_is_recounted(province, django_capture_on_commit_callbacks):
     from anxin.cases.models import BullyingCase, CaseState
     from anxin.dashboards.models import RollupDirty
+    from anxin.demo import data
+    from anxin.org.models import Region
 
     prov, county, demo = province
     case = BullyingCase.objects.filter(county=county).exclude(state=CaseState.CLOSED).first()
@@ -174,6 +176,70 @@ def test_a_change_counts_at_once_before_its_bucket_is_recounted(province, django
     assert RollupDirty.objects.filter(county_id=county.pk).exists()  # not recounted yet
     after = unit_values(overview(prov)["region_units"])[f"county:{county.pk}"]
     assert after[1] == before[1] - 1 and after[0] == before[0]
+    # every figure: the county rows less the bucket's stale school rows, plus its cases live
+    city = Region.objects.get(code=data.CITY[0])
+    check(prov, {f"city:{city.pk}": [demo.pk], f"county:{county.pk}": [county.pk]})
+
+
+def test_the_county_rollup_and_the_cases_give_the_same_counts(province, django_capture_on_commit_callbacks):
+    """RegionCounts over the county rows (clean, then with dirty buckets) equals RegionCounts
+    over the cases themselves; the county rows always equal the sum of the school rows."""
+    from django.db.models import Sum
+
+    from anxin.cases.models import BullyingCase, CaseState
+    from anxin.dashboards import rollups
+    from anxin.dashboards.case_counts import RegionCounts
+    from anxin.dashboards.models import CaseCount, CountyCaseCount
+
+    prov, county, demo = province
+    ids = frozenset({demo.pk, county.pk})
+    first = clock.today().replace(day=1)
+    lo = (first - dt.timedelta(days=70)).replace(day=1)
+
+    def both(date_from=None):
+        cases = BullyingCase.objects.filter(county_id__in=ids)
+        if date_from:
+            cases = cases.filter(discovered_at__date__gte=date_from)
+        rolled = RegionCounts(cases, rollups.region_reader(ids, date_from, None))
+        assert rolled.rollup is not None
+        counted = RegionCounts(cases, None)
+        for c in (rolled, counted):
+            yield {
+                "county": c.by_county(),
+                "months": {k: v for k, v in c.months(lo).items() if v},
+                "results": {k: v for k, v in c.results().items() if v},
+                "types": {k: v for k, v in c.types().items() if v},
+                "report": c.report(),
+            }
+
+    def sums(model, *keys):
+        return {
+            tuple(r[k] for k in keys): r["t"]
+            for r in model.objects.values(*keys).annotate(t=Sum("n")).order_by()
+        }
+
+    for date_from in (None, lo):
+        a, b = both(date_from)
+        assert a == b
+    assert sums(CountyCaseCount, "county_id", "month", "result") == sums(
+        CaseCount, "county_id", "month", "result"
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for case in BullyingCase.objects.filter(county_id__in=ids).exclude(state=CaseState.CLOSED)[:3]:
+            case.state = CaseState.CLOSED
+            case.behaviour_types = ["cyber"]
+            case.discovered_at -= dt.timedelta(days=31)
+            case.save(update_fields=["state", "behaviour_types", "discovered_at"])
+    for date_from in (None, lo):
+        a, b = both(date_from)
+        assert a == b
+    for callback in callbacks:
+        callback()  # the recounts: school rows and the county rows of their months
+    assert sums(CountyCaseCount, "county_id", "month", "result") == sums(
+        CaseCount, "county_id", "month", "result"
+    )
+    a, b = both()
+    assert a == b
 
 
 def test_queries_do_not_grow_with_the_counties(province, django_assert_max_num_queries):

@@ -179,8 +179,10 @@ def test_a_deadline_passing_makes_a_case_late_with_no_change_to_its_row(
 
 
 def test_rebuild_equals_the_recount_of_every_bucket(demo):
+    from django.db.models import Sum
+
     from anxin.dashboards import rollups
-    from anxin.dashboards.models import CaseCount, CaseTypeCount
+    from anxin.dashboards.models import CaseCount, CaseTypeCount, CountyCaseCount, CountyTypeCount
 
     def snapshot():
         rows = CaseCount.objects.filter(county_id=demo.pk).values_list(
@@ -189,10 +191,20 @@ def test_rebuild_equals_the_recount_of_every_bucket(demo):
         types = CaseTypeCount.objects.filter(county_id=demo.pk).values_list(
             "school_id", "month", "sealed", "behaviour", "n"
         )
-        return sorted(rows), sorted(types)
+        county = CountyCaseCount.objects.filter(county_id=demo.pk).values_list(
+            "month", "result", "open", "sealed", "required", "reported", "late", "n"
+        )
+        county_types = CountyTypeCount.objects.filter(county_id=demo.pk).values_list(
+            "month", "sealed", "behaviour", "n"
+        )
+        return sorted(rows), sorted(types), sorted(county), sorted(county_types)
 
     built = snapshot()
-    CaseCount.objects.filter(county_id=demo.pk).delete()
-    CaseTypeCount.objects.filter(county_id=demo.pk).delete()
-    assert rollups.rebuild(demo.pk) == len(built[0]) + len(built[1])
+    # the county rows are the school rows summed over the schools
+    keys = ("month", "result", "open", "sealed", "required", "reported", "late")
+    summed = CaseCount.objects.filter(county_id=demo.pk).values(*keys).annotate(t=Sum("n")).order_by()
+    assert sorted(tuple(r[k] for k in keys) + (r["t"],) for r in summed) == built[2]
+    for model in (CaseCount, CaseTypeCount, CountyCaseCount, CountyTypeCount):
+        model.objects.filter(county_id=demo.pk).delete()
+    assert rollups.rebuild(demo.pk) == sum(len(b) for b in built)
     assert snapshot() == built
