@@ -165,7 +165,7 @@ def _county_name(user) -> str:
     return County.objects.filter(pk=user.county_id).values_list("name", flat=True).first() or ""
 
 
-def _file(content: bytes, name: str, ctype: str) -> HttpResponse:
+def attachment(content: bytes, name: str, ctype: str) -> HttpResponse:
     response = HttpResponse(content, content_type=ctype)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
     return response
@@ -177,7 +177,7 @@ def returns_xlsx(request):
     scope, _form = build_scope(request, perm=COUNTY)
     figs = panels.all_figures(scope)
     name = f"{_('统计报表')}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = _file(workbook(scope, _county_name(request.user), figs), name, XLSX)
+    response = attachment(workbook(scope, _county_name(request.user), figs), name, XLSX)
     audit.append("export", object_type="dashboards.returns", data={"filters": scope.query()})
     return response
 
@@ -188,6 +188,6 @@ def report_docx(request):
     scope, _form = build_scope(request, perm=COUNTY)
     sections = panels.sections(scope)
     name = f"{_('统计报告')}-{timezone.localdate():%Y%m%d}.docx"
-    response = _file(document(scope, _county_name(request.user), sections), name, DOCX)
+    response = attachment(document(scope, _county_name(request.user), sections), name, DOCX)
     audit.append("export", object_type="dashboards.report", data={"filters": scope.query()})
     return response

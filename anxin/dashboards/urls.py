@@ -12,6 +12,7 @@ urlpatterns = [
     path("class/<int:pk>/", views.klass, name="klass"),
     path("region/", views.region, name="region"),
     path("region/<int:pk>/", views.region, name="region_child"),
+    path("region/<int:pk>/overview.xlsx", views.region_xlsx, name="region_xlsx"),
     path("week/", week.week, name="week"),
     path("hotspots/", week.hotspots, name="hotspots"),
     path("returns.xlsx", returns.returns_xlsx, name="returns_xlsx"),

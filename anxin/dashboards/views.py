@@ -160,23 +160,28 @@ def klass(request, pk):
     return _render(request, scope, form, f"{s.name} · {k.grade.name}{k.name}", crumbs)
 
 
-@login_required
-def region(request, pk: int | None = None):
-    """市、省概览 (dashboards.region): the user's city or province, or one of its cities."""
+def _region_overview(request, pk):
     from anxin.dashboards import region as overview
 
     area = overview.region_for(request.user, pk)
     form = overview.MonthForm(request.GET)
     date_from, date_to = form.period()
-    ov = overview.Overview(area, date_from, date_to)
+    return area, form, overview.Overview(area, date_from, date_to)
+
+
+@login_required
+def region(request, pk: int | None = None):
+    """市、省概览 (dashboards.region): the user's city or province, or one of its cities."""
+    from anxin.dashboards import region as overview
+
+    area, form, ov = _region_overview(request, pk)
     crumbs = []
     if area.parent_id and pk is not None:
-        crumbs = [
-            (
-                area.parent.name,
-                reverse("dashboards:region") + ("?" + urlencode(ov.query()) if ov.query() else ""),
-            )
-        ]
+        query = ("?" + urlencode(ov.query())) if ov.query() else ""
+        crumbs = [(area.parent.name, reverse("dashboards:region") + query)]
+    export = reverse("dashboards:region_xlsx", args=[area.pk]) + (
+        "?" + urlencode(ov.query()) if ov.query() else ""
+    )
     return render(
         request,
         "dashboards/region.html",
@@ -186,5 +191,23 @@ def region(request, pk: int | None = None):
             "form": form,
             "figs": overview.figures(ov),
             "crumbs": crumbs,
+            "export_url": export,
         },
     )
+
+
+@login_required
+def region_xlsx(request, pk: int):
+    """The overview's tables as .xlsx (one sheet per table, as the statistics returns)."""
+    from django.utils import timezone
+
+    from anxin.core import audit
+    from anxin.core.xlsx import XLSX
+    from anxin.dashboards import region as overview
+    from anxin.dashboards.returns import attachment, workbook
+
+    area, _form, ov = _region_overview(request, pk)
+    name = f"{area.name}{_('概览')}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = attachment(workbook(ov, area.department_name, overview.figures(ov)), name, XLSX)
+    audit.append("export", object_type="dashboards.region", object_id=area.pk, data={"filters": ov.query()})
+    return response

@@ -371,3 +371,33 @@ def test_the_demo_province_post(demo):
     assert post.region.code == data.PROVINCE[0]
     assert demo.region.code == data.CITY[0] and demo.region.parent_id == post.region_id
     assert TOTPDevice.objects.filter(user=post.user, confirmed=True).exists()
+
+
+def test_the_overview_exports_as_xlsx_and_the_export_is_audited(province, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from anxin.accounts.models import User
+    from anxin.core.models import AuditEvent
+    from anxin.core.testing import login
+
+    prov, county, demo = province
+    login(client, region_user(region=prov))
+    page = client.get(reverse("dashboards:region"), {"from": "2026-09"}).content.decode()
+    url = reverse("dashboards:region_xlsx", args=[prov.pk]) + "?from=2026-09"
+    assert f'href="{url}"' in page
+    r = client.get(url)
+    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    wb = load_workbook(BytesIO(r.content))
+    ws = wb.worksheets[0]
+    assert "各市、县区" in ws["A1"].value and "2026-09-01" in ws["A2"].value
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
+    figs = overview(prov, dt.date(2026, 9, 1), None)
+    want = [[r.label] + [c.value for c in r.cells] for r in figs["region_units"].rows]
+    want.append([figs["region_units"].total.label] + [c.value for c in figs["region_units"].total.cells])
+    assert rows[: len(want)] == want
+    assert AuditEvent.objects.filter(action="export", object_type="dashboards.region").exists()
+    client.logout()
+    login(client, User.objects.get(username="demo_safety"))
+    assert client.get(url).status_code == 404
