@@ -199,10 +199,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Roles whose accounts must use a TOTP second factor (LAW 21); "region": city and province posts.
-ANXIN_2FA_ROLES = env_list(
-    "ANXIN_2FA_ROLES", ["bureau_admin", "bureau_safety", "auditor", "supervisor", "region"]
-)
+# Roles whose accounts must use a TOTP second factor (LAW 21). City and province posts
+# (accounts.RegionPost) always must.
+ANXIN_2FA_ROLES = env_list("ANXIN_2FA_ROLES", ["bureau_admin", "bureau_safety", "auditor", "supervisor"])
 OTP_TOTP_ISSUER = "安心校园 Anxin"
 
 # --- security in transit and headers (R-Q-4) -----------------------------------------------

@@ -238,13 +238,13 @@ def track(app_label: str) -> None:
         return
     from django.apps import apps
 
-    _TRACKED.add(app_label)
     for model in apps.get_app_config(app_label).get_models():
         if getattr(model, "figures_untracked", False):
             continue
         uid = f"anxin.listing.figures.{model._meta.label_lower}"
         post_save.connect(_bump, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_bump, sender=model, dispatch_uid=uid + ".delete")
+    _TRACKED.add(app_label)
 
 
 def figures(request, app_label: str, what, compute: Callable[[], dict]) -> dict:

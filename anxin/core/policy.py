@@ -160,8 +160,12 @@ def grants(user) -> list:
 def region_post(user):
     """The user's active post at a city or province education department (accounts.RegionPost,
     the first by region code), or None; read once a request. Such a post grants no right of
-    PERMISSIONS: only the region overview reads it (dashboards.region)."""
+    PERMISSIONS: only the region overview reads it (dashboards.region). An account that also
+    belongs to a county (or holds a Membership) is refused it here, whatever its rows say:
+    RegionPost.clean keeps the two apart, this keeps a row written past it from counting."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.county_id is not None or memberships(user):
         return None
     if not hasattr(user, "_anxin_region_post"):
         region_post_model = apps.get_model("accounts", "RegionPost")

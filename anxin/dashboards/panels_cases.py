@@ -95,7 +95,7 @@ def months(scope: Scope) -> list[dt.date]:
     while m <= end and len(out) < 36:
         out.append(m)
         m = (m + dt.timedelta(days=32)).replace(day=1)
-    return out
+    return out or [start.replace(day=1)]  # a range that starts after today: its first month
 
 
 def by_month(scope: Scope, src: Source, counts: CaseCounts) -> Figure:

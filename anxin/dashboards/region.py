@@ -54,14 +54,24 @@ def region_for(user, pk: int | None = None):
 class MonthForm(forms.Form):
     """Whole months only: the rollups are kept by month, so any range reads them."""
 
-    date_from = forms.DateField(label=gettext_lazy("起始月份"), required=False, input_formats=["%Y-%m"])
-    date_to = forms.DateField(label=gettext_lazy("截止月份"), required=False, input_formats=["%Y-%m"])
+    _month = {"invalid": gettext_lazy("请填写年月，如 2026-09。")}
+    date_from = forms.DateField(
+        label=gettext_lazy("起始月份"), required=False, input_formats=["%Y-%m"], error_messages=_month
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("截止月份"), required=False, input_formats=["%Y-%m"], error_messages=_month
+    )
 
     def __init__(self, data):
         super().__init__({"date_from": data.get("from", ""), "date_to": data.get("to", "")})
 
     def clean(self):
         d = super().clean()
+        this_year = clock.today().year
+        for name in ("date_from", "date_to"):
+            if d.get(name) and not 2000 <= d[name].year <= this_year + 1:
+                self.add_error(name, _("月份须在 2000 年至 %(y)s 年之间。") % {"y": this_year + 1})
+                d.pop(name, None)
         if d.get("date_from") and d.get("date_to") and d["date_from"] > d["date_to"]:
             raise forms.ValidationError(_("起始月份不能晚于截止月份。"))
         return d
@@ -161,11 +171,12 @@ def figures(ov: Overview) -> list[Figure]:
         totals = [a + b for a, b in zip(totals, vals, strict=True)]
         rows.append(Row(u.label, [Cell(v) for v in vals], key=u.key, drill=u.drill))
     Region = apps.get_model("org", "Region")
-    unit_word = _("市、县区") if ov.region.level == Region.Level.PROVINCE else _("县区")
+    province = ov.region.level == Region.Level.PROVINCE
+    title = _("欺凌事件：各市、县区") if province else _("欺凌事件：各县区")
     figs = [
         Figure(
             "region_units",
-            _("欺凌事件：各%(u)s") % {"u": unit_word},
+            title,
             [_("事件数"), _("办理中"), _("迟报"), _("学校数")],
             rows,
             Row(ov.total_label, [Cell(v) for v in totals]),
@@ -183,7 +194,8 @@ def figures(ov: Overview) -> list[Figure]:
             _("欺凌事件：按月"),
             [_("事件数")],
             [Row(f"{m:%Y-%m}", [Cell(got.get(m, 0))], key=f"{m:%Y-%m}") for m in month_list],
-            Row(ov.total_label, [Cell(sum(got.get(m, 0) for m in month_list))]),
+            # the months shown (the last twelve without a range), not the whole period
+            Row(_("合计"), [Cell(sum(got.get(m, 0) for m in month_list))]),
             chart="line",
             counts_only=True,
         )
@@ -219,7 +231,7 @@ def figures(ov: Overview) -> list[Figure]:
     figs.append(
         Figure(
             "region_report",
-            _("向教体局报告"),
+            _("向县教体局报告"),
             [_("数值")],
             [
                 Row(_("须向教体局报告"), [Cell(rep["n"])], key="required"),

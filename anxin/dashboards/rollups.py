@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from anxin.cases.law.definitions import BEHAVIOUR_TYPES
@@ -61,14 +61,17 @@ def mark(buckets) -> None:
     transaction.on_commit(lambda: refresh_task([(s, m.isoformat()) for _c, s, m in buckets]), robust=True)
 
 
+ROLLUP_LOCK = 4120  # the first key of the rollups' advisory locks (the second: the county)
+
+
 def _lock_county(county_id: int) -> None:
-    """Recounts in a county (and its rebuilds) take turns: each locks the county's row first, as
-    each rewrites the county's rows of the month (PostgreSQL; SQLite has one writer at a time).
-    FOR NO KEY UPDATE: it excludes the other recounts, not the writers of rows that refer to the
-    county (their foreign-key check takes a KEY SHARE lock, which a plain FOR UPDATE would block
-    for the length of a rebuild)."""
-    County = apps.get_model("org", "County")
-    list(County.objects.select_for_update(no_key=True).filter(pk=county_id).values_list("pk", flat=True))
+    """Recounts in a county (and its rebuilds) take turns, as each rewrites the county's rows of
+    the month: a transaction-scoped advisory lock per county on PostgreSQL (SQLite has one writer
+    at a time). Not a row lock: the case services lock the case's county row (select_for_update
+    with select_related), so a lock on it would hold every case action in the county."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, int(county_id)])
 
 
 COUNT_KEYS = ("result", "open", "sealed", "required", "reported", "late")
@@ -163,10 +166,14 @@ def _rows(cases) -> tuple[list[CaseCount], list[CaseTypeCount]]:
 def refresh(school_id: int, month: dt.date) -> None:
     """Recount one bucket and clear the marks it had when the recount began: a change that
     commits meanwhile leaves its own mark (and its own task)."""
-    School = apps.get_model("org", "School")
-    county_id = School.objects.filter(pk=school_id).values_list("county_id", flat=True).first()
+    # the county of the marks (a mark carries its case's county)
+    county_id = (
+        RollupDirty.objects.filter(school_id=school_id, month=month)
+        .values_list("county_id", flat=True)
+        .first()
+    )
     if county_id is None:
-        return
+        return  # another task recounted it already
     with transaction.atomic():
         _lock_county(county_id)
         marks = list(

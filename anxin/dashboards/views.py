@@ -176,7 +176,7 @@ def region(request, pk: int | None = None):
 
     area, form, ov = _region_overview(request, pk)
     crumbs = []
-    if area.parent_id and pk is not None:
+    if pk is not None and pk != policy.region_post(request.user).region_id:  # one of its cities
         query = ("?" + urlencode(ov.query())) if ov.query() else ""
         crumbs = [(area.parent.name, reverse("dashboards:region") + query)]
     export = reverse("dashboards:region_xlsx", args=[area.pk]) + (
@@ -186,7 +186,7 @@ def region(request, pk: int | None = None):
         request,
         "dashboards/region.html",
         {
-            "title": _("%(r)s 概览") % {"r": area.name},
+            "title": _("%(r)s概览") % {"r": area.name},
             "region": area,
             "form": form,
             "figs": overview.figures(ov),

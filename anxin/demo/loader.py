@@ -369,14 +369,6 @@ class DemoBuilder:
         for username, role, title, unit in county_posts:
             u = self.staff(username, 0.2)
             self.member(u, role, title=title, unit=unit, started=date(self.sy - 2, 3, 1))
-        # the province's education department: an account of no county, one region post
-        from anxin.accounts.models import RegionPost
-
-        u = self.staff(data.REGION_LOGIN.username, 0.3)
-        u.county = None
-        self.region_post = RegionPost(
-            user=u, region=self.province, title="基础教育处", started_on=self.past(date(self.sy - 1, 9, 1))
-        )
         for username, slugs in SUPERVISION.items():
             u = self.staff(username, 0.2)
             for slug in slugs:
@@ -647,13 +639,24 @@ class DemoBuilder:
                         )
                     )
 
+    def build_region_post(self) -> None:
+        """The province's education department: an account of no county, one region post (made
+        after every other account, so the demo's other generated names stay as they were)."""
+        from anxin.accounts.models import RegionPost
+
+        u = self.staff(data.REGION_LOGIN.username, 0.3)
+        u.county = None
+        self.region_post = RegionPost(
+            user=u, region=self.province, title="基础教育处", started_on=self.past(date(self.sy - 1, 9, 1))
+        )
+
     def build_devices(self) -> None:
         from django.conf import settings
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         need = set(settings.ANXIN_2FA_ROLES)
         for login in [*data.DEMO_LOGINS, data.REGION_LOGIN]:
-            if login.role in need:
+            if login.role in need or login is data.REGION_LOGIN:
                 self.devices.append(
                     TOTPDevice(
                         user=self.by_username[login.username],
@@ -716,6 +719,7 @@ class DemoBuilder:
         self.build_staff()
         self.build_students()
         self.build_duties()
+        self.build_region_post()
         self.build_devices()
 
 

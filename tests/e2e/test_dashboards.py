@@ -108,7 +108,7 @@ def test_the_province_reads_its_overview_drills_to_a_city_and_nothing_else(live_
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _bureau_login(page, live_server, data.REGION_LOGIN.username, lands="**/dashboards/region/")
-    page.get_by_role("heading", name="宁夏回族自治区 概览").wait_for()
+    page.get_by_role("heading", name="宁夏回族自治区概览").wait_for()
     units = page.locator("#fig-region_units")
     assert units.locator("tfoot").inner_text().startswith("全省合计")
     page.locator("#fig-region_units .chart.drawn canvas").first.wait_for()
@@ -119,7 +119,7 @@ def test_the_province_reads_its_overview_drills_to_a_city_and_nothing_else(live_
     shot(page, "dashboards-province")
     total = int(units.locator("tfoot td").first.inner_text())
     units.get_by_role("link", name="银川市").click()
-    page.get_by_role("heading", name="银川市 概览").wait_for()
+    page.get_by_role("heading", name="银川市概览").wait_for()
     city = page.locator("#fig-region_units")
     assert city.locator("tbody th").all_inner_texts() == [data.COUNTY_NAME]
     assert int(city.locator("tfoot td").first.inner_text()) == total  # the demo's one county
@@ -128,7 +128,7 @@ def test_the_province_reads_its_overview_drills_to_a_city_and_nothing_else(live_
     # a month range: the figures follow, the form keeps it
     page.locator("#d-from").fill("2026-09")
     page.get_by_role("button", name="查询").click()
-    page.get_by_role("heading", name="银川市 概览").wait_for()
+    page.get_by_role("heading", name="银川市概览").wait_for()
     assert "from=2026-09" in page.url
     # nothing of a county: its dashboard and registers are refused
     resp = page.goto(f"{live_server.url}/dashboards/")

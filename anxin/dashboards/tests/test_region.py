@@ -274,11 +274,11 @@ def test_the_post_holder_sees_the_overview_and_nothing_else(province, client):
     page = client.get(reverse("dashboards:region"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "宁夏回族自治区 概览" in html and "直管县" in html and "全省合计" in html
+    assert "宁夏回族自治区概览" in html and "直管县" in html and "全省合计" in html
     assert 'href="/dashboards/region/"' in html  # its one menu entry
     assert 'href="/cases/"' not in html and 'href="/dashboards/"' not in html
     child = client.get(reverse("dashboards:region_child", args=[city.pk]))
-    assert child.status_code == 200 and "银川市 概览" in child.content.decode()
+    assert child.status_code == 200 and "银川市概览" in child.content.decode()
     assert "贺兰县" in child.content.decode()
     # another province's city, or its own province by id: not there
     other = Region.objects.create(
@@ -328,6 +328,14 @@ def test_months_only_and_a_clear_error(province, client):
     assert r.status_code == 200 and "起始月份不能晚于截止月份" in r.content.decode()
     api = client.get(reverse("api-dashboards-region"), {"from": "2026-13"})
     assert api.status_code == 400 and "date_from" in api.json()["errors"]
+    for bad in ({"to": "9999-12"}, {"from": "1999-12"}):
+        r = client.get(reverse("dashboards:region"), bad)
+        assert r.status_code == 200 and "月份须在 2000 年至" in r.content.decode()
+        assert client.get(reverse("api-dashboards-region"), bad).status_code == 400
+    # a range that starts after this month: no case yet, one month shown
+    nxt = clock.today().replace(day=1) + dt.timedelta(days=32)
+    r = client.get(reverse("dashboards:region"), {"from": f"{nxt:%Y-%m}"})
+    assert r.status_code == 200 and f"{nxt:%Y-%m}" in r.content.decode()
 
 
 def test_the_api_gives_the_same_figures(province, client):
@@ -343,6 +351,23 @@ def test_the_api_gives_the_same_figures(province, client):
     assert units["total"]["values"] == [c.value for c in figs["region_units"].total.cells]
     assert [r["label"] for r in units["rows"]] == ["银川市", "直管县"]
     assert all(link is None for r in units["rows"] for link in r["links"])
+
+
+def test_a_post_written_past_its_check_on_a_county_account_counts_for_nothing(province, client):
+    """A RegionPost row on an account that belongs to a county (written past RegionPost.clean)
+    gives it nothing: no overview, no second-factor exemption to reason about."""
+    from anxin.accounts.models import RegionPost, User
+    from anxin.core import policy
+    from anxin.core.testing import login
+
+    prov, county, demo = province
+    teacher = User.objects.get(username="hl1z_teacher")
+    RegionPost.objects.create(user=teacher, region=prov)
+    policy.forget(teacher)
+    assert policy.region_post(teacher) is None
+    login(client, teacher)
+    assert client.get(reverse("dashboards:region")).status_code == 404
+    assert client.get(reverse("api-dashboards-region")).status_code == 403
 
 
 def test_a_region_post_needs_an_account_of_no_county(province):

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         ]
         r = data.REGION_LOGIN
         rows.append(
-            (data.REGION_LABEL, r.username, data.DEMO_PASSWORD, "是" if r.role in need_otp else "", r.sees)
+            (data.REGION_LABEL, r.username, data.DEMO_PASSWORD, "是", r.sees)  # always TOTP
         )
         header = ("角色", "用户名", "密码", "动态口令", "能看到什么")
         widths = [max(width(r[i]) for r in [header, *rows]) for i in range(4)]
