@@ -232,12 +232,15 @@ def reports_to_acknowledge(user, now):
         .values_list("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
     )  # plain tuples: a bureau's inbox holds a county's reports
     late, owner, action = str(_("迟报")), _("教体局安全股"), _("去签收")
+    title, url, kinds = _("签收 %(number)s %(kind)s"), duties.id_path("cases:report_detail"), {}
     for pk, kind, seq, is_late, submitted_at, number, school in rows:
+        if (kind, seq) not in kinds:
+            kinds[(kind, seq)] = report_title(kind, seq)
         yield duties.Duty(
             kind="cases.report_ack",
-            title=_("签收 %(number)s %(kind)s") % {"number": number, "kind": report_title(kind, seq)},
+            title=title % {"number": number, "kind": kinds[(kind, seq)]},
             detail=" · ".join(filter(None, [school, late if is_late else ""])),
-            url=reverse("cases:report_detail", args=[pk]),
+            url=url(pk),
             owner=owner,
             post=Role.BUREAU_SAFETY,
             new=duties.is_new(user, submitted_at, now),

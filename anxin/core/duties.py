@@ -237,6 +237,16 @@ def discover() -> None:
     _DISCOVERED = True
 
 
+def id_path(url_name: str) -> Callable[[int], str]:
+    """``reverse(url_name, args=[pk])`` for many pks, reversed once: a provider may list a
+    county's rows (the bureau's 待签收), and each reverse costs a resolver walk."""
+    from django.urls import reverse
+
+    marker = "987654321"
+    head, tail = reverse(url_name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def kinds() -> list[str]:
     discover()
     return sorted(_PROVIDERS)

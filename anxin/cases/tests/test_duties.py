@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.urls import reverse
 
 from anxin.cases import services
 from anxin.cases.models import CaseState as S
@@ -71,6 +72,8 @@ def test_the_bureau_acknowledges_what_the_school_sent(cw, mm, leader, new_case, 
     ref = f"cases.bureaureport:{report.pk}:ack"
     [d] = [d for d in duties.duties_for(bureau, clock.now(), kinds=["cases.report_ack"]) if d.ref == ref]
     assert d.new and d.is_mine(bureau)
+    assert d.url == reverse("cases:report_detail", args=[report.pk])  # duties.id_path: reversed once
+    assert d.title == f"签收 {case.number} 首报"
     assert ref not in _refs(leader, "cases.report_ack")
     services.acknowledge_report(report, by=bureau)
     assert ref not in _refs(bureau, "cases.report_ack")
