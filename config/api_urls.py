@@ -55,7 +55,7 @@ urlpatterns = [
     path("dashboards/region/", dashboards_api.RegionOverviewAPI.as_view(), name="api-dashboards-region"),
     path(
         "dashboards/region/<int:pk>/",
-        dashboards_api.RegionOverviewAPI.as_view(),
+        dashboards_api.CityOverviewAPI.as_view(),
         name="api-dashboards-region-child",
     ),
     path("dashboards/county/", dashboards_api.CountyDashboardAPI.as_view(), name="api-dashboards-county"),

@@ -28,7 +28,9 @@ TARGETS = ("own_class", "other_class", "other_school", "other_county")
 class Route:
     """How to probe a route. ``kind``: any (every logged-in user), public (no login), list
     (``perm`` held anywhere), obj (``probe`` gives the object, ``action`` the policy action),
-    post (a POST-only action: denied users must be refused, allowed ones are not run)."""
+    post (a POST-only action: denied users must be refused, allowed ones are not run), nobody
+    (no post of a county opens it: the city and province overview, tested for its own holders
+    in anxin/dashboards/tests/test_region.py)."""
 
     kind: str
     perm: str = ""
@@ -336,6 +338,12 @@ ROUTES: dict[str, Route] = {
     "dashboards:klass": Route(
         "obj", probe=lambda w, t: DashboardOf(_klass(w, t).school), kwargs=pk_of(_klass)
     ),
+    # 市、省概览: only a city's or province's post (an account of no county) opens it
+    "dashboards:region": Route("nobody"),
+    "dashboards:region_child": Route("nobody", kwargs=lambda w, t: {"pk": 1}),
+    "dashboards:region_xlsx": Route("nobody", kwargs=lambda w, t: {"pk": 1}),
+    "api-dashboards-region": Route("nobody"),
+    "api-dashboards-region-child": Route("nobody", kwargs=lambda w, t: {"pk": 1}),
     # dashboards API: same rights (tested in anxin/dashboards/tests)
     "api-dashboards-county": Route("list", perm="dashboards.county.view"),
     "api-dashboards-school": Route("list", perm="dashboards.school.view"),
@@ -630,6 +638,10 @@ def test_role_by_route_by_scope(client, mworld, persona_index):
     policy.forget(user)
     login(client, user)
     for name, route in ROUTES.items():
+        if route.kind == "nobody":
+            url = _url(name, route.kwargs(w, "own_class") if route.kwargs else None)
+            _check_get(client, w, user, label, name, url, False)
+            continue
         if route.kind in ("public", "any", "post_any", "self") or name.startswith("api-"):
             if route.kind == "any":
                 resp = client.get(_url(name, None))

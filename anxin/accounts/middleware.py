@@ -46,11 +46,7 @@ def needs_password_change(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    if policy.memberships(user):
-        return bool(policy.user_roles(user) & set(settings.ANXIN_2FA_ROLES))
-    # a city or province post (on an account with no county and no other post) reads every
-    # county of its region: always with a second factor, like the bureau (LAW 21)
-    return policy.region_post(user) is not None
+    return policy.needs_second_factor(user)
 
 
 class SessionPolicyMiddleware:

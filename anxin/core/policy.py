@@ -179,6 +179,16 @@ def region_post(user):
     return user._anxin_region_post
 
 
+def needs_second_factor(user) -> bool:
+    """Must this account use a TOTP second factor (LAW 21)? The roles of ANXIN_2FA_ROLES, and
+    always a city's or province's post (it reads every county of its region)."""
+    from django.conf import settings
+
+    if memberships(user):
+        return bool(user_roles(user) & set(settings.ANXIN_2FA_ROLES))
+    return region_post(user) is not None
+
+
 def forget(user) -> None:
     for attr in ("_anxin_memberships", "_anxin_grants", "_anxin_region_post"):
         if hasattr(user, attr):

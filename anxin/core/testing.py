@@ -155,9 +155,7 @@ def login(client, user) -> None:
     session = client.session
     session["login_at"] = timezone.now().timestamp()
     policy.forget(user)
-    from anxin.accounts.middleware import needs_second_factor
-
-    if needs_second_factor(user):
+    if policy.needs_second_factor(user):
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

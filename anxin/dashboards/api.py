@@ -96,17 +96,16 @@ class RegionPostPermission(permissions.BasePermission):
         return True
 
 
+MONTHS = [
+    OpenApiParameter("from", OpenApiTypes.STR, description="起始月份（YYYY-MM）"),
+    OpenApiParameter("to", OpenApiTypes.STR, description="截止月份（YYYY-MM）"),
+]
+
+
 class RegionOverviewAPI(APIView):
     permission_classes = [RegionPostPermission]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description="起始月份（YYYY-MM）"),
-            OpenApiParameter("to", OpenApiTypes.STR, description="截止月份（YYYY-MM）"),
-        ],
-        responses=OpenApiTypes.OBJECT,
-        summary="市、省概览（各市、县区计数）",
-    )
+    @extend_schema(parameters=MONTHS, responses=OpenApiTypes.OBJECT, summary="市、省概览（各市、县区计数）")
     def get(self, request, pk: int | None = None):
         from anxin.dashboards import region
 
@@ -124,3 +123,16 @@ class RegionOverviewAPI(APIView):
                 "figures": [serialize(f) for f in region.figures(ov)],
             }
         )
+
+
+class CityOverviewAPI(RegionOverviewAPI):
+    """One of the province's cities (its own operation in the schema)."""
+
+    @extend_schema(
+        parameters=MONTHS,
+        responses=OpenApiTypes.OBJECT,
+        summary="省下辖某市的概览",
+        operation_id="dashboards_region_city_retrieve",
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)

@@ -351,6 +351,13 @@ def test_the_api_gives_the_same_figures(province, client):
     assert units["total"]["values"] == [c.value for c in figs["region_units"].total.cells]
     assert [r["label"] for r in units["rows"]] == ["银川市", "直管县"]
     assert all(link is None for r in units["rows"] for link in r["links"])
+    from anxin.demo import data
+    from anxin.org.models import Region
+
+    city = Region.objects.get(code=data.CITY[0])
+    body = client.get(reverse("api-dashboards-region-child", args=[city.pk])).json()
+    assert body["region"]["name"] == "银川市"
+    assert [r["label"] for r in body["figures"][0]["rows"]] == [demo.name]
 
 
 def test_a_post_written_past_its_check_on_a_county_account_counts_for_nothing(province, client):
