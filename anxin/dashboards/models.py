@@ -14,13 +14,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class CaseCount(models.Model):
-    """How many cases of one bucket share these attributes."""
+class CaseAttributes(models.Model):
+    """The attributes a case count is kept by, and the count (CaseCount per school,
+    CountyCaseCount per county)."""
 
     figures_untracked = True  # derived from the cases: no data version (core.listing.track)
 
     county_id = models.BigIntegerField(_("县区"))
-    school_id = models.BigIntegerField(_("学校"))
     month = models.DateField(_("月份"))  # the first day of the month the case was discovered in
     result = models.CharField(_("认定结果"), max_length=10, blank=True)
     open = models.BooleanField(_("办理中"))
@@ -29,6 +29,31 @@ class CaseCount(models.Model):
     reported = models.BooleanField(_("已首报"))
     late = models.BooleanField(_("迟报"))  # the case's recorded 迟报 (report_late)
     n = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        abstract = True
+
+
+class TypeAttributes(models.Model):
+    """The behaviour type a count is kept by (CaseTypeCount per school, CountyTypeCount per
+    county): a case with several types counts once under each."""
+
+    figures_untracked = True
+
+    county_id = models.BigIntegerField(_("县区"))
+    month = models.DateField(_("月份"))
+    sealed = models.BooleanField(_("已封存"))
+    behaviour = models.CharField(_("行为类型"), max_length=20)
+    n = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        abstract = True
+
+
+class CaseCount(CaseAttributes):
+    """How many cases of one bucket share these attributes."""
+
+    school_id = models.BigIntegerField(_("学校"))
 
     class Meta:
         verbose_name = _("事件计数（按校按月）")
@@ -45,17 +70,10 @@ class CaseCount(models.Model):
         ]
 
 
-class CaseTypeCount(models.Model):
+class CaseTypeCount(TypeAttributes):
     """How many cases of one bucket have this behaviour type (a case may have several)."""
 
-    figures_untracked = True  # derived from the cases: no data version (core.listing.track)
-
-    county_id = models.BigIntegerField(_("县区"))
     school_id = models.BigIntegerField(_("学校"))
-    month = models.DateField(_("月份"))
-    sealed = models.BooleanField(_("已封存"))
-    behaviour = models.CharField(_("行为类型"), max_length=20)
-    n = models.PositiveIntegerField(_("件数"))
 
     class Meta:
         verbose_name = _("事件计数（按行为类型）")
@@ -71,23 +89,11 @@ class CaseTypeCount(models.Model):
         ]
 
 
-class CountyCaseCount(models.Model):
+class CountyCaseCount(CaseAttributes):
     """CaseCount's rows of one county and month summed over its schools, written in the same
     transaction as them (rollups.refresh / rebuild), so they always equal that sum: a region's
     overview adds up a few rows per county instead of a few per school (issue 13: province
     overview ≤ 100 ms)."""
-
-    figures_untracked = True
-
-    county_id = models.BigIntegerField(_("县区"))
-    month = models.DateField(_("月份"))
-    result = models.CharField(_("认定结果"), max_length=10, blank=True)
-    open = models.BooleanField(_("办理中"))
-    sealed = models.BooleanField(_("已封存"))
-    required = models.BooleanField(_("须向教体局报告"))
-    reported = models.BooleanField(_("已首报"))
-    late = models.BooleanField(_("迟报"))
-    n = models.PositiveIntegerField(_("件数"))
 
     class Meta:
         verbose_name = _("事件计数（按县按月）")
@@ -100,16 +106,8 @@ class CountyCaseCount(models.Model):
         ]
 
 
-class CountyTypeCount(models.Model):
+class CountyTypeCount(TypeAttributes):
     """CaseTypeCount's rows of one county and month summed over its schools (as CountyCaseCount)."""
-
-    figures_untracked = True
-
-    county_id = models.BigIntegerField(_("县区"))
-    month = models.DateField(_("月份"))
-    sealed = models.BooleanField(_("已封存"))
-    behaviour = models.CharField(_("行为类型"), max_length=20)
-    n = models.PositiveIntegerField(_("件数"))
 
     class Meta:
         verbose_name = _("事件计数（按县按行为类型）")

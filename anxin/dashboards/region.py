@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps
@@ -113,6 +114,12 @@ class Overview:
         return q
 
     @property
+    def suffix(self) -> str:
+        """The period as a query string ("" or "?from=…&to=…") for the links the page makes."""
+        q = self.query()
+        return "?" + urlencode(q) if q else ""
+
+    @property
     def total_label(self) -> str:
         Region = apps.get_model("org", "Region")
         return _("全省合计") if self.region.level == Region.Level.PROVINCE else _("全市合计")
@@ -124,7 +131,6 @@ class Overview:
         Region = apps.get_model("org", "Region")
         cities = {r.pk: r for r in Region.objects.filter(parent_id=self.region.pk)}
         found: dict[str, tuple[str, Unit]] = {}
-        suffix = "?" + "&".join(f"{k}={v}" for k, v in self.query().items()) if self.query() else ""
         rows = County.objects.filter(Q(region_id=self.region.pk) | Q(region__parent_id=self.region.pk))
         for pk, name, code, region_id in rows.values_list("pk", "name", "code", "region_id").order_by("code"):
             if region_id == self.region.pk:
@@ -133,7 +139,7 @@ class Overview:
             city = cities[region_id]
             key = f"city:{city.pk}"
             if key not in found:
-                drill = reverse("dashboards:region_child", args=[city.pk]) + suffix
+                drill = reverse("dashboards:region_child", args=[city.pk]) + self.suffix
                 found[key] = (city.code, Unit(key, city.name, drill))
             found[key][1].counties.append(pk)
         return [u for _c, u in sorted(found.values(), key=lambda cu: cu[0])]

@@ -3,8 +3,6 @@ statistics returns (.xlsx / .docx)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -177,11 +175,8 @@ def region(request, pk: int | None = None):
     area, form, ov = _region_overview(request, pk)
     crumbs = []
     if pk is not None and pk != policy.region_post(request.user).region_id:  # one of its cities
-        query = ("?" + urlencode(ov.query())) if ov.query() else ""
-        crumbs = [(area.parent.name, reverse("dashboards:region") + query)]
-    export = reverse("dashboards:region_xlsx", args=[area.pk]) + (
-        "?" + urlencode(ov.query()) if ov.query() else ""
-    )
+        crumbs = [(area.parent.name, reverse("dashboards:region") + ov.suffix)]
+    export = reverse("dashboards:region_xlsx", args=[area.pk]) + ov.suffix
     return render(
         request,
         "dashboards/region.html",

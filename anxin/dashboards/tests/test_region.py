@@ -432,3 +432,24 @@ def test_the_overview_exports_as_xlsx_and_the_export_is_audited(province, client
     client.logout()
     login(client, User.objects.get(username="demo_safety"))
     assert client.get(url).status_code == 404
+
+
+def test_a_region_without_counties_yet_shows_empty_figures(province, client):
+    from anxin.core.testing import login
+    from anxin.org.models import Region
+
+    empty = Region.objects.create(
+        code="650000", name="新疆维吾尔自治区", level="province", department_name="新疆教育厅"
+    )
+    login(client, region_user(region=empty))
+    r = client.get(reverse("dashboards:region"))
+    html = r.content.decode()
+    assert r.status_code == 200 and "新疆维吾尔自治区概览" in html and "全省合计" in html
+    figs = overview(empty)
+    assert figs["region_units"].rows == [] and [c.value for c in figs["region_units"].total.cells] == [
+        0,
+        0,
+        0,
+        0,
+    ]
+    assert client.get(reverse("api-dashboards-region")).json()["figures"][0]["rows"] == []
