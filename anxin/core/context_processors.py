@@ -18,9 +18,18 @@ def shell(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
     roles = frozenset(m.role for m in ms)
     region_post = None if ms else policy.region_post(user)
+    nav = _nav_for(user, roles, region=region_post is not None)
+    here = _here(current, request.path, nav)
     sections = {
-        section: [{"label": label, "url": url, "active": current == name} for label, url, name in items]
-        for section, items in _nav_for(user, roles, region=region_post is not None)
+        section: [
+            {
+                "label": label,
+                "url": url,
+                "active": "page" if name == current else "true" if url == here else "",
+            }
+            for label, url, name in items
+        ]
+        for section, items in nav
     }
     role_labels = sorted({Role(m.role).label for m in ms})
     if region_post is not None:
@@ -48,6 +57,16 @@ def shell(request):
         )
         ctx["current_school"] = request.session.get("school_filter")
     return ctx
+
+
+def _here(current: str, path: str, nav) -> str:
+    """The URL of the menu entry a page lies under (a case under 事件台账, a city under
+    地区概览): the longest entry URL that starts the path, or "" when the page is itself in the
+    menu (that entry is marked as the page) or lies under none."""
+    entries = [(url, name) for _s, items in nav for _l, url, name in items]
+    if any(name == current for _u, name in entries):
+        return ""
+    return max((url for url, _n in entries if url != "/" and path.startswith(url)), key=len, default="")
 
 
 # The menu depends only on the roles held (NavItem.perms and hide_for read roles) and the

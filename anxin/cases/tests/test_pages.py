@@ -274,3 +274,18 @@ def test_holiday_calendar_is_kept_by_the_bureau_administrator(world, as_user):
         .status_code
         == 403
     )
+
+
+def test_the_menu_marks_the_register_on_its_page_and_on_a_case(new_case, mm, as_user):
+    """On 事件台账 its menu entry is the page (aria-current="page"); a case is not in the menu,
+    so on a case 事件台账 is marked as where the user is (aria-current="true"), and no other
+    entry is."""
+    case = new_case()
+    c = as_user(mm)
+    register = reverse("cases:case_list")
+    page = c.get(register).content.decode()
+    assert f'href="{register}" aria-current="page"' in page and page.count("aria-current") == 1
+    page = c.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert f'href="{register}" aria-current="true"' in page and page.count("aria-current") == 1
+    page = c.get(reverse("core:home")).content.decode()
+    assert 'href="/home/" aria-current="page"' in page and page.count("aria-current") == 1

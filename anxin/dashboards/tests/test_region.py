@@ -279,6 +279,7 @@ def test_the_post_holder_sees_the_overview_and_nothing_else(province, client):
     child = client.get(reverse("dashboards:region_child", args=[city.pk]))
     assert child.status_code == 200 and "银川市概览" in child.content.decode()
     assert "贺兰县" in child.content.decode()
+    assert 'href="/dashboards/region/" aria-current="true"' in child.content.decode()  # under 地区概览
     # another province's city, or its own province by id: not there
     other = Region.objects.create(
         code="650000", name="新疆维吾尔自治区", level="province", department_name="新疆教育厅"
