@@ -68,6 +68,17 @@ def _name(u) -> str:
     return str(u) if u is not None else ""
 
 
+# What a duty row reads of its case and of the people it names: a select_related otherwise
+# fetches (and compiles, on every visit to 工作台) every column of the case and of each person.
+_PERSON = ("real_name", "username")
+
+
+def _slim(*people: str) -> tuple[str, ...]:
+    """``only()`` fields for a case's child row: its case's number and school, each named
+    person's name."""
+    return ("case", "case__number", "case__school_id", *(f"{p}__{f}" for p in people for f in _PERSON))
+
+
 def _owed_by(who, fallback, post=Role.SAFETY_LEADER) -> dict:
     """Owed by a named person when the record names one, else by the post (the safety leader)."""
     if who is not None:
@@ -91,6 +102,7 @@ def investigations(user, now):
             scope, mine, finished_at__isnull=True, case__state=CaseState.INVESTIGATING
         )
         .select_related("case", "investigator", "case__owner")
+        .only("due_at", *_slim("investigator", "case__owner"))
         .order_by("due_at", "id")
     )
     for inv in rows:
@@ -163,6 +175,7 @@ def report_drafts(user, now):
         BureauReport.objects.filter(q, _case_q(user, via="case__"), submitted_at__isnull=True)
         .exclude(kind=ReportKind.FIRST)
         .select_related("case", "drafted_by")
+        .only("kind", "seq", "school_id", *_slim("drafted_by"))
         .order_by("created_at", "id")
     )
     for r in rows:
@@ -189,6 +202,15 @@ def reports_to_sign(user, now):
             _case_q(user, "report_sign", via="case__"), submitted_at__isnull=True, signed_off_at__isnull=True
         )
         .select_related("case", "school")
+        .only(
+            "kind",
+            "seq",
+            "created_at",
+            "school__name",
+            "case__report_due_at",
+            "case__report_required",
+            *_slim(),
+        )
         .order_by("created_at", "id")
     )
     for r in rows:
@@ -233,6 +255,7 @@ def reports_to_acknowledge(user, now):
     )  # plain tuples: a bureau's inbox holds a county's reports
     late, owner, action = str(_("迟报")), _("教体局安全股"), _("去签收")
     title, url, kinds = _("签收 %(number)s %(kind)s"), duties.id_path("cases:report_detail"), {}
+    since = duties.new_since(user, now)
     for pk, kind, seq, is_late, submitted_at, number, school in rows:
         if (kind, seq) not in kinds:
             kinds[(kind, seq)] = report_title(kind, seq)
@@ -243,7 +266,7 @@ def reports_to_acknowledge(user, now):
             url=url(pk),
             owner=owner,
             post=Role.BUREAU_SAFETY,
-            new=duties.is_new(user, submitted_at, now),
+            new=submitted_at > since,
             ref=f"cases.bureaureport:{pk}:ack",
             action=action,
         )
@@ -268,6 +291,7 @@ def follow_ups(user, now):
         _open_child(FollowUp, user, now, "due_on", mine)
         .filter(done_at__isnull=True, due_on__lte=horizon)
         .select_related("case", "owner", "case__owner")
+        .only("week", "due_on", "school_id", *_slim("owner", "case__owner"))
         .order_by("due_on", "id")
     )
     for f in rows:
@@ -300,6 +324,7 @@ def measures_awaiting_defence(user, now):
         )
         .exclude(case__state=CaseState.CLOSED)
         .select_related("case", "decided_by")
+        .only("item_code", "school_id", *_slim("decided_by"))
         .order_by("decided_at", "id")
     )
     for m in rows:
@@ -326,6 +351,7 @@ def measures_due(user, now):
         _open_child(Measure, user, now, "due_on", Q(owner=user) | Q(owner__isnull=True, case__owner=user))
         .filter(state=MeasureState.EFFECTIVE, due_on__isnull=False, due_on__lte=horizon)
         .select_related("case", "owner", "case__owner")
+        .only("item_code", "owner_unit", "due_on", "school_id", *_slim("owner", "case__owner"))
         .order_by("due_on", "id")
     )
     for m in rows:
@@ -356,7 +382,12 @@ def appeals(user, now):
         q |= _case_q(user, via="case__") & Q(kind=AppealKind.SCHOOL_APPEAL)
     if bureau:
         q |= _case_q(user, "review", via="case__") & Q(kind__in=county_kinds)
-    rows = Appeal.objects.filter(q, outcome="").select_related("case", "school").order_by("due_on", "id")
+    rows = (
+        Appeal.objects.filter(q, outcome="")
+        .select_related("case", "school")
+        .only("kind", "due_on", "school__name", *_slim())
+        .order_by("due_on", "id")
+    )
     for a in rows:
         at_school = a.kind == AppealKind.SCHOOL_APPEAL
         yield duties.Duty(
@@ -387,12 +418,14 @@ def referral_due(r: CaseReferral):
 @duties.provider("cases.referral")
 def referrals(user, now):
     """A case referred to this legal vice-principal or liaison, its outcome not yet recorded:
-    due with the measure it carries out, else two weeks after the referral."""
-    if not policy.can(user, f"{P}.view"):
+    due with the measure it carries out, else two weeks after the referral. Referrals go to
+    those posts only (services.referrals), so no one else asks the database."""
+    if not policy.can(user, f"{P}.referral"):
         return
     rows = (
         CaseReferral.objects.filter(_case_q(user, via="case__"), to_user=user, outcome="")
         .select_related("case", "measure", "school")
+        .only("purpose", "referred_at", "school__name", "measure__due_on", *_slim())
         .order_by("referred_at", "id")
     )
     for r in rows:
@@ -434,6 +467,7 @@ def handovers(user, now):
         .annotate(acted=Exists(acted))
         .filter(acted=False)
         .select_related("case")
+        .only("summary", "at", "seq", *_slim())
         .order_by("-seq")
     )
     seen = set()

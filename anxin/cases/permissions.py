@@ -168,7 +168,17 @@ def teacher_class_ids(user) -> set[int]:
 
 
 def case_scope_q(user, action: str) -> Q | None:
-    """The cases ``user`` may ``action`` (``cases.bullyingcase.<action>``), or None for none."""
+    """The cases ``user`` may ``action`` (``cases.bullyingcase.<action>``), or None for none.
+    Built once a request per action, its subqueries compiled once (``policy.compiled``): the
+    rules read the user's posts and grants only, which are themselves read once a request."""
+    memo = policy.derived(user, "cases.scope") if getattr(user, "is_authenticated", False) else {}
+    if action not in memo:
+        q = _case_scope_q(user, action)
+        memo[action] = None if q is None else policy.compiled(q)
+    return memo[action]
+
+
+def _case_scope_q(user, action: str) -> Q | None:
     from anxin.cases import sealing
 
     allowed = policy.roles_with(f"{P}.{action}")

@@ -197,13 +197,17 @@ def last_seen(user) -> dt.datetime | None:
 NEW_AT_MOST_DAYS = 14  # a first visit does not call a month-old report "new"
 
 
-def is_new(user, moment: dt.datetime | None, now: dt.datetime | None = None) -> bool:
-    """Did this happen since the user last looked at 工作台 (and within the last fortnight)?"""
-    if moment is None:
-        return False
+def new_since(user, now: dt.datetime | None = None) -> dt.datetime:
+    """What happened after this moment is "new" to the user: their last look at 工作台, or a
+    fortnight ago if that is later (for a provider listing many rows: worked out once)."""
     floor = (now or timezone.now()) - dt.timedelta(days=NEW_AT_MOST_DAYS)
     seen = last_seen(user)
-    return moment > max(seen, floor) if seen is not None else moment > floor
+    return max(seen, floor) if seen is not None else floor
+
+
+def is_new(user, moment: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """Did this happen since the user last looked at 工作台 (and within the last fortnight)?"""
+    return moment is not None and moment > new_since(user, now)
 
 
 def mark_seen(user, now: dt.datetime | None = None) -> None:

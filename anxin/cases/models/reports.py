@@ -92,6 +92,13 @@ class BureauReport(CaseChild):
         indexes = [
             # the bureau's inbox: submitted, not yet acknowledged
             models.Index(fields=["county", "acknowledged_at", "submitted_at"], name="case_report_inbox_idx"),
+            # the bureau's scope (cases.permissions._reported_to_bureau): the county's cases with
+            # a report sent, read from the index alone (not the 2,600 report rows of a county)
+            models.Index(
+                fields=["county", "case"],
+                condition=models.Q(submitted_at__isnull=False),
+                name="case_report_sent_idx",
+            ),
         ]
 
     @property

@@ -228,3 +228,71 @@ def test_a_case_s_rows_carry_its_keys(db):
         assert not wrong.exists(), model.__name__
         checked += rows.exists()
     assert checked >= 8, checked
+
+
+def test_duty_rows_read_only_the_columns_they_load(cw, mm, new_case, drive, monkeypatch):
+    """The providers load a case's child rows with ``only()`` (工作台 compiles them on every
+    visit): building each duty must not read a column left out, which would cost a query per
+    row. Loading a deferred column is made to fail here, and every case duty kind is built."""
+    from django.db.models import Model
+
+    from anxin.cases import scenarios
+
+    drive(new_case(), S.INVESTIGATING)
+    drive(new_case(), S.FOLLOW_UP)
+    handling = drive(
+        new_case(victim=cw.student_other_class, bully=cw.student_own), S.HANDLING, result="serious"
+    )
+    bully = handling.parties.get(role=PartyRole.ALLEGED_BULLY)
+    services.record_measure(handling, by=mm, party=bully, item_code="suspension", suspension_days=3)
+    other = drive(new_case(), S.HANDLING, result="serious")
+    m = services.record_measure(
+        other,
+        by=mm,
+        party=other.parties.get(role=PartyRole.ALLEGED_BULLY),
+        item_code="moral_talk",
+        owner=mm,
+        due_on=clock.today() + dt.timedelta(days=2),
+    )
+    assert m.state == MeasureState.EFFECTIVE
+    scenarios.notify_sides(handling, mm, "determination", participated=False)
+    services.file_appeal(
+        handling,
+        by=mm,
+        kind="county_review",
+        party=bully,
+        appellant="李小红的父亲",
+        filed_on=clock.today(),
+        grounds="认定过重",
+    )
+    services.refer_case(handling, by=mm, to_user=cw.user["legal_vp"], purpose="训诫")
+    urgent = new_case(source="public_opinion")  # a 首报 to sign, due within 2 hours
+    services.record_immediate(urgent, by=mm, kind="separate", taken_at=clock.now())
+    services.draft_report(urgent, by=mm)
+    services.reassign_case(new_case(), by=mm, to_user=cw.user["safety_leader"], reason="由分管副校长牵头办理")
+
+    def refused(self, *args, **kwargs):
+        raise AssertionError(f"{type(self).__name__}: a deferred column was read ({kwargs.get('fields')})")
+
+    monkeypatch.setattr(Model, "refresh_from_db", refused)
+    seen = set()
+    for role in (
+        "middle_manager",
+        "principal",
+        "safety_leader",
+        "bureau_safety",
+        "legal_vp",
+        "class_teacher",
+    ):
+        seen |= {d.kind for d in duties.duties_for(cw.user[role], clock.now()) if d.kind.startswith("cases.")}
+    assert {
+        "cases.investigation",
+        "cases.follow_up",
+        "cases.defence",
+        "cases.measure",
+        "cases.appeal",
+        "cases.referral",
+        "cases.report_sign",
+        "cases.first_report",
+        "cases.handover",
+    } <= seen, seen

@@ -108,4 +108,3 @@ def test_a_hidden_entry_shows_for_someone_who_also_holds_a_managing_post(world):
         policy._memberships_cache.clear()
     labels = set(menu(teacher))
     assert "学校" in labels  # a 德育主任 who also teaches a class sees the school's pages
-
