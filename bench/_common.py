@@ -45,3 +45,28 @@ def local_redis(url: str, *, fallback: bool = True):
         print("# no Redis at BENCH_REDIS_URL: the database cache instead", file=sys.stderr)
         return None
     return client
+
+
+def cpu_reference_ms(repeat: int = 7) -> float:
+    """A fixed piece of pure Python (summing 1,000 integers 5,000 times), fastest of
+    ``repeat``: how fast this machine runs Python at the moment of a run. Times measured in
+    the same run can be read against it; the shared 2-core machines these benchmarks run on
+    vary by half from one hour to the next."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(1000))", number=5000, repeat=repeat)) * 1000
+
+
+def python_calls(fn) -> int:
+    """Python function calls made by ``fn()``: a figure of the work a request does that does
+    not depend on the machine's speed or load."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        fn()
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls

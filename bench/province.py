@@ -17,7 +17,11 @@ pages) and one case's change reflected (its save, then rollups.refresh of its bu
 
     BENCH province_gen_<table>_rows / _s      per table (counties … audit_heads)
     BENCH province_gen_cases_per_s, province_gen_total_s, province_analyze_s, province_db_size_mb
-    BENCH province_<page>_ms / _min_ms / _cold_ms / _queries      page: dashboard, register, home, overview
+    BENCH province_cpu_reference_ms            a fixed piece of pure Python (bench/_common.py): the
+                                               machine's speed at the time of the run
+    BENCH province_<page>_ms / _min_ms / _cold_ms / _queries / _calls   page: dashboard, register,
+                                               home, overview; _calls: Python function calls in one
+                                               request (the same on any machine)
     BENCH province_rollup_rebuild_s, province_rollup_refresh_ms
     BENCH province_total_s
     EXPLAIN …   the EXPLAIN (ANALYZE, BUFFERS) plan of each page's slowest query
@@ -48,7 +52,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from _common import local_redis, pg_admin
+from _common import cpu_reference_ms, local_redis, pg_admin, python_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -200,6 +204,8 @@ def measure(runs: int) -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
+    reference = cpu_reference_ms()
+    print(f"BENCH province_cpu_reference_ms {reference:.1f} ms", flush=True)
     clients = {"bureau": Client(), "region": Client()}
     login(clients["bureau"], user)
     login(clients["region"], province_officer())
@@ -227,6 +233,9 @@ def measure(runs: int) -> None:
         print(f"BENCH province_{name}_min_ms {min(samples):.1f} ms")
         print(f"BENCH province_{name}_cold_ms {cold:.1f} ms")
         print(f"BENCH province_{name}_queries {len(queries)} queries", flush=True)
+        print(
+            f"BENCH province_{name}_calls {python_calls(lambda c=client, u=url: c.get(u))} calls", flush=True
+        )
         _explain_slowest(name, queries)
         sys.stdout.flush()
 

@@ -296,3 +296,39 @@ def test_duty_rows_read_only_the_columns_they_load(cw, mm, new_case, drive, monk
         "cases.first_report",
         "cases.handover",
     } <= seen, seen
+
+
+def test_the_scope_kept_per_process_follows_the_posts_and_grants(cw, mm, new_case):
+    """case_scope_q keeps each compiled condition per process, keyed by what the rules read: a
+    class teacher moved to another class, or a counsellor given access to another school,
+    reads what the new post or grant allows on the next request (policy.forget here)."""
+    from anxin.accounts.models import AccessGrant
+    from anxin.cases.models import BullyingCase
+    from anxin.core import policy
+
+    own = new_case()  # victim in 初一1班, the class teacher's class
+    teacher = cw.user["class_teacher"]
+    assert own in BullyingCase.objects.restrict(teacher)
+    m = next(m for m in policy.memberships(teacher) if m.klass_id)
+    m.klass = cw.class_a1_2 if m.klass_id != cw.class_a1_2.pk else cw.class_a1_1
+    m.save(update_fields=["klass"])
+    policy.forget(teacher)
+    mine = set(BullyingCase.objects.restrict(teacher))
+    assert own in mine  # the alleged bully is in 初一2班
+    m.klass = cw.class_a2_1
+    m.save(update_fields=["klass"])
+    policy.forget(teacher)
+    assert own not in set(BullyingCase.objects.restrict(teacher))
+
+    counsellor = cw.user["counsellor"]  # no counselling duty on this case: not theirs
+    assert own not in set(BullyingCase.objects.restrict(counsellor))
+    AccessGrant.objects.create(
+        grantee=counsellor,
+        county_id=own.county_id,
+        school_id=own.school_id,
+        reason="跨校转学生的心理辅导衔接",
+        expires_at=clock.now() + dt.timedelta(days=7),
+        status=AccessGrant.Status.APPROVED,
+    )
+    policy.forget(counsellor)
+    assert own in set(BullyingCase.objects.restrict(counsellor))
