@@ -144,6 +144,9 @@ def _referred(user, m) -> Q | None:
     return Q(county_id=m.county_id, pk__in=CaseReferral.objects.filter(to_user_id=user.pk).values("case_id"))
 
 
+# A rule reads the user's id and the post's role, county, school and class, and nothing else
+# (no query, no clock): case_scope_q keeps its condition per process under those inputs
+# (_inputs), and the data is read by the rule's subqueries when each query runs.
 Rule = Callable[[object, object], Q | None]
 # (role, action) → rule; "*" is any action of that role. Roles not listed use the standard scope.
 RULES: dict[tuple[str, str], Rule] = {
@@ -180,9 +183,10 @@ def case_scope_q(user, action: str) -> Q | None:
     if action in memo:
         return memo[action]
     key = _inputs(user, action) if authenticated else None
-    if key is not None and key in _COMPILED:
-        memo[action] = _COMPILED[key]
-        return memo[action]
+    kept = _COMPILED.get(key, _MISSING) if key is not None else _MISSING  # one read: threads clear it
+    if kept is not _MISSING:
+        memo[action] = kept
+        return kept
     q = _case_scope_q(user, action)
     memo[action] = None if q is None else policy.compiled(q)
     if key is not None:
@@ -193,6 +197,7 @@ def case_scope_q(user, action: str) -> Q | None:
 
 
 _COMPILED: dict[tuple, Q | None] = {}
+_MISSING = object()
 
 
 def _inputs(user, action: str) -> tuple:

@@ -205,6 +205,7 @@ def compiled(q):
     is not compiled again in each. The subqueries still run inside each query, on the data as it
     is then; scope rules hold no outer references (cases.permissions.prefixed), so the SQL
     stands alone."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connection
     from django.db.models import Q, QuerySet
     from django.db.models.expressions import RawSQL
@@ -214,7 +215,10 @@ def compiled(q):
             return compiled(child)
         lookup, value = child
         if isinstance(value, QuerySet):
-            sql, params = value.order_by().query.get_compiler(connection=connection).as_sql()
+            try:
+                sql, params = value.order_by().query.get_compiler(connection=connection).as_sql()
+            except EmptyResultSet:  # a subquery that can match nothing (e.g. an empty __in)
+                return (lookup, [])
             return (lookup, RawSQL(sql, params))  # noqa: S611 — compiled by Django, values as parameters
         return child
 
