@@ -332,3 +332,18 @@ def test_the_scope_kept_per_process_follows_the_posts_and_grants(cw, mm, new_cas
     )
     policy.forget(counsellor)
     assert own in set(BullyingCase.objects.restrict(counsellor))
+
+
+def test_scope_rules_read_nothing_but_the_posts(cw, django_assert_num_queries):
+    """case_scope_q keeps a rule's condition per process under the user's posts and grants
+    (decision 20): a rule that queried the database itself would be kept stale. With the posts
+    and grants loaded, building every action's condition for every role runs no query."""
+    from anxin.cases import permissions
+    from anxin.core import policy
+
+    actions = sorted({p.split(".")[-1] for p in permissions.PERMISSIONS if p.startswith(permissions.P + ".")})
+    for user in [*cw.user.values(), *cw.user_b.values()]:
+        policy.memberships(user), policy.grants(user)
+        with django_assert_num_queries(0):
+            for action in actions:
+                permissions._case_scope_q(user, action)
