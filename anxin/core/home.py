@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -89,6 +93,43 @@ def _rows(user, now: dt.datetime, items: list[tuple[duties.Duty, str]]) -> list[
         )
         for d, state in items
     ]
+
+
+def rows_html(rows: list[Row], *, chase_url: str, csrf_token: str) -> SafeString:
+    """工作台's rows as HTML, built in one pass (like dashboards.tables): through the template
+    language each row resolved some thirty variables and tags, a third of the bureau's page
+    with forty rows shown. The markup is what the template gave; every value is escaped."""
+    owner_word, do_it, chase_word, confirm = (escape(_(w)) for w in ("责任人", "办理", "催办", "确认催办"))
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    out = []
+    for r in rows:
+        d = r.duty
+        url, ref = escape(d.url), escape(d.ref)
+        meta = f'<span class="due">{escape(r.due_text)}</span>' if r.due_text else ""
+        if not r.mine and d.owner:
+            meta += f'<span class="owner">{owner_word}：{escape(d.owner)}</span>'
+        body = f'<a class="title" href="{url}">{escape(d.title)}</a>\n    <div class="meta">{meta}</div>'
+        if d.detail:
+            body += f'\n    <div class="detail">{escape(d.detail)}</div>'
+        if r.chased_at:
+            at = date_format(timezone.localtime(r.chased_at), "n月j日 H:i")
+            body += f'\n    <div class="chased">{escape(_("已催办（%(at)s）") % {"at": at})}</div>'
+        acts = f'<a class="btn small primary" href="{url}">{escape(d.action) if d.action else do_it}</a>'
+        if r.can_chase and not r.chased_today:
+            ask = _("通知 %(owner)s 尽快办理？每项每天只能催办一次。") % {"owner": d.owner}
+            acts += (
+                f'\n    <details class="chase"><summary class="btn small danger">{chase_word}</summary>'
+                f'\n      <form method="post" action="{escape(chase_url)}">{csrf}'
+                f'<input type="hidden" name="ref" value="{ref}">'
+                f"\n        <p>{escape(ask)}</p>"
+                f'\n        <button class="btn small danger" type="submit">{confirm}</button>'
+                "\n      </form>\n    </details>"
+            )
+        out.append(
+            f'<li class="duty {escape(r.state)}" data-kind="{escape(d.kind)}" data-ref="{ref}">'
+            f'\n  <div class="body">\n    {body}\n  </div>\n  <div class="acts">\n    {acts}\n  </div>\n</li>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 — every value above is escaped
 
 
 def rows_for(user, now: dt.datetime) -> list[Row]:

@@ -9,7 +9,9 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +35,9 @@ def home(request):
     now = clock.now()
     duties.last_seen(user)  # read before it is moved on
     groups = homepage.groups_for(user, now)
+    chase_url, token = reverse("core:chase"), get_token(request)
+    for g in groups:
+        g["html"] = homepage.rows_html(g["rows"], chase_url=chase_url, csrf_token=token)
     figures = duties.figures_for(user, now, cached=True)
     duties.mark_seen(user, now)
     return render(

@@ -285,3 +285,26 @@ def test_only_the_rows_shown_are_worked_out(world, monkeypatch):
     ]
     assert [r.duty.ref for r in groups[duties.State.DUE_SOON]["rows"]] == ["t.y:1"]
     assert len(asked) == homepage.MAX_PER_GROUP + 1
+
+
+def test_rows_html_escapes_every_value_and_offers_a_chase_only_where_it_may():
+    """工作台's rows are built in Python (core.home.rows_html): every value is escaped; 催办 is
+    offered on a row that may be chased and was not chased today, with the CSRF token."""
+    from anxin.core import duties
+    from anxin.core import home as homepage
+
+    evil = '<script>alert("x")</script>'
+    d = duties.Duty(
+        kind="t.x", title=evil, url='/x/?a=1&b="2"', owner=evil, detail=evil, ref="t.x:1", action=evil
+    )
+    now = clock.now()
+    row = homepage.Row(duty=d, state="overdue", mine=False, can_chase=True, chased_at=None, due_text=evil)
+    html = str(homepage.rows_html([row], chase_url="/home/chase/", csrf_token="tok<"))
+    assert (
+        "<script>" not in html and html.count("&lt;script&gt;") == 6
+    )  # title, owner ×2, detail, due, action
+    assert 'href="/x/?a=1&amp;b=&quot;2&quot;"' in html
+    assert 'name="csrfmiddlewaretoken" value="tok&lt;"' in html and 'name="ref" value="t.x:1"' in html
+    chased = homepage.Row(duty=d, state="overdue", mine=True, can_chase=True, chased_at=now, due_text="")
+    html = str(homepage.rows_html([chased], chase_url="/home/chase/", csrf_token="tok"))
+    assert "csrfmiddlewaretoken" not in html and "已催办（" in html and "责任人" not in html
