@@ -108,3 +108,23 @@ def test_a_hidden_entry_shows_for_someone_who_also_holds_a_managing_post(world):
         policy._memberships_cache.clear()
     labels = set(menu(teacher))
     assert "学校" in labels  # a 德育主任 who also teaches a class sees the school's pages
+
+
+def test_the_school_switcher_lists_the_county_and_marks_the_chosen_school(world, as_user):
+    """The switcher's options are built in Python (core.context_processors): every school of
+    the county, the chosen one selected, names escaped; 全县 when none is chosen."""
+    import re
+
+    from django.urls import reverse
+
+    c = as_user(world.user[Role.BUREAU_SAFETY])
+    select = re.compile(r'<select id="school-switch".*?</select>', re.S)
+    html = select.search(c.get(reverse("core:home")).content.decode()).group(0)
+    assert (
+        " selected" not in html
+        and f'<option value="{world.school_a2.pk}">{world.school_a2.name}</option>' in html
+    )
+    assert world.school_b1.name not in html  # another county's school
+    c.post(reverse("core:switch_school"), {"school": world.school_a2.pk})
+    html = select.search(c.get(reverse("core:home")).content.decode()).group(0)
+    assert html.count(" selected") == 1 and f'<option value="{world.school_a2.pk}" selected>' in html
