@@ -18,6 +18,19 @@ def _refs(user, kind, now=None) -> set[str]:
     return {d.ref for d in duties.duties_for(user, now or clock.now(), kinds=[kind])}
 
 
+def _county_review(case, by, party):
+    """A parent's 复查 request to the county against the determination."""
+    return services.file_appeal(
+        case,
+        by=by,
+        kind="county_review",
+        party=party,
+        appellant="李小红的父亲",
+        filed_on=clock.today(),
+        grounds="认定过重",
+    )
+
+
 def _forget(*users):
     for u in users:
         for attr in ("_anxin_last_seen_home", "_anxin_screening_cov"):
@@ -138,15 +151,7 @@ def test_a_county_review_is_the_bureaus_to_decide(cw, mm, new_case, drive):
     case = drive(new_case(), S.HANDLING, result="serious")
     scenarios.notify_sides(case, mm, "determination", participated=False)
     bully = case.parties.get(role=PartyRole.ALLEGED_BULLY)
-    review = services.file_appeal(
-        case,
-        by=mm,
-        kind="county_review",
-        party=bully,
-        appellant="李小红的父亲",
-        filed_on=clock.today(),
-        grounds="认定过重",
-    )
+    review = _county_review(case, mm, bully)
     bureau = cw.user["bureau_safety"]
     ref = f"cases.appeal:{review.pk}"
     [d] = [d for d in duties.duties_for(bureau, clock.now(), kinds=["cases.appeal"]) if d.ref == ref]
@@ -256,15 +261,7 @@ def test_duty_rows_read_only_the_columns_they_load(cw, mm, new_case, drive, monk
     )
     assert m.state == MeasureState.EFFECTIVE
     scenarios.notify_sides(handling, mm, "determination", participated=False)
-    services.file_appeal(
-        handling,
-        by=mm,
-        kind="county_review",
-        party=bully,
-        appellant="李小红的父亲",
-        filed_on=clock.today(),
-        grounds="认定过重",
-    )
+    _county_review(handling, mm, bully)
     services.refer_case(handling, by=mm, to_user=cw.user["legal_vp"], purpose="训诫")
     urgent = new_case(source="public_opinion")  # a 首报 to sign, due within 2 hours
     services.record_immediate(urgent, by=mm, kind="separate", taken_at=clock.now())
