@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import pytest
@@ -247,3 +248,24 @@ def test_the_bureau_edits_a_checklist_item_others_are_refused(world, as_user, bu
     assert item.text == "值班巡查记录完整"
     # another county's item: not found
     assert as_user(world.user_b[Role.BUREAU_SAFETY]).get(url).status_code == 404
+
+
+def test_the_joint_inspection_list_pages_newest_first(world, as_user, settings):
+    """联合检查 lists a page at a time (the shared pager), the newest first."""
+    settings.ANXIN_LIST_PAGE_SIZE = 2
+    bureau = world.user[Role.BUREAU_SAFETY]
+    for n in range(3):
+        services.create_inspection(
+            bureau,
+            world.county_a,
+            title=f"第{n + 1}次联合检查",
+            starts_on=clock.today() - dt.timedelta(days=30 * (3 - n)),
+            ends_on=clock.today() - dt.timedelta(days=30 * (3 - n) - 2),
+            schools=[world.school_a1],
+        )
+    c = as_user(bureau)
+    first = c.get(reverse("supervision:inspection_list")).content.decode()
+    assert "第3次联合检查" in first and "第2次联合检查" in first and "第1次联合检查" not in first
+    assert "共 3 条" in first and "第 1 / 2 页" in first
+    second = c.get(reverse("supervision:inspection_list") + "?page=2").content.decode()
+    assert "第1次联合检查" in second and "第3次联合检查" not in second

@@ -4,9 +4,11 @@ county summary table (.xlsx)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,10 +41,11 @@ def inspection_list(request):
         )
         .order_by("-starts_on", "-id")
     )
+    page = Paginator(rows, settings.ANXIN_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/inspection_list.html",
-        {"rows": list(rows[:200]), "can_create": policy.can(request.user, f"{I}.change")},
+        {"rows": page.object_list, "page_obj": page, "can_create": policy.can(request.user, f"{I}.change")},
     )
 
 
