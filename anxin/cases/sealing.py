@@ -112,14 +112,17 @@ def unseal(case, *, by, reason: str):
     return s
 
 
-def page_context(user, case) -> dict:
-    """What the case page shows of the seal: the seal in force and whether the user may act."""
+def page_context(user, case, *, rights: set[str] | None = None, sealed: bool = True) -> dict:
+    """What the case page shows of the seal: the seal in force and whether the user may act.
+    The page hands over the rights it has read (``"seal"`` among them) and whether the case has
+    any seal row at all, so neither is asked again."""
     from anxin.cases import permissions
 
-    return {
-        "active": active_seal(case),
-        "can": policy.can(user, SEAL) and permissions.can_case(user, case, "seal"),
-    }
+    if rights is None:
+        may = policy.can(user, SEAL) and permissions.can_case(user, case, "seal")
+    else:
+        may = policy.can(user, SEAL) and "seal" in rights
+    return {"active": active_seal(case) if sealed else None, "can": may}
 
 
 @require_POST

@@ -23,7 +23,29 @@ from anxin.cases.models import (
 )
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
 from anxin.cases.views.steps import ACTION_RIGHTS, STEPS, _present
-from anxin.core import audit, clock, filecrypt
+from anxin.core import audit, clock, filecrypt, relations
+
+# the case's lists the page shows; which of them have rows is asked in one query (core.relations)
+PAGE_RELATIONS = (
+    "notices",
+    "immediate_measures",
+    "investigation",
+    "statements",
+    "evidence",
+    "determinations",
+    "measures",
+    "support_actions",
+    "follow_ups",
+    "appeals",
+    "special_applications",
+    "referrals",
+    "police_reports",
+    "bureau_reports",
+    "notes",
+    "seals",
+)
+# the steps' and transitions' rights, and the seal's: one query for all of them
+PAGE_RIGHTS = sorted({*ACTION_RIGHTS, "seal"})
 
 # --- the case page -----------------------------------------------------------------------------
 
@@ -48,7 +70,7 @@ def _deadline(case: BullyingCase):
 def case_detail(request, pk):
     user = request.user
     case = get_case_for_user(request, pk)
-    rights = permissions.actions_on(user, case, ACTION_RIGHTS)
+    rights = permissions.actions_on(user, case, PAGE_RIGHTS)
     parties = list(
         case.parties.select_related("student__klass__grade", "student__school").order_by("role", "id")
     )
@@ -57,27 +79,38 @@ def case_detail(request, pk):
     for ev in events:
         pid = (ev.data or {}).get("party_id")
         ev.party = names.get(pid) if pid else None
-    det_list = list(
-        case.determinations.select_related("recorded_by").prefetch_related("members_present").order_by("seq")
-    )
+    # the lists this case has rows in, asked once: an empty list costs no query of its own
+    has = relations.nonempty(case, PAGE_RELATIONS)
+
+    def load(rel, *related, order=()):
+        if rel not in has:
+            return []
+        qs = getattr(case, rel).all()
+        if related:  # (select_related() without names would follow every foreign key)
+            qs = qs.select_related(*related)
+        return list(qs.order_by(*order) if order else qs)
+
+    det_list = []
+    if "determinations" in has:
+        det_list = list(
+            case.determinations.select_related("recorded_by")
+            .prefetch_related("members_present")
+            .order_by("seq")
+        )
     # each relation read once, for the page and for the guards and checklist below (rules._rows)
     rows = {
         "events": events,
-        "notices": list(
-            case.notices.select_related("party__student", "guardian", "notified_by").order_by("notified_at")
-        ),
-        "immediate_measures": list(case.immediate_measures.select_related("taken_by")),
-        "statements": list(case.statements.select_related("party__student", "taken_by")),
-        "measures": list(case.measures.select_related("party__student", "owner").order_by("party_id", "id")),
-        "support_actions": list(
-            case.support_actions.select_related("party__student", "owner").order_by("party_id", "kind")
-        ),
-        "follow_ups": list(case.follow_ups.select_related("party__student", "owner", "done_by")),
-        "appeals": list(case.appeals.select_related("party__student")),
-        "special_applications": list(case.special_applications.select_related("party__student")),
-        "referrals": list(case.referrals.select_related("to_user")),
-        "police_reports": list(case.police_reports.all()),
-        "bureau_reports": list(case.bureau_reports.order_by("id")),
+        "notices": load("notices", "party__student", "guardian", "notified_by", order=("notified_at",)),
+        "immediate_measures": load("immediate_measures", "taken_by"),
+        "statements": load("statements", "party__student", "taken_by"),
+        "measures": load("measures", "party__student", "owner", order=("party_id", "id")),
+        "support_actions": load("support_actions", "party__student", "owner", order=("party_id", "kind")),
+        "follow_ups": load("follow_ups", "party__student", "owner", "done_by"),
+        "appeals": load("appeals", "party__student"),
+        "special_applications": load("special_applications", "party__student"),
+        "referrals": load("referrals", "to_user"),
+        "police_reports": load("police_reports"),
+        "bureau_reports": load("bureau_reports", order=("id",)),
     }
     case._page_rows = rows
     case._page_parties = parties
@@ -103,7 +136,7 @@ def case_detail(request, pk):
         "immediate": rows["immediate_measures"],
         "investigation": getattr(case, "investigation", None),
         "statements": rows["statements"],
-        "evidence": list(case.evidence.select_related("uploaded_by")),
+        "evidence": load("evidence", "uploaded_by"),
         "determinations": det_list,
         "measures": rows["measures"],
         "support": rows["support_actions"],
@@ -114,7 +147,7 @@ def case_detail(request, pk):
         "referrals": rows["referrals"],
         "police": rows["police_reports"],
         "reports": rows["bureau_reports"],
-        "case_notes": list(case.notes.select_related("author")),
+        "case_notes": load("notes", "author"),
         "events": events,
         "transitions": transitions,
         "checklist": checklist,
@@ -129,7 +162,7 @@ def case_detail(request, pk):
     ctx["legal_param_rows"] = case_rows(case)
     from anxin.cases.sealing import page_context  # LAW 24: the seal in force, and who may act
 
-    ctx["seal"] = page_context(user, case)
+    ctx["seal"] = page_context(user, case, rights=rights, sealed="seals" in has)
     ctx["steps"] = [s for s in STEPS.values() if s.available(case, rights, present)]
     return render(request, "cases/case_detail.html", ctx)
 
