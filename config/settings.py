@@ -134,6 +134,14 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # them took longer than running them (bench/province.py: 工作台's bureau-report counts).
     opts = DATABASES["default"].setdefault("OPTIONS", {})
     opts["options"] = f"{opts.get('options', '')} -c jit=off".strip()
+    # Prepared statements (docs/decisions.md 21): parameters are bound on the server, and a
+    # statement a connection runs a second time is prepared, so PostgreSQL parses it once and,
+    # where its generic plan costs no more than the custom ones, stops planning it: the pages'
+    # queries spent about half their database time in planning (bench/province.py).
+    # ANXIN_PG_PREPARED=false turns it off (e.g. behind a transaction-mode PgBouncer).
+    if env_bool("ANXIN_PG_PREPARED", True):
+        opts["server_side_binding"] = True
+        opts["prepare_threshold"] = 2
 if TESTING:  # no pooled connections left behind by live-server threads (the test DB is dropped)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
