@@ -31,7 +31,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.models.reports import report_title
 from anxin.cases.permissions import case_scope_q, prefixed
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 from anxin.core.roles import Role
 
 P = "cases.bullyingcase"
@@ -90,22 +90,26 @@ def _owed_by(who, fallback, post=Role.SAFETY_LEADER) -> dict:
 def investigations(user, now):
     if not policy.can(user, f"{P}.view"):
         return
-    bureau = _bureau(user)
-    scope = _case_q(user, via="case__") | (
-        _case_q(user, "register", via="case__") if bureau else Q(pk__in=[])
-    )
-    mine = Q(investigator=user) | Q(case__owner=user)
-    if duties.oversees(user):
-        mine |= Q(due_at__lt=now)
-    rows = (
-        Investigation.objects.filter(
-            scope, mine, finished_at__isnull=True, case__state=CaseState.INVESTIGATING
+
+    def build(*overdue_before):
+        bureau = _bureau(user)
+        scope = _case_q(user, via="case__") | (
+            _case_q(user, "register", via="case__") if bureau else Q(pk__in=[])
         )
-        .select_related("case", "investigator", "case__owner")
-        .only("due_at", *_slim("investigator", "case__owner"))
-        .order_by("due_at", "id")
-    )
-    for inv in rows:
+        mine = Q(investigator=user) | Q(case__owner=user)
+        if overdue_before:
+            mine |= Q(due_at__lt=overdue_before[0])
+        return (
+            Investigation.objects.filter(
+                scope, mine, finished_at__isnull=True, case__state=CaseState.INVESTIGATING
+            )
+            .select_related("case", "investigator", "case__owner")
+            .only("due_at", *_slim("investigator", "case__owner"))
+            .order_by("due_at", "id")
+        )
+
+    over = (now,) if duties.oversees(user) else ()
+    for inv in sqlcache.rows(("cases.investigation", *sqlcache.reader_key(user)), build, *over):
         c = inv.case
         who = inv.investigator or c.owner
         own_school = any(m.school_id == c.school_id for m in policy.memberships(user))
@@ -131,19 +135,25 @@ def first_reports(user, now):
     bureau = Role.BUREAU_SAFETY in roles
     if not (leaders or bureau or policy.can(user, f"{P}.view")):
         return
-    view = _case_q(user)
-    q = view & Q(owner=user)
-    if leaders:
-        q |= view
-    if bureau:
-        q |= _case_q(user, "register") & Q(report_due_at__lt=now)
-    rows = (
-        BullyingCase.objects.filter(q)
-        .filter(report_required=True, first_reported_at__isnull=True)
-        .exclude(state=CaseState.CLOSED)
-        .order_by("report_due_at", "id")
-        .values_list("id", "number", "school_id", "school__name", "report_due_at")
-    )  # plain tuples, words and the register's path once: the bureau sees every school's 迟报
+
+    def build(*late_before):
+        view = _case_q(user)
+        q = view & Q(owner=user)
+        if leaders:
+            q |= view
+        if late_before:
+            q |= _case_q(user, "register") & Q(report_due_at__lt=late_before[0])
+        return (
+            BullyingCase.objects.filter(q)
+            .filter(report_required=True, first_reported_at__isnull=True)
+            .exclude(state=CaseState.CLOSED)
+            .order_by("report_due_at", "id")
+            .values_list("id", "number", "school_id", "school__name", "report_due_at")
+        )  # plain tuples, words and the register's path once: the bureau sees every school's 迟报
+
+    rows = sqlcache.rows(
+        ("cases.first_report", *sqlcache.reader_key(user)), build, *((now,) if bureau else ())
+    )
     own = {m.school_id for m in policy.memberships(user) if m.school_id}
     register = reverse("cases:case_list")
     title, owner, action = _("%(number)s 向教体局首报"), _("%(school)s 分管安全副校长"), _("去报告")
@@ -248,10 +258,13 @@ def reports_to_acknowledge(user, now):
     """The bureau's 待签收: reports the schools sent and nobody acknowledged yet."""
     if not policy.can(user, f"{P}.acknowledge"):
         return
-    rows = (
-        _awaiting_ack(user)
-        .order_by("submitted_at", "id")
-        .values_list("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
+    rows = sqlcache.rows(
+        ("cases.report_ack", *sqlcache.reader_key(user)),
+        lambda: (
+            _awaiting_ack(user)
+            .order_by("submitted_at", "id")
+            .values_list("id", "kind", "seq", "is_late", "submitted_at", "case__number", "school__name")
+        ),
     )  # plain tuples: a bureau's inbox holds a county's reports
     late, owner, action = str(_("迟报")), _("教体局安全股"), _("去签收")
     title, url, kinds = _("签收 %(number)s %(kind)s"), duties.id_path("cases:report_detail"), {}
@@ -272,12 +285,18 @@ def reports_to_acknowledge(user, now):
         )
 
 
-def _open_child(model, user, now, due_field: str, owner_q: Q):
-    today = clock.local_date(now)
+def _open_child(model, user, due_field: str, owner_q: Q, overdue_before=()):
+    """A case's open child rows: the user's own, and (``overdue_before``, for those who oversee)
+    every one overdue in the user's scope."""
     q = owner_q
-    if duties.oversees(user):
-        q |= Q(**{f"{due_field}__lt": today})
+    if overdue_before:
+        q |= Q(**{f"{due_field}__lt": overdue_before[0]})
     return model.objects.filter(q, _case_q(user, via="case__")).exclude(case__state=CaseState.CLOSED)
+
+
+def _overdue_before(user, now) -> tuple:
+    """Today's date for those who oversee (who also see others' overdue rows), else nothing."""
+    return (clock.local_date(now),) if duties.oversees(user) else ()
 
 
 @duties.provider("cases.follow_up")
@@ -286,15 +305,19 @@ def follow_ups(user, now):
     if not policy.can(user, f"{P}.view"):
         return
     horizon = clock.local_date(now) + dt.timedelta(days=duties.DUE_SOON_DAYS)
-    mine = Q(owner=user) | Q(owner__isnull=True, case__owner=user)
-    rows = (
-        _open_child(FollowUp, user, now, "due_on", mine)
-        .filter(done_at__isnull=True, due_on__lte=horizon)
-        .select_related("case", "owner", "case__owner")
-        .only("week", "due_on", "school_id", *_slim("owner", "case__owner"))
-        .order_by("due_on", "id")
-    )
-    for f in rows:
+
+    def build(horizon, *overdue_before):
+        mine = Q(owner=user) | Q(owner__isnull=True, case__owner=user)
+        return (
+            _open_child(FollowUp, user, "due_on", mine, overdue_before)
+            .filter(done_at__isnull=True, due_on__lte=horizon)
+            .select_related("case", "owner", "case__owner")
+            .only("week", "due_on", "school_id", *_slim("owner", "case__owner"))
+            .order_by("due_on", "id")
+        )
+
+    key = ("cases.follow_up", *sqlcache.reader_key(user))
+    for f in sqlcache.rows(key, build, horizon, *_overdue_before(user, now)):
         who = f.owner or f.case.owner
         yield duties.Duty(
             kind="cases.follow_up",
@@ -313,21 +336,24 @@ def measures_awaiting_defence(user, now):
     """A measure 拟作出 that waits for the student's 陈述申辩 (and a 听证 if asked)."""
     if not policy.can(user, f"{P}.view"):
         return
-    rows = (
-        Measure.objects.filter(
-            Q(decided_by=user)
-            | Q(owner=user)
-            | Q(case__owner=user)
-            | Q(pk__isnull=not duties.oversees(user)),
-            _case_q(user, via="case__"),
-            state=MeasureState.PROPOSED,
+
+    def build():
+        return (
+            Measure.objects.filter(
+                Q(decided_by=user)
+                | Q(owner=user)
+                | Q(case__owner=user)
+                | Q(pk__isnull=not duties.oversees(user)),
+                _case_q(user, via="case__"),
+                state=MeasureState.PROPOSED,
+            )
+            .exclude(case__state=CaseState.CLOSED)
+            .select_related("case", "decided_by")
+            .only("item_code", "school_id", *_slim("decided_by"))
+            .order_by("decided_at", "id")
         )
-        .exclude(case__state=CaseState.CLOSED)
-        .select_related("case", "decided_by")
-        .only("item_code", "school_id", *_slim("decided_by"))
-        .order_by("decided_at", "id")
-    )
-    for m in rows:
+
+    for m in sqlcache.rows(("cases.defence", *sqlcache.reader_key(user)), build):
         yield duties.Duty(
             kind="cases.defence",
             title=_("%(number)s「%(measure)s」待陈述申辩") % {"number": m.case.number, "measure": m.label},
@@ -347,14 +373,19 @@ def measures_due(user, now):
     if not policy.can(user, f"{P}.view"):
         return
     horizon = clock.local_date(now) + dt.timedelta(days=duties.DUE_SOON_DAYS)
-    rows = (
-        _open_child(Measure, user, now, "due_on", Q(owner=user) | Q(owner__isnull=True, case__owner=user))
-        .filter(state=MeasureState.EFFECTIVE, due_on__isnull=False, due_on__lte=horizon)
-        .select_related("case", "owner", "case__owner")
-        .only("item_code", "owner_unit", "due_on", "school_id", *_slim("owner", "case__owner"))
-        .order_by("due_on", "id")
-    )
-    for m in rows:
+
+    def build(horizon, *overdue_before):
+        mine = Q(owner=user) | Q(owner__isnull=True, case__owner=user)
+        return (
+            _open_child(Measure, user, "due_on", mine, overdue_before)
+            .filter(state=MeasureState.EFFECTIVE, due_on__isnull=False, due_on__lte=horizon)
+            .select_related("case", "owner", "case__owner")
+            .only("item_code", "owner_unit", "due_on", "school_id", *_slim("owner", "case__owner"))
+            .order_by("due_on", "id")
+        )
+
+    key = ("cases.measure", *sqlcache.reader_key(user))
+    for m in sqlcache.rows(key, build, horizon, *_overdue_before(user, now)):
         who = m.owner or m.case.owner
         yield duties.Duty(
             kind="cases.measure",
@@ -376,19 +407,22 @@ def appeals(user, now):
     bureau = Role.BUREAU_SAFETY in roles
     if not (school or bureau):
         return
-    county_kinds = [AppealKind.AUTHORITY_REVIEW, AppealKind.COUNTY_REVIEW, AppealKind.CITY_REVIEW]
-    q = Q(pk__in=[])
-    if school:
-        q |= _case_q(user, via="case__") & Q(kind=AppealKind.SCHOOL_APPEAL)
-    if bureau:
-        q |= _case_q(user, "review", via="case__") & Q(kind__in=county_kinds)
-    rows = (
-        Appeal.objects.filter(q, outcome="")
-        .select_related("case", "school")
-        .only("kind", "due_on", "school__name", *_slim())
-        .order_by("due_on", "id")
-    )
-    for a in rows:
+
+    def build():
+        county_kinds = [AppealKind.AUTHORITY_REVIEW, AppealKind.COUNTY_REVIEW, AppealKind.CITY_REVIEW]
+        q = Q(pk__in=[])
+        if school:
+            q |= _case_q(user, via="case__") & Q(kind=AppealKind.SCHOOL_APPEAL)
+        if bureau:
+            q |= _case_q(user, "review", via="case__") & Q(kind__in=county_kinds)
+        return (
+            Appeal.objects.filter(q, outcome="")
+            .select_related("case", "school")
+            .only("kind", "due_on", "school__name", *_slim())
+            .order_by("due_on", "id")
+        )
+
+    for a in sqlcache.rows(("cases.appeal", *sqlcache.reader_key(user)), build):
         at_school = a.kind == AppealKind.SCHOOL_APPEAL
         yield duties.Duty(
             kind="cases.appeal",
