@@ -44,7 +44,9 @@ def test_same_rows_as_a_fresh_query_for_each_call_s_times(new_case, django_asser
         want = list(build(lo, hi))
         assert [c.pk for c in got] == [c.pk for c in want]
         assert [c.school.name for c in got] == [c.school.name for c in want]  # select_related kept
-    assert {c.pk for c in sqlcache.rows(("t",), build, now - dt.timedelta(days=10), now)} == {c.pk for c in cases}
+    assert {c.pk for c in sqlcache.rows(("t",), build, now - dt.timedelta(days=10), now)} == {
+        c.pk for c in cases
+    }
     # built once with stand-ins (and here again, unkept, for each comparison)
     assert len(calls) == 1 + 4
 
