@@ -95,8 +95,9 @@ class User(AbstractUser):
 
 
 class MembershipQuerySet(ScopedQuerySet):
-    def active(self):
-        today = timezone.localdate()
+    def active(self, today=None):
+        """Posts in force on ``today`` (default: today)."""
+        today = today or timezone.localdate()
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today), started_on__lte=today)
 
 

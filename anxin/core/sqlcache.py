@@ -14,7 +14,8 @@ every time, so PostgreSQL prepares it too (config/settings.py).
 
 Rules for ``build``: use the time values only as query values (never in Python: ``if now > …``,
 ``now.date()``, ``now - timedelta``: compute those first and pass them as further arguments);
-read nothing of the user or the data that ``key`` does not hold. A stand-in that does not reach
+never read the clock inside (``Membership.objects.active()`` reads today: pass the day,
+``active(today)``); read nothing of the user or the data that ``key`` does not hold. A stand-in that does not reach
 the SQL parameters is refused (``ValueError``), so a time used only in Python is caught the
 first time the query is built.
 """

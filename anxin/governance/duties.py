@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import duties, policy
+from anxin.core import duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.governance.models import Improvement, LessonAssignment, SelfCheck
 
@@ -23,11 +23,14 @@ from anxin.governance.models import Improvement, LessonAssignment, SelfCheck
 def improvements(user, now):
     if not policy.can(user, "governance.improvement.view"):
         return
-    rows = (
-        Improvement.objects.restrict(user, "view")
-        .filter(status=Improvement.Status.OPEN)
-        .only("id", "document", "change", "school_id", "created_at")
-        .order_by("created_at", "id")
+    rows = sqlcache.rows(
+        ("governance.improvement", *sqlcache.reader_key(user)),
+        lambda: (
+            Improvement.objects.restrict(user, "view")
+            .filter(status=Improvement.Status.OPEN)
+            .only("id", "document", "change", "school_id", "created_at")
+            .order_by("created_at", "id")
+        ),
     )
     for i in rows:
         yield duties.Duty(

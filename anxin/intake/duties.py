@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import duties, policy
+from anxin.core import duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.intake.models import EmergencyRequest, EmergencyStatus, Report, Status
 
@@ -72,12 +72,15 @@ def triage(user, now):
 def emergencies(user, now):
     if not policy.can(user, "intake.emergencyrequest.view"):
         return
-    rows = (
-        EmergencyRequest.objects.restrict(user, "view")
-        .filter(status=EmergencyStatus.OPEN)
-        .select_related("school")
-        .only("id", "place", "created_at", "school_id", "school__name")
-        .order_by("created_at", "id")
+    rows = sqlcache.rows(
+        ("intake.emergency", *sqlcache.reader_key(user)),
+        lambda: (
+            EmergencyRequest.objects.restrict(user, "view")
+            .filter(status=EmergencyStatus.OPEN)
+            .select_related("school")
+            .only("id", "place", "created_at", "school_id", "school__name")
+            .order_by("created_at", "id")
+        ),
     )
     for e in rows:
         yield duties.Duty(

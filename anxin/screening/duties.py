@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.screening import risk_rules
 from anxin.screening.models import (
@@ -166,17 +166,21 @@ def rectifications(user, now):
         user, "screening.rectification.change"
     ):
         return
-    today = clock.local_date(now)
-    q = Q(owner=user)
-    if duties.oversees(user):
-        q |= Q(due_date__lt=today)
-    for item in (
-        Rectification.objects.restrict(user, "view")
-        .exclude(status=Rectification.Status.DONE)
-        .filter(q)
-        .select_related("owner", "school")
-        .order_by("due_date", "id")
-    ):
+
+    def build(*overdue_before):
+        q = Q(owner=user)
+        if overdue_before:
+            q |= Q(due_date__lt=overdue_before[0])
+        return (
+            Rectification.objects.restrict(user, "view")
+            .exclude(status=Rectification.Status.DONE)
+            .filter(q)
+            .select_related("owner", "school")
+            .order_by("due_date", "id")
+        )
+
+    over = (clock.local_date(now),) if duties.oversees(user) else ()
+    for item in sqlcache.rows(("screening.rectification", *sqlcache.reader_key(user)), build, *over):
         yield duties.Duty(
             kind="screening.rectification",
             title=_("整改：%(problem)s") % {"problem": item.problem[:30]},

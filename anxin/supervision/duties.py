@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.supervision.models import RectificationItem, Referral, Visit
 
@@ -31,11 +31,14 @@ RS = RectificationItem.Status
 
 @duties.provider("supervision.visit")
 def visits(user, now):
-    rows = (
-        Visit.objects.filter(supervisor=user, status=Visit.Status.PLANNED)
-        .select_related("school")
-        .only("id", "planned_on", "school_id", "school__name", "supervisor_id", "inspection_id")
-        .order_by("planned_on", "id")
+    rows = sqlcache.rows(
+        ("supervision.visit", user.pk),
+        lambda: (
+            Visit.objects.filter(supervisor=user, status=Visit.Status.PLANNED)
+            .select_related("school")
+            .only("id", "planned_on", "school_id", "school__name", "supervisor_id", "inspection_id")
+            .order_by("planned_on", "id")
+        ),
     )
     for v in rows:
         yield duties.Duty(
@@ -79,11 +82,14 @@ def rectifications(user, now):
 
 @duties.provider("supervision.verify")
 def verifications(user, now):
-    rows = (
-        RectificationItem.objects.filter(status=RS.SUBMITTED, visit__supervisor=user)
-        .select_related("school")
-        .only("id", "problem", "submitted_at", "school_id", "school__name")
-        .order_by("submitted_at", "id")
+    rows = sqlcache.rows(
+        ("supervision.verify", user.pk),
+        lambda: (
+            RectificationItem.objects.filter(status=RS.SUBMITTED, visit__supervisor=user)
+            .select_related("school")
+            .only("id", "problem", "submitted_at", "school_id", "school__name")
+            .order_by("submitted_at", "id")
+        ),
     )
     for r in rows:
         due = clock.local_date(r.submitted_at) + dt.timedelta(days=VERIFY_DAYS) if r.submitted_at else None
@@ -105,21 +111,25 @@ def verifications(user, now):
 def referrals(user, now):
     from anxin.accounts.models import Membership
 
-    # a recipient whose post has ended answers no more: the school that referred records it
-    answers = Membership.objects.active().filter(
-        user_id=OuterRef("recipient_id"),
-        user__is_active=True,
-        role__in=list(policy.roles_with("supervision.referral.respond")),
-    )
-    mine = Q(referred_by=user) & (Q(recipient__isnull=True) | ~Exists(answers))
-    if policy.can(user, "supervision.referral.respond"):
-        mine |= Q(recipient=user)
-    rows = (
-        Referral.objects.filter(mine, status__in=(Referral.Status.SENT, Referral.Status.RECEIVED))
-        .select_related("unit")
-        .only("id", "reason", "respond_by", "school_id", "unit__name", "recipient_id")
-        .order_by("respond_by", "id")
-    )
+    def build(today):
+        # a recipient whose post has ended answers no more: the school that referred records it
+        answers = Membership.objects.active(today).filter(
+            user_id=OuterRef("recipient_id"),
+            user__is_active=True,
+            role__in=list(policy.roles_with("supervision.referral.respond")),
+        )
+        mine = Q(referred_by=user) & (Q(recipient__isnull=True) | ~Exists(answers))
+        if policy.can(user, "supervision.referral.respond"):
+            mine |= Q(recipient=user)
+        return (
+            Referral.objects.filter(mine, status__in=(Referral.Status.SENT, Referral.Status.RECEIVED))
+            .select_related("unit")
+            .only("id", "reason", "respond_by", "school_id", "unit__name", "recipient_id")
+            .order_by("respond_by", "id")
+        )
+
+    key = ("supervision.referral", *sqlcache.reader_key(user))
+    rows = sqlcache.rows(key, build, clock.local_date(now))
     for r in rows:
         if r.recipient_id == user.pk:
             title = _("转介事项待反馈：%(reason)s") % {"reason": r.get_reason_display()}
