@@ -17,14 +17,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anxin.care.models import CarePlan, InterventionTask
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 
 
-def _mine_or_overdue(user, field: str, today) -> Q:
+def _mine_or_overdue(user, field: str, overdue_before: tuple) -> Q:
+    """The user's own rows, and (``overdue_before``: today, for those who oversee) every one
+    overdue in the user's scope."""
     q = Q(owner=user)
-    if duties.oversees(user):
-        q |= Q(**{f"{field}__lt": today})
+    if overdue_before:
+        q |= Q(**{f"{field}__lt": overdue_before[0]})
     return q
+
+
+def _overdue_before(user, today) -> tuple:
+    return (today,) if duties.oversees(user) else ()
 
 
 @duties.provider("care.contact_due")
@@ -33,27 +39,31 @@ def contacts_due(user, now):
         return
     today = clock.local_date(now)
     horizon = today + dt.timedelta(days=duties.DUE_SOON_DAYS)
-    plans = (
-        CarePlan.objects.restrict(user, "view")
-        .filter(status=CarePlan.Status.ACTIVE, next_due_on__isnull=False, next_due_on__lte=horizon)
-        .filter(_mine_or_overdue(user, "next_due_on", today))
-        .select_related("student", "owner")
-        .only(
-            "id",
-            "kind",
-            "level",
-            "next_due_on",
-            "school_id",
-            "owner_id",
-            "student__id",
-            "student__name",
-            "owner__id",
-            "owner__real_name",
-            "owner__username",
+
+    def build(horizon, *overdue_before):
+        return (
+            CarePlan.objects.restrict(user, "view")
+            .filter(status=CarePlan.Status.ACTIVE, next_due_on__isnull=False, next_due_on__lte=horizon)
+            .filter(_mine_or_overdue(user, "next_due_on", overdue_before))
+            .select_related("student", "owner")
+            .only(
+                "id",
+                "kind",
+                "level",
+                "next_due_on",
+                "school_id",
+                "owner_id",
+                "student__id",
+                "student__name",
+                "owner__id",
+                "owner__real_name",
+                "owner__username",
+            )
+            .order_by("next_due_on", "id")
         )
-        .order_by("next_due_on", "id")
-    )
-    for p in plans:
+
+    key = ("care.contact_due", *sqlcache.reader_key(user))
+    for p in sqlcache.rows(key, build, horizon, *_overdue_before(user, today)):
         yield duties.Duty(
             kind="care.contact_due",
             title=_("联系 %(name)s") % {"name": p.student.name},
@@ -72,27 +82,30 @@ def contacts_due(user, now):
 def tasks(user, now):
     if not policy.can(user, "care.interventiontask.view"):
         return
-    today = clock.local_date(now)
-    rows = (
-        InterventionTask.objects.restrict(user, "view")
-        .exclude(status=InterventionTask.Status.DONE)
-        .filter(_mine_or_overdue(user, "due_on", today))
-        .select_related("student", "owner")
-        .only(
-            "id",
-            "title",
-            "due_on",
-            "school_id",
-            "owner_id",
-            "student__id",
-            "student__name",
-            "owner__id",
-            "owner__real_name",
-            "owner__username",
+
+    def build(*overdue_before):
+        return (
+            InterventionTask.objects.restrict(user, "view")
+            .exclude(status=InterventionTask.Status.DONE)
+            .filter(_mine_or_overdue(user, "due_on", overdue_before))
+            .select_related("student", "owner")
+            .only(
+                "id",
+                "title",
+                "due_on",
+                "school_id",
+                "owner_id",
+                "student__id",
+                "student__name",
+                "owner__id",
+                "owner__real_name",
+                "owner__username",
+            )
+            .order_by("due_on", "id")
         )
-        .order_by("due_on", "id")
-    )
-    for t in rows:
+
+    key = ("care.task", *sqlcache.reader_key(user))
+    for t in sqlcache.rows(key, build, *_overdue_before(user, clock.local_date(now))):
         yield duties.Duty(
             kind="care.task",
             title=_("干预任务：%(title)s") % {"title": t.title},

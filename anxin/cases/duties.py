@@ -178,17 +178,20 @@ def report_drafts(user, now):
     """A 续报 or 终报 drafted and not yet sent."""
     if not policy.can(user, f"{P}.report_draft"):
         return
-    q = Q(drafted_by=user)
-    if duties.oversees(user):
-        q |= Q(pk__isnull=False)
-    rows = (
-        BureauReport.objects.filter(q, _case_q(user, via="case__"), submitted_at__isnull=True)
-        .exclude(kind=ReportKind.FIRST)
-        .select_related("case", "drafted_by")
-        .only("kind", "seq", "school_id", *_slim("drafted_by"))
-        .order_by("created_at", "id")
-    )
-    for r in rows:
+
+    def build():
+        q = Q(drafted_by=user)
+        if duties.oversees(user):
+            q |= Q(pk__isnull=False)
+        return (
+            BureauReport.objects.filter(q, _case_q(user, via="case__"), submitted_at__isnull=True)
+            .exclude(kind=ReportKind.FIRST)
+            .select_related("case", "drafted_by")
+            .only("kind", "seq", "school_id", *_slim("drafted_by"))
+            .order_by("created_at", "id")
+        )
+
+    for r in sqlcache.rows(("cases.report_draft", *sqlcache.reader_key(user)), build):
         yield duties.Duty(
             kind="cases.report_draft",
             title=_("%(number)s %(kind)s待报送") % {"number": r.case.number, "kind": r.title_suffix},
@@ -207,23 +210,28 @@ def reports_to_sign(user, now):
     sign-off, due at the 首报's legal deadline."""
     if not policy.can(user, f"{P}.report_sign"):
         return
-    rows = (
-        BureauReport.objects.filter(
-            _case_q(user, "report_sign", via="case__"), submitted_at__isnull=True, signed_off_at__isnull=True
+
+    def build():
+        return (
+            BureauReport.objects.filter(
+                _case_q(user, "report_sign", via="case__"),
+                submitted_at__isnull=True,
+                signed_off_at__isnull=True,
+            )
+            .select_related("case", "school")
+            .only(
+                "kind",
+                "seq",
+                "created_at",
+                "school__name",
+                "case__report_due_at",
+                "case__report_required",
+                *_slim(),
+            )
+            .order_by("created_at", "id")
         )
-        .select_related("case", "school")
-        .only(
-            "kind",
-            "seq",
-            "created_at",
-            "school__name",
-            "case__report_due_at",
-            "case__report_required",
-            *_slim(),
-        )
-        .order_by("created_at", "id")
-    )
-    for r in rows:
+
+    for r in sqlcache.rows(("cases.report_sign", *sqlcache.reader_key(user)), build):
         first = r.kind == ReportKind.FIRST
         yield duties.Duty(
             kind="cases.report_sign",
@@ -456,11 +464,14 @@ def referrals(user, now):
     those posts only (services.referrals), so no one else asks the database."""
     if not policy.can(user, f"{P}.referral"):
         return
-    rows = (
-        CaseReferral.objects.filter(_case_q(user, via="case__"), to_user=user, outcome="")
-        .select_related("case", "measure", "school")
-        .only("purpose", "referred_at", "school__name", "measure__due_on", *_slim())
-        .order_by("referred_at", "id")
+    rows = sqlcache.rows(
+        ("cases.referral", *sqlcache.reader_key(user)),
+        lambda: (
+            CaseReferral.objects.filter(_case_q(user, via="case__"), to_user=user, outcome="")
+            .select_related("case", "measure", "school")
+            .only("purpose", "referred_at", "school__name", "measure__due_on", *_slim())
+            .order_by("referred_at", "id")
+        ),
     )
     for r in rows:
         yield duties.Duty(
@@ -489,21 +500,27 @@ def handovers(user, now):
 
     if not policy.can(user, f"{P}.change"):
         return
-    acted = CaseEvent.objects.filter(case_id=OuterRef("case_id"), seq__gt=OuterRef("seq"), actor_id=user.pk)
-    rows = (
-        CaseEvent.objects.filter(
-            _case_q(user, "change", via="case__"),
-            kind=REASSIGNED,
-            data__to=user.pk,
-            case__owner=user,
+
+    def build():
+        acted = CaseEvent.objects.filter(
+            case_id=OuterRef("case_id"), seq__gt=OuterRef("seq"), actor_id=user.pk
         )
-        .exclude(case__state=CaseState.CLOSED)
-        .annotate(acted=Exists(acted))
-        .filter(acted=False)
-        .select_related("case")
-        .only("summary", "at", "seq", *_slim())
-        .order_by("-seq")
-    )
+        return (
+            CaseEvent.objects.filter(
+                _case_q(user, "change", via="case__"),
+                kind=REASSIGNED,
+                data__to=user.pk,
+                case__owner=user,
+            )
+            .exclude(case__state=CaseState.CLOSED)
+            .annotate(acted=Exists(acted))
+            .filter(acted=False)
+            .select_related("case")
+            .only("summary", "at", "seq", *_slim())
+            .order_by("-seq")
+        )
+
+    rows = sqlcache.rows(("cases.handover", *sqlcache.reader_key(user)), build)
     seen = set()
     for ev in rows:
         if ev.case_id in seen:
