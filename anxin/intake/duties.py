@@ -32,23 +32,26 @@ def triage_within() -> dt.timedelta:
 def triage(user, now):
     if not policy.can(user, "intake.report.view"):
         return
-    rows = (
-        Report.objects.restrict(user, "view")
-        .filter(status=Status.NEW)
-        .select_related("owner", "school")
-        .only(
-            "id",
-            "channel",
-            "created_at",
-            "school_id",
-            "school__name",
-            "owner_id",
-            "owner__real_name",
-            "owner__username",
-            "urgency",
-            "hint_words",
-        )
-        .order_by("created_at", "id")
+    rows = sqlcache.rows(
+        ("intake.triage", *sqlcache.reader_key(user)),
+        lambda: (
+            Report.objects.restrict(user, "view")
+            .filter(status=Status.NEW)
+            .select_related("owner", "school")
+            .only(
+                "id",
+                "channel",
+                "created_at",
+                "school_id",
+                "school__name",
+                "owner_id",
+                "owner__real_name",
+                "owner__username",
+                "urgency",
+                "hint_words",
+            )
+            .order_by("created_at", "id")
+        ),
     )
     for r in rows:
         yield duties.Duty(

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import duties, policy
+from anxin.core import duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.oversight.models import Action, Post
 
@@ -23,13 +23,16 @@ from anxin.oversight.models import Action, Post
 def post_gaps(user, now):
     if not policy.can(user, "oversight.post.change"):
         return
-    rows = (
-        Post.objects.restrict(user, "change")
-        .filter(active=True)
-        .annotate(n=Count("shifts"), bare=Count("shifts", filter=Q(shifts__staff__isnull=True)))
-        .filter(Q(n=0) | Q(bare__gt=0))
-        .only("id", "name", "school_id")
-        .order_by("id")
+    rows = sqlcache.rows(
+        ("oversight.post_gap", *sqlcache.reader_key(user)),
+        lambda: (
+            Post.objects.restrict(user, "change")
+            .filter(active=True)
+            .annotate(n=Count("shifts"), bare=Count("shifts", filter=Q(shifts__staff__isnull=True)))
+            .filter(Q(n=0) | Q(bare__gt=0))
+            .only("id", "name", "school_id")
+            .order_by("id")
+        ),
     )
     for p in rows:
         detail = _("未安排值岗") if not p.n else _("%(n)s 个班次无教职工值岗") % {"n": p.bare}
@@ -50,10 +53,13 @@ def post_gaps(user, now):
 def actions(user, now):
     if not policy.can(user, "oversight.action.follow"):
         return
-    rows = (
-        Action.objects.filter(owner=user, done_on__isnull=True)
-        .only("id", "kind", "school_id", "follow_up_due", "reason")
-        .order_by("follow_up_due", "id")
+    rows = sqlcache.rows(
+        ("oversight.action", user.pk),
+        lambda: (
+            Action.objects.filter(owner=user, done_on__isnull=True)
+            .only("id", "kind", "school_id", "follow_up_due", "reason")
+            .order_by("follow_up_due", "id")
+        ),
     )
     for a in rows:
         yield duties.Duty(

@@ -203,12 +203,16 @@ def risk_up(user, now):
     floor = now - dt.timedelta(days=duties.NEW_AT_MOST_DAYS)
     seen = duties.last_seen(user)
     since = max(seen, floor) if seen else floor
-    rows = (
-        RiskAssessment.objects.restrict(user, "view")
-        .filter(at__gt=since, level__in=HIGH, student__status="enrolled")
-        .select_related("student")
-        .only("id", "level", "previous_level", "at", "school_id", "student__id", "student__name")
-        .order_by("-at", "-id")
+    rows = sqlcache.rows(
+        ("screening.risk_up", *sqlcache.reader_key(user)),
+        lambda since: (
+            RiskAssessment.objects.restrict(user, "view")
+            .filter(at__gt=since, level__in=HIGH, student__status="enrolled")
+            .select_related("student")
+            .only("id", "level", "previous_level", "at", "school_id", "student__id", "student__name")
+            .order_by("-at", "-id")
+        ),
+        since,
     )
     shown = set()
     for a in rows:
