@@ -348,7 +348,7 @@ if _redis_url:
     # short timeouts: when Redis hangs or is down the public limits fail open at once (issue 9)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "anxin.core.rediscache.RedisCache",
             "LOCATION": _redis_url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
