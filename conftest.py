@@ -9,13 +9,16 @@ def _fresh_caches():
     lookups) outlives its test: database rows are rolled back, caches are not."""
     from django.core.cache import cache
 
+    from anxin.core import sqlcache
     from anxin.intake.public_views import forget_public_schools
 
     cache.clear()
     forget_public_schools()
+    sqlcache.clear()  # (keyed by ids a rolled-back test may hand out again)
     yield
     cache.clear()
     forget_public_schools()
+    sqlcache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -34,9 +34,12 @@ from django.db import connections
 
 from anxin.core import policy
 
-MAX_ENTRIES = 4096  # a county's staff times the providers, many times over; never unbounded
+# about 20 KiB an entry (the queryset and its compiler): some 40 MB a process at most; a
+# county's active staff times the providers fit, and the least recently used go first
+MAX_ENTRIES = 2048
 _CACHE: OrderedDict[tuple, _Entry] = OrderedDict()
 _LOCK = threading.Lock()
+_YEARS = (1901, 1902)  # the two sets of stand-ins: no real duty is dated in them
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,14 @@ class _Entry:
     slots: tuple[tuple[int, int, Callable], ...]  # (parameter index, time index, adapter)
 
 
-def _stand_in(i: int, value):
+def _stand_in(year: int, i: int, value):
+    """The ``i``-th stand-in of a set: a datetime and a date never fall on the same day."""
     if isinstance(value, dt.datetime):
-        return dt.datetime(1901, 2, 3, 4, 5, 6, 123400 + i, tzinfo=dt.UTC)
+        if value.tzinfo is None:  # Django would read it in the project's zone; the slot would not
+            raise TypeError("sqlcache: an aware datetime expected (timezone.now()), not a naive one")
+        return dt.datetime(year, 3, 1 + i, 4, 5, 6, 123400 + i, tzinfo=dt.UTC)
     if isinstance(value, dt.date):
-        return dt.date(1901, 2, 3 + i)
+        return dt.date(year, 5, 1 + i)
     raise TypeError(f"sqlcache: a time value (date or datetime) expected, not {type(value).__name__}")
 
 
@@ -74,32 +80,64 @@ def reader_key(user) -> tuple:
     return (user.pk, posts, granted)
 
 
-def _compile(build, times) -> _Entry:
-    if len(times) > 20:
-        raise ValueError("sqlcache: at most 20 time values")
-    marks = [_stand_in(i, v) for i, v in enumerate(times)]
+def _compiled(build, times, year: int):
+    marks = [_stand_in(year, i, v) for i, v in enumerate(times)]
     qs = build(*marks)
-    connection = connections[qs.db]
     compiler = qs.query.get_compiler(using=qs.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # a condition that matches nothing whatever the times (pk__in=[])
-        return _Entry(qs, compiler, "", (), ())
-    slots = []
-    found = set()
+        sql, params = "", ()
+    return qs, compiler, sql, tuple(params), marks
+
+
+def _slots(ops, params, marks) -> dict[int, tuple[int, Callable]]:
+    """Where each stand-in sits among the parameters: {parameter index: (time index, adapter)}."""
+    out = {}
     for j, p in enumerate(params):
         for i, mark in enumerate(marks):
-            for adapt in _adapters(connection.ops, mark):
-                if p is not None and type(p) is type(adapt(mark)) and p == adapt(mark):
-                    slots.append((j, i, adapt))
-                    found.add(i)
-                    break
-    missing = set(range(len(marks))) - found
+            hit = next(
+                (
+                    a
+                    for a in _adapters(ops, mark)
+                    if p is not None and type(p) is type(a(mark)) and p == a(mark)
+                ),
+                None,
+            )
+            if hit is not None:
+                out[j] = (i, hit)
+                break
+    return out
+
+
+def _compile(build, times) -> _Entry:
+    """Build and compile the query twice, with two sets of stand-ins: the SQL must be the same
+    text and the parameters differ only where a stand-in sits, each stand-in somewhere. So a
+    value worked out from a time inside ``build`` (``now - timedelta(…)``, ``now.date()``), a
+    time that decided the query in Python, or one written into the SQL text is refused."""
+    if len(times) > 20:
+        raise ValueError("sqlcache: at most 20 time values")
+    qs, compiler, sql, params, marks = _compiled(build, times, _YEARS[0])
+    _qs2, _c2, sql2, params2, marks2 = _compiled(build, times, _YEARS[1])
+    ops = connections[qs.db].ops
+    if sql != sql2 or len(params) != len(params2):
+        raise ValueError("sqlcache: the query's SQL depends on the time values")
+    if not sql:
+        return _Entry(qs, None, "", (), ())
+    slots, slots2 = _slots(ops, params, marks), _slots(ops, params2, marks2)
+    if {j: i for j, (i, _a) in slots.items()} != {j: i for j, (i, _a) in slots2.items()}:
+        raise ValueError("sqlcache: the time values do not reach the same parameters in both builds")
+    missing = set(range(len(marks))) - {i for i, _a in slots.values()}
     if missing:
         raise ValueError(f"sqlcache: time value(s) {sorted(missing)} not among the query's parameters")
-    if "1901-02-0" in sql:
+    for j, (p, p2) in enumerate(zip(params, params2, strict=True)):
+        # (a wrapped value, psycopg's Jsonb, compares by identity: compare what it wraps)
+        if j not in slots and p != p2 and (type(p) is not type(p2) or repr(p) != repr(p2)):
+            raise ValueError(f"sqlcache: parameter {j} is worked out from a time value inside the query")
+    if any(str(y) in sql for y in _YEARS):
         raise ValueError("sqlcache: a time value was written into the SQL text")
-    return _Entry(qs, compiler, sql, tuple(params), tuple(slots))
+    compiler.connection = None  # each call's copy takes the calling thread's own connection
+    return _Entry(qs, compiler, sql, params, tuple((j, i, a) for j, (i, a) in slots.items()))
 
 
 def rows(key: tuple, build: Callable, *times) -> list:
@@ -117,7 +155,7 @@ def rows(key: tuple, build: Callable, *times) -> list:
             while len(_CACHE) > MAX_ENTRIES:
                 _CACHE.popitem(last=False)
     if not entry.sql:
-        return []
+        return []  # (checked too: the builds agreed that nothing can match)
     params = list(entry.params)
     for j, i, adapt in entry.slots:
         params[j] = adapt(times[i])
