@@ -1,23 +1,25 @@
-"""Queries built and compiled to SQL once per process, run with each call's time values
+"""Queries built and compiled to SQL once per process, run with each call's values
 (docs/decisions.md 21).
 
 工作台 asks about twenty providers for their duties on every visit, and each builds a queryset
 (filters, joins, the reader's scope) and compiles it to SQL: about a millisecond of Python a
 query, more than most of them take to run. What those queries depend on is the code, the
-reader's posts and grants, and the time of the request. ``rows(key, build, *times)`` builds
-``build(*stand_ins)`` once for ``key`` (which must hold everything else ``build`` reads: the
-user's id, posts and grants — :func:`reader_key` — and any option), with a stand-in value for
-each time; it keeps the compiled statement, and each call runs that SQL with the stand-ins'
-parameters replaced by the call's own times, through Django's own row conversion (model
-instances, ``values_list`` tuples, encrypted fields, time zones). The statement is the same text
-every time, so PostgreSQL prepares it too (config/settings.py).
+reader's posts and grants, and the time of the request; the case page's lists depend on the
+case's id alone. ``rows(key, build, *values)`` builds ``build(*stand_ins)`` for ``key`` (which
+must hold everything else ``build`` reads: the user's id, posts and grants — :func:`reader_key`
+— and any option), with a stand-in for each value (a date, an aware datetime or a record's id);
+it keeps the compiled statement, and each call runs that SQL with the stand-ins' parameters
+replaced by the call's own values, through Django's own row conversion (model instances,
+``values_list`` tuples, encrypted fields, time zones). The statement is the same text every
+time, so PostgreSQL prepares it too (config/settings.py).
 
-Rules for ``build``: use the time values only as query values (never in Python: ``if now > …``,
-``now.date()``, ``now - timedelta``: compute those first and pass them as further arguments);
+Rules for ``build``: use the values only as query values (never in Python: ``if now > …``,
+``now.date()``, ``now - timedelta``: compute those first and pass them as further values);
 never read the clock inside (``Membership.objects.active()`` reads today: pass the day,
-``active(today)``); read nothing of the user or the data that ``key`` does not hold. A stand-in that does not reach
-the SQL parameters is refused (``ValueError``), so a time used only in Python is caught the
-first time the query is built.
+``active(today)``); read nothing of the user or the data that ``key`` does not hold. The query
+is built twice, with two sets of stand-ins, and refused (``ValueError``) unless the SQL is the
+same and the parameters differ only where a stand-in sits: a value used in Python, or worked
+out inside the build, is caught the first time.
 """
 
 from __future__ import annotations
@@ -51,18 +53,26 @@ class _Entry:
     slots: tuple[tuple[int, int, Callable], ...]  # (parameter index, time index, adapter)
 
 
+# record ids (the case page's lists: ``filter(case_id=…)``) stand in as ids no table reaches
+_IDS = {1901: 900_000_001, 1902: 900_000_101}
+
+
 def _stand_in(year: int, i: int, value):
     """The ``i``-th stand-in of a set: a datetime and a date never fall on the same day."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _IDS[year] + i
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # Django would read it in the project's zone; the slot would not
             raise TypeError("sqlcache: an aware datetime expected (timezone.now()), not a naive one")
         return dt.datetime(year, 3, 1 + i, 4, 5, 6, 123400 + i, tzinfo=dt.UTC)
     if isinstance(value, dt.date):
         return dt.date(year, 5, 1 + i)
-    raise TypeError(f"sqlcache: a time value (date or datetime) expected, not {type(value).__name__}")
+    raise TypeError(f"sqlcache: a date, datetime or id expected, not {type(value).__name__}")
 
 
 def _adapters(ops, value) -> list[Callable]:
+    if isinstance(value, int):
+        return [lambda v: v]
     if isinstance(value, dt.datetime):
         return [lambda v: v, ops.adapt_datetimefield_value]
     return [lambda v: v, ops.adapt_datefield_value]
@@ -134,7 +144,7 @@ def _compile(build, times) -> _Entry:
         # (a wrapped value, psycopg's Jsonb, compares by identity: compare what it wraps)
         if j not in slots and p != p2 and (type(p) is not type(p2) or repr(p) != repr(p2)):
             raise ValueError(f"sqlcache: parameter {j} is worked out from a time value inside the query")
-    if any(str(y) in sql for y in _YEARS):
+    if any(str(y) in sql for y in (*_YEARS, *(str(n)[:6] for n in _IDS.values()))):
         raise ValueError("sqlcache: a time value was written into the SQL text")
     compiler.connection = None  # each call's copy takes the calling thread's own connection
     return _Entry(qs, compiler, sql, params, tuple((j, i, a) for j, (i, a) in slots.items()))

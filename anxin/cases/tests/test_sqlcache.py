@@ -181,3 +181,18 @@ def test_every_reader_s_duties_are_the_same_with_kept_statements(cw, new_case, d
                 assert kept == fresh, user.username
                 compared += len(kept)
     assert compared > 20  # the comparison saw duties, not only empty lists
+
+
+def test_a_record_id_as_the_value(new_case, django_assert_num_queries):
+    first, second = new_case(), new_case()
+
+    def build(case_id):
+        return BullyingCase.objects.filter(pk=case_id).values_list("number", flat=True)
+
+    assert sqlcache.rows(("id",), build, first.pk) == [first.number]
+    with django_assert_num_queries(1):
+        assert sqlcache.rows(("id",), build, second.pk) == [second.number]
+    with pytest.raises(ValueError, match="worked out"):
+        sqlcache.rows(
+            ("id+1",), lambda case_id: BullyingCase.objects.filter(pk__in=[case_id, case_id + 1]), first.pk
+        )

@@ -23,7 +23,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
 from anxin.cases.views.steps import ACTION_RIGHTS, STEPS, _present
-from anxin.core import audit, clock, filecrypt, relations
+from anxin.core import audit, clock, filecrypt, relations, sqlcache
 
 # the case's lists the page shows; which of them have rows is asked in one query (core.relations)
 PAGE_RELATIONS = (
@@ -66,16 +66,34 @@ def _deadline(case: BullyingCase):
     return None
 
 
+def _list_of(case, rel: str, related=(), order=(), prefetch=()) -> list:
+    """The case's rows of ``rel`` (a reverse relation). The statement depends on the case's id
+    alone, so it is built and compiled once per process (core.sqlcache); each row's ``case`` is
+    this case, as the related manager gives it."""
+    fk = BullyingCase._meta.get_field(rel).field
+
+    def build(case_id):
+        qs = fk.model._default_manager.filter(**{fk.attname: case_id})
+        if related:  # (select_related() without names would follow every foreign key)
+            qs = qs.select_related(*related)
+        if prefetch:
+            qs = qs.prefetch_related(*prefetch)
+        return qs.order_by(*order) if order else qs
+
+    out = sqlcache.rows(("cases.page", rel, related, order, prefetch), build, case.pk)
+    for row in out:
+        fk.set_cached_value(row, case)
+    return out
+
+
 @login_required
 def case_detail(request, pk):
     user = request.user
     case = get_case_for_user(request, pk)
     rights = permissions.actions_on(user, case, PAGE_RIGHTS)
-    parties = list(
-        case.parties.select_related("student__klass__grade", "student__school").order_by("role", "id")
-    )
+    parties = _list_of(case, "parties", ("student__klass__grade", "student__school"), ("role", "id"))
     names = {p.pk: p for p in parties}
-    events = list(case.events.select_related("corrects").order_by("-seq"))
+    events = _list_of(case, "events", ("corrects",), ("-seq",))
     for ev in events:
         pid = (ev.data or {}).get("party_id")
         ev.party = names.get(pid) if pid else None
@@ -83,20 +101,11 @@ def case_detail(request, pk):
     has = relations.nonempty(case, PAGE_RELATIONS)
 
     def load(rel, *related, order=()):
-        if rel not in has:
-            return []
-        qs = getattr(case, rel).all()
-        if related:  # (select_related() without names would follow every foreign key)
-            qs = qs.select_related(*related)
-        return list(qs.order_by(*order) if order else qs)
+        return _list_of(case, rel, related, order) if rel in has else []
 
     det_list = []
     if "determinations" in has:
-        det_list = list(
-            case.determinations.select_related("recorded_by")
-            .prefetch_related("members_present")
-            .order_by("seq")
-        )
+        det_list = _list_of(case, "determinations", ("recorded_by",), ("seq",), prefetch=("members_present",))
     # each relation read once, for the page and for the guards and checklist below (rules._rows)
     rows = {
         "events": events,
