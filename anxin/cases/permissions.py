@@ -302,18 +302,26 @@ def can_case(user, case, action: str) -> bool:
 
 
 def actions_on(user, case, actions) -> set[str]:
-    """Which of ``actions`` the user may take on ``case`` — one query for all of them."""
+    """Which of ``actions`` the user may take on ``case`` — one query for all of them, its
+    statement kept per process for the reader's posts and grants and the actions asked
+    (core.sqlcache)."""
     from django.db.models import BooleanField, ExpressionWrapper
 
     from anxin.cases.models import BullyingCase
+    from anxin.core import sqlcache
 
-    checks = {}
+    scopes = {}
     for a in actions:
         if policy.can(user, f"{P}.{a}"):
             q = case_scope_q(user, a)
             if q is not None:
-                checks[f"can_{a}"] = ExpressionWrapper(q, output_field=BooleanField())
-    if not checks:
+                scopes[f"can_{a}"] = q
+    if not scopes:
         return set()
-    row = BullyingCase.objects.filter(pk=case.pk).annotate(**checks).values(*checks).first() or {}
-    return {name[4:] for name, ok in row.items() if ok}
+
+    def build(case_id):
+        checks = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in scopes.items()}
+        return BullyingCase.objects.filter(pk=case_id).annotate(**checks).values(*checks)
+
+    rows = sqlcache.rows(("cases.actions_on", tuple(actions), *sqlcache.reader_key(user)), build, case.pk)
+    return {name[4:] for name, ok in (rows[0] if rows else {}).items() if ok}
