@@ -25,15 +25,19 @@ def require(request, perm: str) -> None:
         deny(request, perm)
 
 
-def get_for_user(request, model, pk, action: str = "view", *, sensitive: bool = False, queryset=None):
+def get_for_user(
+    request, model, pk, action: str = "view", *, sensitive: bool = False, queryset=None, fetch=None
+):
     """The object if the user may ``action`` it; else 404 (outside scope: existence is not
-    revealed) and an audited denial. ``sensitive`` reads are audited as reads (LAW 18)."""
+    revealed) and an audited denial. ``sensitive`` reads are audited as reads (LAW 18).
+    ``fetch(pk)`` replaces the read for a caller that keeps its statement (it must apply the
+    same scope: ``restrict(user, action)``)."""
     qs = queryset if queryset is not None else model.objects.all()
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    obj = qs.restrict(request.user, action).filter(pk=pk).first()
+    obj = fetch(pk) if fetch is not None else qs.restrict(request.user, action).filter(pk=pk).first()
     if obj is None:
         audit.append(
             "denied",

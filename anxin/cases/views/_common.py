@@ -8,7 +8,7 @@ from anxin.cases.models import (
     BullyingCase,
     CaseState,
 )
-from anxin.core import clock
+from anxin.core import clock, sqlcache
 from anxin.core.access import deny, get_for_user
 
 S = CaseState
@@ -17,8 +17,24 @@ S = CaseState
 def get_case_for_user(request, pk, action: str = "view") -> BullyingCase:
     """The one way to get a case (GUIDE conventions): scoped by the case rules, 404 outside
     scope (audited), every read audited (a case is a sensitive record, LAW 18)."""
-    qs = BullyingCase.objects.select_related("school", "county", "owner", "opened_by", "first_responder")
-    case = get_for_user(request, BullyingCase, pk, "view", sensitive=True, queryset=qs)
+    user = request.user
+
+    def fetch(case_id):
+        # the statement depends on the reader's posts and grants alone: kept (core.sqlcache)
+        rows = sqlcache.rows(
+            ("cases.get_case", *sqlcache.reader_key(user)),
+            lambda cid: (
+                BullyingCase.objects.select_related(
+                    "school", "county", "owner", "opened_by", "first_responder"
+                )
+                .restrict(user, "view")
+                .filter(pk=cid)
+            ),
+            case_id,
+        )
+        return rows[0] if rows else None
+
+    case = get_for_user(request, BullyingCase, pk, "view", sensitive=True, fetch=fetch)
     if action != "view" and not permissions.can_case(request.user, case, action):
         deny(request, f"cases.bullyingcase.{action}", "cases.bullyingcase", case.pk)
     return case
