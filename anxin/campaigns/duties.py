@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from anxin.campaigns import progress
 from anxin.campaigns.models import Task
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 from anxin.core.roles import SCHOOL_LEADERSHIP, Role
 
 KIND = "campaigns.task"
@@ -37,14 +37,24 @@ def campaign_tasks(user, now):
     campaigns = progress.running_campaigns([user.county_id], today)
     if not campaigns:
         return
-    schools = School.objects.filter(county_id=user.county_id, active=True)
-    if not bureau:
-        schools = schools.filter(pk__in=school_ids or [])
-    schools = list(schools.only("id", "name", "type", "county_id"))
-    tasks = list(
-        Task.objects.filter(campaign__in=campaigns, phase__starts_on__lte=today)
-        .select_related("phase", "campaign")
-        .order_by("campaign_id", "phase__order", "order", "id")
+
+    def school_rows():
+        qs = School.objects.filter(county_id=user.county_id, active=True)
+        if not bureau:
+            qs = qs.filter(pk__in=sorted(school_ids))
+        return qs.only("id", "name", "type", "county_id")
+
+    # kept statements (core.sqlcache): 工作台 asks on every visit
+    schools = sqlcache.rows(("campaigns.schools", *sqlcache.reader_key(user), user.county_id), school_rows)
+    campaign_ids = tuple(c.pk for c in campaigns)
+    tasks = sqlcache.rows(
+        ("campaigns.tasks", campaign_ids),
+        lambda today: (
+            Task.objects.filter(campaign_id__in=campaign_ids, phase__starts_on__lte=today)
+            .select_related("phase", "campaign")
+            .order_by("campaign_id", "phase__order", "order", "id")
+        ),
+        today,
     )
     tasks_path = reverse("campaigns:school_tasks")
     for c in campaigns:

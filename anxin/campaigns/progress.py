@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anxin.campaigns.models import Campaign, Phase, Task, TaskKind, TaskProgress
-from anxin.core import clock, evaluators, listing
+from anxin.core import clock, evaluators, listing, sqlcache
 
 
 class CellState:
@@ -138,7 +138,11 @@ def evaluate(
     evidence_ids = [t.pk for t in tasks if t.kind == TaskKind.EVIDENCE]
     progress = {}
     if evidence_ids and schools:
-        for p in TaskProgress.objects.filter(task_id__in=evidence_ids, school_id__in=[s.pk for s in schools]):
+        school_ids = [s.pk for s in schools]
+        for p in sqlcache.rows(
+            ("campaigns.progress", tuple(evidence_ids), tuple(school_ids)),
+            lambda: TaskProgress.objects.filter(task_id__in=evidence_ids, school_id__in=school_ids),
+        ):
             progress[(p.task_id, p.school_id)] = p
     kept = _kept_outcomes(tasks, schools, today) if cached and tasks else {}
     cols: dict[int, dict[int, Cell]] = {}
@@ -198,10 +202,13 @@ def current_phase(campaign: Campaign, phases=None, today: dt.date | None = None)
 def running_campaigns(county_ids, today: dt.date | None = None, grace_days: int = 60):
     """Campaigns with a phase begun and not ended more than ``grace_days`` ago."""
     today = today or clock.today()
-    return list(
-        Campaign.objects.filter(
-            county_id__in=county_ids,
-            phases__starts_on__lte=today,
-            phases__deadline__gte=today - dt.timedelta(days=grace_days),
-        ).distinct()
+    ids = sorted(set(county_ids))
+    # (a kept statement: 工作台 asks on every visit)
+    return sqlcache.rows(
+        ("campaigns.running", tuple(ids)),
+        lambda today, ended_after: Campaign.objects.filter(
+            county_id__in=ids, phases__starts_on__lte=today, phases__deadline__gte=ended_after
+        ).distinct(),
+        today,
+        today - dt.timedelta(days=grace_days),
     )

@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 
+from anxin.core import sqlcache
 from anxin.core.roles import Role
 from anxin.education.models import Activity, ClassAttendance, EducationSetting, Kind, StaffAttendance
 from anxin.education.permissions import STAFF
@@ -84,25 +86,37 @@ def school_staff(school_ids: Sequence[int], on: dt.date | None = None) -> dict[i
 
     from anxin.accounts.models import Membership
 
-    qs = Membership.objects.filter(school_id__in=list(school_ids), role__in=list(STAFF), user__is_active=True)
-    if on is not None:
-        qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on)
-    else:
-        qs = qs.active()
+    ids = list(school_ids)
+
+    def build(day):
+        return (
+            Membership.objects.filter(school_id__in=ids, role__in=list(STAFF), user__is_active=True)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+            .values_list("school_id", "user_id", "role")
+        )
+
+    # (kept statement per set of schools: 工作台 asks for a school's staff on every visit)
+    rows = sqlcache.rows(("education.school_staff", tuple(ids)), build, on or timezone.localdate())
     out: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for school_id, user_id, role in qs.values_list("school_id", "user_id", "role"):
+    for school_id, user_id, role in rows:
         out[school_id][user_id].add(role)
     return out
 
 
 def trained_ids(school_ids: Sequence[int], start: dt.date, end: dt.date) -> dict[int, set[int]]:
     """{school: ids of staff who attended a 教职工专题培训 held between start and end}."""
-    rows = StaffAttendance.objects.filter(
-        school_id__in=list(school_ids),
-        activity__kind=Kind.STAFF_TRAINING,
-        activity__held_on__gte=start,
-        activity__held_on__lte=end,
-    ).values_list("school_id", "user_id")
+    ids = list(school_ids)
+    rows = sqlcache.rows(
+        ("education.trained_ids", tuple(ids)),
+        lambda start, end: StaffAttendance.objects.filter(
+            school_id__in=ids,
+            activity__kind=Kind.STAFF_TRAINING,
+            activity__held_on__gte=start,
+            activity__held_on__lte=end,
+        ).values_list("school_id", "user_id"),
+        start,
+        end,
+    )
     out: dict[int, set[int]] = defaultdict(set)
     for school_id, user_id in rows:
         out[school_id].add(user_id)
@@ -146,15 +160,21 @@ def staff_coverage(
 
 def meetings_held(school_ids: Sequence[int], start: dt.date, end: dt.date) -> Counter:
     """{class id: 主题班会 held between start and end}."""
-    rows = (
-        ClassAttendance.objects.filter(
-            school_id__in=list(school_ids),
-            activity__kind=Kind.CLASS_MEETING,
-            activity__held_on__gte=start,
-            activity__held_on__lte=end,
-        )
-        .values("klass_id")
-        .annotate(n=Count("activity_id", distinct=True))
+    ids = list(school_ids)
+    rows = sqlcache.rows(
+        ("education.meetings_held", tuple(ids)),
+        lambda start, end: (
+            ClassAttendance.objects.filter(
+                school_id__in=ids,
+                activity__kind=Kind.CLASS_MEETING,
+                activity__held_on__gte=start,
+                activity__held_on__lte=end,
+            )
+            .values("klass_id")
+            .annotate(n=Count("activity_id", distinct=True))
+        ),
+        start,
+        end,
     )
     return Counter({r["klass_id"]: r["n"] for r in rows})
 
@@ -170,10 +190,13 @@ def class_coverage(
     ids = _ids(schools)
     held = meetings_held(ids, start, end)
     classes = defaultdict(list)
-    for c in (
-        SchoolClass.objects.filter(school_id__in=ids, active=True)
-        .select_related("grade")
-        .order_by("grade__year", "grade__name", "name")
+    for c in sqlcache.rows(
+        ("education.classes", tuple(ids)),
+        lambda: (
+            SchoolClass.objects.filter(school_id__in=ids, active=True)
+            .select_related("grade")
+            .order_by("grade__year", "grade__name", "name")
+        ),
     ):
         classes[c.school_id].append(c)
     out = {}
@@ -205,10 +228,13 @@ def class_counts(
 
 def needed_by_county(county_ids: Iterable[int]) -> dict[int, int]:
     default = EducationSetting._meta.get_field("class_meetings_per_term").default
-    county_ids = set(county_ids)
+    county_ids = sorted(set(county_ids))
     got = dict(
-        EducationSetting.objects.filter(county_id__in=county_ids).values_list(
-            "county_id", "class_meetings_per_term"
+        sqlcache.rows(
+            ("education.needed_by_county", tuple(county_ids)),
+            lambda: EducationSetting.objects.filter(county_id__in=county_ids).values_list(
+                "county_id", "class_meetings_per_term"
+            ),
         )
     )
     return {c: got.get(c, default) for c in county_ids}
