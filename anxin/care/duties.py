@@ -19,6 +19,17 @@ from django.utils.translation import gettext as _
 from anxin.care.models import CarePlan, InterventionTask
 from anxin.core import clock, duties, policy, sqlcache
 
+# what a duty row shows of its school, student and owner (``only()``: the rest is not loaded)
+_PEOPLE = (
+    "school_id",
+    "owner_id",
+    "student__id",
+    "student__name",
+    "owner__id",
+    "owner__real_name",
+    "owner__username",
+)
+
 
 def _mine_or_overdue(user, field: str, overdue_before: tuple) -> Q:
     """The user's own rows, and (``overdue_before``: today, for those who oversee) every one
@@ -46,19 +57,7 @@ def contacts_due(user, now):
             .filter(status=CarePlan.Status.ACTIVE, next_due_on__isnull=False, next_due_on__lte=horizon)
             .filter(_mine_or_overdue(user, "next_due_on", overdue_before))
             .select_related("student", "owner")
-            .only(
-                "id",
-                "kind",
-                "level",
-                "next_due_on",
-                "school_id",
-                "owner_id",
-                "student__id",
-                "student__name",
-                "owner__id",
-                "owner__real_name",
-                "owner__username",
-            )
+            .only("id", "kind", "level", "next_due_on", *_PEOPLE)
             .order_by("next_due_on", "id")
         )
 
@@ -89,18 +88,7 @@ def tasks(user, now):
             .exclude(status=InterventionTask.Status.DONE)
             .filter(_mine_or_overdue(user, "due_on", overdue_before))
             .select_related("student", "owner")
-            .only(
-                "id",
-                "title",
-                "due_on",
-                "school_id",
-                "owner_id",
-                "student__id",
-                "student__name",
-                "owner__id",
-                "owner__real_name",
-                "owner__username",
-            )
+            .only("id", "title", "due_on", *_PEOPLE)
             .order_by("due_on", "id")
         )
 

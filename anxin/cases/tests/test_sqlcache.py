@@ -196,3 +196,17 @@ def test_a_record_id_as_the_value(new_case, django_assert_num_queries):
         sqlcache.rows(
             ("id+1",), lambda case_id: BullyingCase.objects.filter(pk__in=[case_id, case_id + 1]), first.pk
         )
+
+
+def test_a_reader_never_gets_another_reader_s_kept_statement(new_case, cw, as_user):
+    """The case page's read, rights and lists are kept per reader: after the safety leader (in
+    scope) has opened a case, another county's safety leader and class teacher still
+    get 404, and the leader still gets the page."""
+    from django.urls import reverse
+
+    case = new_case(victim=cw.student_other_class, bully=cw.student_other_class)
+    url = reverse("cases:case_detail", args=[case.pk])
+    assert as_user(cw.user["safety_leader"]).get(url).status_code == 200
+    assert as_user(cw.user_b["safety_leader"]).get(url).status_code == 404
+    assert as_user(cw.user_b["class_teacher"]).get(url).status_code == 404
+    assert as_user(cw.user["safety_leader"]).get(url).status_code == 200
