@@ -21,7 +21,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from anxin.accounts.posts import holders, recipients_for  # noqa: F401 — who holds a post
-from anxin.core import clock, policy
+from anxin.core import clock, policy, sqlcache
 from anxin.core.roles import ROLE_SCOPE, Role, ScopeLevel
 from anxin.screening.risk_rules import GREEN, LEVEL_LABELS, LEVEL_RANK, ORANGE, RED
 
@@ -144,37 +144,58 @@ def _reached_at(history: list[tuple[str, dt.datetime]], level: str, fallback: dt
     return reached or fallback
 
 
-def proposals(state_q: Q) -> list[Proposal]:
+def proposals(state_q: Q, *, key: tuple | None = None) -> list[Proposal]:
     """Proposals for the risk states matching ``state_q`` (levels of the table, enrolled
-    students). Three queries whatever their number."""
+    students). Three queries whatever their number. With ``key`` (everything ``state_q`` is made
+    of: the reader's posts, core.sqlcache.reader_key), the statements are built once per
+    process (工作台 asks on every visit); the other two are keyed by the students' ids."""
     from anxin.care.models import CarePlan, ContactLog
     from anxin.screening.models import RiskAssessment, RiskState
 
-    has_plan = Exists(CarePlan.objects.filter(student=OuterRef("student_id"), status=CarePlan.Status.ACTIVE))
-    states = list(
-        RiskState.objects.filter(
-            state_q, level__in=[a.level for a in RISK_ACTIONS], student__status="enrolled"
+    def states_query():
+        has_plan = Exists(
+            CarePlan.objects.filter(student=OuterRef("student_id"), status=CarePlan.Status.ACTIVE)
         )
-        .annotate(has_plan=has_plan)
-        .select_related("student__klass__grade")
-        .order_by("changed_at", "pk")
-    )
+        return (
+            RiskState.objects.filter(
+                state_q, level__in=[a.level for a in RISK_ACTIONS], student__status="enrolled"
+            )
+            .annotate(has_plan=has_plan)
+            .select_related("student__klass__grade")
+            .order_by("changed_at", "pk")
+        )
+
+    def history_query(ids):
+        return (
+            RiskAssessment.objects.filter(student_id__in=ids)
+            .order_by("student_id", "-at", "-id")
+            .values_list("student_id", "level", "at")
+        )
+
+    def contacts_query(ids):
+        return (
+            ContactLog.objects.filter(student_id__in=ids)
+            .values_list("student_id")
+            .annotate(last=Max("created_at"))
+            .order_by()
+        )
+
+    if key is None:
+        states = list(states_query())
+    else:
+        states = sqlcache.rows(("care.risk_states", *key), states_query)
     if not states:
         return []
-    ids = [s.student_id for s in states]
+    ids = tuple(sorted({s.student_id for s in states}))
+    if key is None:
+        found, last = history_query(ids), contacts_query(ids)
+    else:
+        found = sqlcache.rows(("care.risk_history", ids), lambda: history_query(ids))
+        last = sqlcache.rows(("care.risk_contacts", ids), lambda: contacts_query(ids))
     history: dict[int, list] = defaultdict(list)
-    for sid, lvl, at in (
-        RiskAssessment.objects.filter(student_id__in=ids)
-        .order_by("student_id", "-at", "-id")
-        .values_list("student_id", "level", "at")
-    ):
+    for sid, lvl, at in found:
         history[sid].append((lvl, at))
-    contacts = dict(
-        ContactLog.objects.filter(student_id__in=ids)
-        .values_list("student_id")
-        .annotate(last=Max("created_at"))
-        .order_by()
-    )
+    contacts = dict(last)
     out = []
     for st in states:
         action = action_for(st.level)

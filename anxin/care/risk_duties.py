@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anxin.care import risk_actions
-from anxin.core import duties, policy
+from anxin.core import duties, policy, sqlcache
 from anxin.core.roles import Role
 from anxin.screening import risk_events
 
@@ -46,7 +46,7 @@ def first_contacts(user, now):
     if q is None:
         return
     can_plan = policy.can(user, "care.careplan.change")
-    for p in risk_actions.proposals(q):
+    for p in risk_actions.proposals(q, key=(FIRST_CONTACT, *sqlcache.reader_key(user))):
         if p.owner_done:
             continue
         st = p.student
@@ -79,7 +79,7 @@ def red_without_plan(user, now):
     q = risk_actions.escalated_q(user)
     if q is None:
         return
-    for p in risk_actions.proposals(q):
+    for p in risk_actions.proposals(q, key=(RED_UNPLANNED, *sqlcache.reader_key(user))):
         due = p.escalation_due
         if p.has_plan or due is None or due > now:
             continue

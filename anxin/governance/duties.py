@@ -50,11 +50,14 @@ def improvements(user, now):
 def lessons(user, now):
     if not policy.can(user, "governance.lessonassignment.study"):
         return
-    rows = (
-        LessonAssignment.objects.filter(staff=user, studied_at__isnull=True, lesson__status="published")
-        .select_related("lesson")
-        .only("id", "school_id", "lesson__id", "lesson__title", "staff_id")
-        .order_by("id")
+    rows = sqlcache.rows(
+        ("governance.lesson", *sqlcache.reader_key(user)),
+        lambda: (
+            LessonAssignment.objects.filter(staff=user, studied_at__isnull=True, lesson__status="published")
+            .select_related("lesson")
+            .only("id", "school_id", "lesson__id", "lesson__title", "staff_id")
+            .order_by("id")
+        ),
     )
     for a in rows:
         yield duties.Duty(
@@ -73,11 +76,14 @@ def lessons(user, now):
 def selfchecks(user, now):
     if not policy.can(user, "governance.selfcheck.change"):
         return
-    rows = (
-        SelfCheck.objects.restrict(user, "change")
-        .filter(status=SelfCheck.Status.DRAFT)
-        .only("id", "period", "school_id")
-        .order_by("id")
+    rows = sqlcache.rows(
+        ("governance.selfcheck", *sqlcache.reader_key(user)),
+        lambda: (
+            SelfCheck.objects.restrict(user, "change")
+            .filter(status=SelfCheck.Status.DRAFT)
+            .only("id", "period", "school_id")
+            .order_by("id")
+        ),
     )
     for sc in rows:
         yield duties.Duty(

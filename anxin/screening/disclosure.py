@@ -17,10 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from anxin.core import clock
+from anxin.core import clock, sqlcache
 from anxin.screening.risk_rules import FREQ_ONCE, FREQ_WEEKLY
 
 # how long an answer's flag stays on 工作台 without anyone acting (a term and a bit)
@@ -111,51 +111,47 @@ class Flag:
 
 
 def _candidates(q: Q, since: dt.datetime):
+    """Answers since ``since`` that may disclose and that no talk (care) or concern (intake)
+    about the student has followed: read through the registry, so screening imports neither app
+    (docs/architecture.md, layers)."""
+    from django.apps import apps
+
     from anxin.screening.models import SurveyResponse
+
+    ContactLog = apps.get_model("care", "ContactLog")  # noqa: N806
+    Report = apps.get_model("intake", "Report")  # noqa: N806
+
+    def after(model):
+        return Exists(
+            model.objects.filter(student_id=OuterRef("student_id"), created_at__gte=OuterRef("created_at"))
+        )
 
     # answers that say nothing (no frequency, no words) cannot match: the database skips them
     return (
         SurveyResponse.objects.filter(q, created_at__gte=since, student__status="enrolled")
         .exclude(victim={}, note="")
+        .exclude(after(ContactLog))
+        .exclude(after(Report))
         .select_related("student__klass__grade")
         .order_by("created_at", "pk")
     )
 
 
-def open_flags(q: Q, now: dt.datetime | None = None) -> list[Flag]:
-    """Open flags among the answers matching ``q`` (three queries whatever their number)."""
-    from django.apps import apps
-
-    # talks (care) and concerns (intake) close a flag: read through the registry, so screening
-    # imports neither app (docs/architecture.md, layers)
-    ContactLog = apps.get_model("care", "ContactLog")  # noqa: N806
-    Report = apps.get_model("intake", "Report")  # noqa: N806
-
-    now = now or clock.now()
+def open_flags(q: Q, now: dt.datetime | None = None, *, key: tuple | None = None) -> list[Flag]:
+    """Open flags among the answers matching ``q`` (one query whatever their number). With
+    ``key`` (everything ``q`` is made of: the reader's posts, core.sqlcache.reader_key), the
+    statement is built once per process: 工作台 asks on every visit."""
+    since = (now or clock.now()) - dt.timedelta(days=HORIZON_DAYS)
+    if key is None:
+        rows = list(_candidates(q, since))
+    else:
+        rows = sqlcache.rows(("screening.disclosure", *key), lambda day: _candidates(q, day), since)
     flags = []
-    for resp in _candidates(q, now - dt.timedelta(days=HORIZON_DAYS)):
+    for resp in rows:
         rules = matches(answer_of(resp))
         if rules:
             flags.append(Flag(resp.pk, resp.student, resp.created_at, rules))
-    if not flags:
-        return []
-    ids = {f.student.pk for f in flags}
-    acted: dict[int, dt.datetime] = defaultdict(lambda: dt.datetime.min.replace(tzinfo=dt.UTC))
-    for sid, last in (
-        ContactLog.objects.filter(student_id__in=ids)
-        .values_list("student_id")
-        .annotate(m=Max("created_at"))
-        .order_by()
-    ):
-        acted[sid] = max(acted[sid], last)
-    for sid, last in (
-        Report.objects.filter(student_id__in=ids)
-        .values_list("student_id")
-        .annotate(m=Max("created_at"))
-        .order_by()
-    ):
-        acted[sid] = max(acted[sid], last)
-    return [f for f in flags if acted[f.student.pk] < f.at]
+    return flags
 
 
 def open_flags_for_students(student_ids, now=None) -> dict[int, list[str]]:

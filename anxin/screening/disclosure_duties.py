@@ -12,7 +12,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anxin.core import clock, duties, policy
+from anxin.core import clock, duties, policy, sqlcache
 from anxin.core.roles import ROLE_SCOPE, ScopeLevel
 from anxin.screening import disclosure
 
@@ -41,7 +41,7 @@ def survey_disclosures(user, now):
     q = _owner_q(user)
     if q is None:
         return
-    for f in disclosure.open_flags(q, now):
+    for f in disclosure.open_flags(q, now, key=sqlcache.reader_key(user)):
         st = f.student
         k = st.klass
         yield duties.Duty(

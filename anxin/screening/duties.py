@@ -34,20 +34,24 @@ LEADERS = {Role.PRINCIPAL, Role.SAFETY_LEADER, Role.MIDDLE_MANAGER}
 HIGH = (risk_rules.ORANGE, risk_rules.RED)
 
 
-def _coverage(user) -> dict:
+def _coverage(user, today: dt.date) -> dict:
     """Open rounds in the user's scope with coverage per class and per school: 3–4 queries,
-    computed once a request for both screening providers and the figures."""
+    computed once a request for both screening providers and the figures. 工作台 asks on every
+    visit: the statements are kept (core.sqlcache), keyed by the reader or by the rounds' schools."""
     cached = getattr(user, "_anxin_screening_cov", None)
     if cached is not None:
         return cached
     from anxin.accounts.models import Membership
     from anxin.roster.models import Student
 
-    rounds = list(
-        ScreeningRound.objects.restrict(user, "view")
-        .filter(status=ScreeningRound.Status.OPEN)
-        .select_related("school")
-        .order_by("deadline", "id")
+    rounds = sqlcache.rows(
+        ("screening.open_rounds", *sqlcache.reader_key(user)),
+        lambda: (
+            ScreeningRound.objects.restrict(user, "view")
+            .filter(status=ScreeningRound.Status.OPEN)
+            .select_related("school")
+            .order_by("deadline", "id")
+        ),
     )
     # the open round with the nearest deadline counts, one per school
     latest: dict[int, ScreeningRound] = {}
@@ -55,15 +59,25 @@ def _coverage(user) -> dict:
         latest.setdefault(r.school_id, r)
     out = {"rounds": latest, "classes": {}, "school": {}, "teachers": {}, "class_names": {}}
     if latest:
-        totals = (
-            Student.objects.filter(school_id__in=list(latest), status="enrolled")
-            .values("school_id", "klass_id")
-            .annotate(n=Count("id"))
+        school_ids = tuple(sorted(latest))
+        round_ids = tuple(sorted(r.pk for r in latest.values()))
+        totals = sqlcache.rows(
+            ("screening.enrolled", school_ids),
+            lambda: (
+                Student.objects.filter(school_id__in=school_ids, status="enrolled")
+                .values("school_id", "klass_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
         )
-        done = (
-            ScreeningRecord.objects.filter(round__in=list(latest.values()), student__status="enrolled")
-            .values("round__school_id", "student__klass_id")
-            .annotate(n=Count("id"))
+        done = sqlcache.rows(
+            ("screening.screened", round_ids),
+            lambda: (
+                ScreeningRecord.objects.filter(round_id__in=round_ids, student__status="enrolled")
+                .values("round__school_id", "student__klass_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
         )
         covered = {(d["round__school_id"], d["student__klass_id"]): d["n"] for d in done}
         for t in totals:
@@ -74,11 +88,17 @@ def _coverage(user) -> dict:
             s[1] += t["n"]
         if policy.user_roles(user) & LEADERS:
             # class teachers of the schools a leader oversees (names for the overdue classes)
-            for m in (
-                Membership.objects.active()
-                .filter(role=Role.CLASS_TEACHER, school_id__in=list(latest), klass__isnull=False)
-                .select_related("user", "klass__grade")
-            ):
+            teachers = sqlcache.rows(
+                ("screening.class_teachers", school_ids),
+                lambda day: (
+                    Membership.objects.active(day)
+                    .filter(role=Role.CLASS_TEACHER, school_id__in=school_ids, klass__isnull=False)
+                    .select_related("user", "klass__grade")
+                    .order_by("id")
+                ),
+                today,
+            )
+            for m in teachers:
                 out["teachers"].setdefault(m.klass_id, []).append(m.user)
                 out["class_names"][m.klass_id] = str(m.klass)
     user._anxin_screening_cov = out
@@ -91,10 +111,10 @@ def _pct(done: int, total: int) -> int:
 
 @duties.provider("screening.class")
 def class_screening(user, now):
-    cov = _coverage(user)
+    today = clock.local_date(now)
+    cov = _coverage(user, today)
     if not cov["rounds"]:
         return
-    today = clock.local_date(now)
     mine = {
         m.klass_id: m.klass for m in policy.memberships(user) if m.role == Role.CLASS_TEACHER and m.klass_id
     }
@@ -133,8 +153,8 @@ def school_screening(user, now):
     bureau = Role.BUREAU_SAFETY in roles
     if not (managers or bureau):
         return
-    cov = _coverage(user)
     today = clock.local_date(now)
+    cov = _coverage(user, today)
     schools = {m.school_id for m in policy.memberships(user) if m.role in managers}
     for school_id, r in cov["rounds"].items():
         done, total = cov["school"].get(school_id, (0, 0))
@@ -242,7 +262,11 @@ def risk_up(user, now):
 def figures(user, now):
     roles = policy.user_roles(user)
     out = []
-    cov = _coverage(user) if roles & (LEADERS | {Role.CLASS_TEACHER, Role.BUREAU_SAFETY}) else None
+    cov = (
+        _coverage(user, clock.local_date(now))
+        if roles & (LEADERS | {Role.CLASS_TEACHER, Role.BUREAU_SAFETY})
+        else None
+    )
     if Role.CLASS_TEACHER in roles and cov is not None:
         for m in policy.memberships(user):
             if m.role != Role.CLASS_TEACHER or not m.klass_id:

@@ -58,11 +58,14 @@ def visits(user, now):
 def rectifications(user, now):
     if not policy.can(user, "supervision.rectificationitem.respond"):
         return
-    rows = (
-        RectificationItem.objects.restrict(user, "respond")
-        .filter(status__in=(RS.OPEN, RS.RETURNED))
-        .only("id", "problem", "due_date", "school_id", "status")
-        .order_by("due_date", "id")
+    rows = sqlcache.rows(
+        ("supervision.rectification", *sqlcache.reader_key(user)),
+        lambda: (
+            RectificationItem.objects.restrict(user, "respond")
+            .filter(status__in=(RS.OPEN, RS.RETURNED))
+            .only("id", "problem", "due_date", "school_id", "status")
+            .order_by("due_date", "id")
+        ),
     )
     for r in rows:
         title = _("督导整改（已退回）") if r.status == RS.RETURNED else _("督导整改")

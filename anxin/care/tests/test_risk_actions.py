@@ -201,3 +201,52 @@ def test_providers_run_a_fixed_number_of_queries(world, django_assert_num_querie
         _make_orange(make_student(world.class_a1_1, f"橙{n}", 50 + n))
     with django_assert_num_queries(3):
         assert len(list(risk_duties.first_contacts(teacher, T0))) == 4
+
+
+def test_teachers_duties_are_the_same_with_kept_statements(world):
+    """The risk and survey-disclosure providers read with kept statements (core.sqlcache) give
+    what freshly built queries give, for each post, as the days pass and as the work is done."""
+    from unittest import mock
+
+    from anxin.core import policy, sqlcache
+    from anxin.screening import services as screening_services
+    from anxin.screening.models import SurveyToken
+
+    def plain(key, build, *values):
+        return list(build(*values))
+
+    kinds = (risk_duties.FIRST_CONTACT, risk_duties.RED_UNPLANNED, "screening.survey_disclosure")
+    people = [world.user[r] for r in ("class_teacher", "counsellor", "principal", "safety_leader")]
+
+    def compare(now):
+        seen = 0
+        for user in people:
+            policy.forget(user)
+            kept = duties.duties_for(user, now, kinds=kinds)
+            with mock.patch.object(sqlcache, "rows", plain):
+                fresh = duties.duties_for(user, now, kinds=kinds)
+            assert kept == fresh, user.username
+            seen += len(kept)
+        return seen
+
+    with time_machine.travel(T0, tick=False):
+        _make_orange(world.student_own)
+        _make_red(world.student_other_class)
+        survey = screening_services.create_survey(
+            by=world.user["class_teacher"],
+            klass=world.student_own.klass,
+            closes_on=T0.date() + dt.timedelta(days=7),
+        )
+        token = SurveyToken.objects.get(survey=survey, student=world.student_own)
+        screening_services.submit_response(survey=survey, token=token, data={"victim": {"physical": 2}})
+    assert compare(T0 + dt.timedelta(hours=1)) >= 3
+    assert compare(T0 + dt.timedelta(hours=30)) >= 4  # the principal's 红 past 24 hours
+    with time_machine.travel(T0 + dt.timedelta(hours=31), tick=False):
+        services.log_contact(
+            world.user["class_teacher"], student=world.student_own, kind="talk", summary="谈了"
+        )
+    later = T0 + dt.timedelta(hours=32)
+    assert compare(later) >= 2
+    # the talk closed the 橙 proposal and the survey flag: the kept statements read the new rows
+    teacher_kinds = {d.kind for d in duties.duties_for(world.user["class_teacher"], later, kinds=kinds)}
+    assert teacher_kinds == set()
