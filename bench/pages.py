@@ -11,7 +11,8 @@ client), each page's median time and query count. Prints:
 
     BENCH page_bare_rps                  the reference (mean over the runs)
     BENCH page_<name>_rps / _p95_ms / _share_pct
-    BENCH page_<name>_inproc_ms / _inproc_min_ms / _queries
+    BENCH page_<name>_inproc_ms / _inproc_min_ms / _queries / _calls (Python function calls)
+    BENCH page_cpu_reference_ms          the machine's speed in the run (bench/_common.py)
 
 Figures only, no assertions (GUIDE: benchmarks print, tests assert).
 
@@ -27,6 +28,7 @@ running: the database cache). Debian's load generator: `apt-get install wrk`.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -43,7 +45,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from _common import local_redis, pg_admin
+from _common import cpu_reference_ms, local_redis, pg_admin, python_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -236,6 +238,9 @@ def inprocess(info_path: str, runs: int, only: set[str]) -> None:
     from django.test.utils import CaptureQueriesContext
 
     info = json.loads(Path(info_path).read_text())
+    # the machine's speed at this run: the in-process times can be read against it (the shared
+    # 2-core machines vary by half from one hour to the next); the calls do not depend on it
+    print(f"BENCH page_cpu_reference_ms {cpu_reference_ms():.1f} ms")
     clients = {}
     for who, key in info["sessions"].items():
         clients[who] = Client()
@@ -259,6 +264,7 @@ def inprocess(info_path: str, runs: int, only: set[str]) -> None:
         # the fastest run: the cost with the least interference from other work on the machine
         print(f"BENCH page_{name}_inproc_min_ms {min(samples):.1f} ms")
         print(f"BENCH page_{name}_queries {queries} queries")
+        print(f"BENCH page_{name}_calls {python_calls(functools.partial(client.get, url))} calls")
 
 
 # --- the load ------------------------------------------------------------------------------------

@@ -115,6 +115,8 @@ TEMPLATES = [
         },
     }
 ]
+# form widgets through Jinja2 (Django's own widget templates for it): the same markup, faster
+FORM_RENDERER = "anxin.core.formrenderer.FormRenderer"
 
 # --- database -------------------------------------------------------------------------------
 # SQLite by default (a trial on one small server); DATABASE_URL=postgres://… in production.
