@@ -19,6 +19,7 @@ from anxin.cases.law.definitions import label as law_label
 from anxin.cases.models import (
     BullyingCase,
     CaseState,
+    DeterminationBully,
     Evidence,
 )
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
@@ -125,7 +126,18 @@ def case_detail(request, pk):
     case._page_parties = parties
     case._page_determination = det_list[-1] if det_list else None
     if det_list and det_list[-1].is_bullying:
-        case._page_bullies = list(det_list[-1].bullies.select_related("student").order_by("id"))
+        # those found to have bullied are parties of the case, already read: only their ids
+        found = sqlcache.rows(
+            ("cases.page.bullies",),
+            lambda det_id: DeterminationBully.objects.filter(determination_id=det_id).values_list(
+                "caseparty_id", flat=True
+            ),
+            det_list[-1].pk,
+        )
+        case._page_bullies = [names[i] for i in sorted(found) if i in names]
+    # the investigation (one to one) from the same kept statements, or none: no query of its own
+    investigation_rel = BullyingCase._meta.get_field("investigation")
+    investigation_rel.set_cached_value(case, (load("investigation") or [None])[0])
     notes_allowed = "counselling_notes" in rights
     checklist = rules.closing_checklist(case) if case.state in (S.HANDLING, S.FOLLOW_UP) else None
     case._page_checklist = checklist
