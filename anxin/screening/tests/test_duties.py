@@ -99,3 +99,37 @@ def test_a_rise_to_orange_is_new_for_the_class_teacher_until_looked_at(world, as
     body = as_user(teacher).get("/home/").content.decode()
     assert "风险升至橙" in body
     assert ref not in _duties(teacher, "screening.risk_up")  # looked at
+
+
+def test_screening_duties_are_the_same_with_kept_statements(world):
+    """The open rounds, their coverage and the class teachers read with kept statements
+    (core.sqlcache) give what freshly built queries give, for each post, before and after the
+    deadline and as records come in."""
+    from unittest import mock
+
+    from anxin.core import policy, sqlcache
+
+    def plain(key, build, *values):
+        return list(build(*values))
+
+    r = _round(world, 5)
+    kinds = ["screening.class", "screening.school"]
+    people = [world.user[role] for role in (Role.CLASS_TEACHER, Role.SAFETY_LEADER, Role.PRINCIPAL)]
+    people += [world.user[Role.BUREAU_SAFETY], world.user_b[Role.BUREAU_SAFETY]]
+
+    def compare(now):
+        seen = 0
+        for user in people:
+            policy.forget(user)
+            kept = _duties(user, kinds[0], now) | _duties(user, kinds[1], now)
+            with mock.patch.object(sqlcache, "rows", plain):
+                fresh = _duties(user, kinds[0], now) | _duties(user, kinds[1], now)
+            assert kept == fresh, user.username
+            seen += len(kept)
+        return seen
+
+    soon, late = clock.now() + dt.timedelta(days=1), clock.now() + dt.timedelta(days=8)
+    assert compare(soon) >= 3
+    assert compare(late) >= 5  # past the deadline: the leaders chase the classes, the bureau the school
+    services.save_record(by=world.user[Role.CLASS_TEACHER], round=r, student=world.student_own, data=OK)
+    assert compare(late) >= 3
