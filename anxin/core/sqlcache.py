@@ -80,7 +80,15 @@ def _adapters(ops, value) -> list[Callable]:
 
 def reader_key(user) -> tuple:
     """What a duty query may read of its reader: the id, each post (role, county, school,
-    class) and the schools of approved access grants."""
+    class) and the schools of approved access grants. Worked out once a request (工作台 asks
+    for it some twenty times), kept with the posts: ``policy.forget`` drops it with them."""
+    store = policy.derived(user, "sqlcache.reader_key")
+    if "key" not in store:
+        store["key"] = _reader_key(user)
+    return store["key"]
+
+
+def _reader_key(user) -> tuple:
     posts = tuple(
         sorted(
             (m.role, m.county_id or 0, m.school_id or 0, m.klass_id or 0) for m in policy.memberships(user)
