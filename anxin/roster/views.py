@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anxin.core import audit, policy
 from anxin.core.access import deny, get_for_user, require
+from anxin.core.duties import id_path
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import XLSX
 from anxin.roster import hub as student_hub
@@ -58,6 +59,7 @@ class StudentListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["lookup_form"] = kwargs.get("lookup_form") or StudentNoLookupForm()
+        ctx["rows"] = _rows(ctx["object_list"])
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -75,6 +77,28 @@ class StudentListView(ScopedListView):
                 return redirect("roster:student_detail", pk=student.pk)
             form.add_error("student_no", _("未找到该学籍号的学生（或不在您的查看范围内）。"))
         return self.render_to_response(self.get_context_data(lookup_form=form), status=400)
+
+
+def _rows(students) -> list[dict]:
+    """The page's rows as plain strings, made once here rather than resolved cell by cell in
+    the template (labels of choices, the class, the student page's address)."""
+    sexes, statuses = (
+        {k: str(v) for k, v in Student._meta.get_field(name).flatchoices} for name in ("sex", "status")
+    )
+    page_of = id_path("roster:student_detail")
+    return [
+        {
+            "name": s.name,
+            "url": page_of(s.pk),
+            "student_no": s.student_no_masked,
+            "sex": sexes.get(s.sex, s.sex),
+            "klass": f"{s.klass.grade.name}{s.klass.name}" if s.klass_id else "",
+            "school": s.school.name,
+            "status": statuses.get(s.status, s.status),
+            "enrolled": s.status == "enrolled",
+        }
+        for s in students
+    ]
 
 
 student_list = StudentListView.as_view()

@@ -17,6 +17,7 @@ from anxin.cases.models import (
 )
 from anxin.cases.views._common import S
 from anxin.core import clock, policy
+from anxin.core.duties import id_path
 from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView, figures
 
@@ -152,6 +153,7 @@ def _rows(cases) -> list[dict]:
         {k: str(v) for k, v in choices}
         for choices in (Source.choices, CaseState.choices, BullyingCase._meta.get_field("result").choices)
     )
+    page_of = id_path("cases:case_detail")
     rows = []
     for c in cases:
         found = timezone.localtime(c.discovered_at)
@@ -159,7 +161,7 @@ def _rows(cases) -> list[dict]:
         rows.append(
             {
                 "number": c.number,
-                "url": reverse("cases:case_detail", args=[c.pk]) if c.can_open else "",
+                "url": page_of(c.pk) if c.can_open else "",
                 "school": c.school.name,
                 "discovered": f"{found:%Y-%m-%d %H:%M}",
                 "source": sources.get(c.source, c.source),
