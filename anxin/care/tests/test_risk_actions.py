@@ -239,6 +239,13 @@ def test_teachers_duties_are_the_same_with_kept_statements(world):
         )
         token = SurveyToken.objects.get(survey=survey, student=world.student_own)
         screening_services.submit_response(survey=survey, token=token, data={"victim": {"physical": 2}})
+        # an answer in the other class: the counsellor's (the school), not this class teacher's
+        other = world.student_other_class
+        survey = screening_services.create_survey(
+            by=world.user["safety_leader"], klass=other.klass, closes_on=T0.date() + dt.timedelta(days=7)
+        )
+        token = SurveyToken.objects.get(survey=survey, student=other)
+        screening_services.submit_response(survey=survey, token=token, data={"note": "有人打我"})
     assert compare(T0 + dt.timedelta(hours=1)) >= 3
     assert compare(T0 + dt.timedelta(hours=30)) >= 4  # the principal's 红 past 24 hours
     with time_machine.travel(T0 + dt.timedelta(hours=31), tick=False):
@@ -250,3 +257,8 @@ def test_teachers_duties_are_the_same_with_kept_statements(world):
     # the talk closed the 橙 proposal and the survey flag: the kept statements read the new rows
     teacher_kinds = {d.kind for d in duties.duties_for(world.user["class_teacher"], later, kinds=kinds)}
     assert teacher_kinds == set()
+    flagged = {
+        d.extra["student_id"]
+        for d in duties.duties_for(world.user["counsellor"], later, kinds=["screening.survey_disclosure"])
+    }
+    assert flagged == {world.student_other_class.pk}

@@ -115,6 +115,9 @@ def test_duty_stays_until_a_talk(world):
 
     st = world.student_own
     t0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    # a talk the day before the answer: it does not close the flag the answer raises
+    with time_machine.travel(t0 - dt.timedelta(days=1), tick=False):
+        care.log_contact(world.user["class_teacher"], student=st, kind="talk", summary="例行谈心")
     with time_machine.travel(t0, tick=False):
         _answer(world, st, victim={"physical": 1})
     for role in ("class_teacher", "counsellor"):
