@@ -297,3 +297,37 @@ def test_the_menu_marks_the_register_on_its_page_and_on_a_case(new_case, mm, as_
     assert f'href="{register}" aria-current="true"' in page and page.count("aria-current") == 1
     page = c.get(reverse("core:home")).content.decode()
     assert 'href="/home/" aria-current="page"' in page and page.count("aria-current") == 1
+
+
+def test_the_page_names_those_found_to_have_bullied_not_every_alleged_one(new_case, drive, mm, cw, as_user):
+    """The closing checklist reads the determination's bullies (taken from the parties the page
+    already read), not the alleged ones the determination left out."""
+    from anxin.core.testing import make_student
+
+    case = new_case()
+    found = services.add_party(
+        case, by=mm, role=PartyRole.ALLEGED_BULLY, student=make_student(cw.class_a1_2, "钱多多", 71)
+    )
+    drive(case, CaseState.DETERMINING)
+    committee = services.committee_for(case.school_id)
+    present = list(committee.members.filter(left_on__isnull=True))
+    services.record_determination(
+        case,
+        by=mm,
+        meeting_at=clock.now(),
+        members_present=present,
+        votes_for=len(present),
+        result="severe",
+        record="委员会听取调查情况，经表决作出认定。",
+        meeting_place="学校会议室",
+        bullies=[found],
+        **scenarios.ELEMENTS,
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.HANDLING
+    page = as_user(mm).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    checklist = page[page.index('id="checklist"') : page.index('id="reporting"')]
+    assert "对实施欺凌学生钱多多尚未采取" in checklist and "实施欺凌学生钱多多尚未接受心理辅导" in checklist
+    alleged = cw.student_other_class.name  # alleged, not found: owes no measure and no counselling
+    assert f"对实施欺凌学生{alleged}尚未采取" not in checklist
+    assert f"实施欺凌学生{alleged}尚未接受心理辅导" not in checklist
