@@ -144,7 +144,9 @@ def notify_sides(case, by, purpose=NoticePurpose.INITIAL, participated=True) -> 
         )
 
 
-def determine(case, by, result: str = "minor") -> None:
+def determine(case, by, result: str = "minor", bullies=None) -> None:
+    """The committee's determination; ``bullies``: those found to have bullied (default: the
+    alleged bullies)."""
     committee = services.committee_for(case.school_id)
     present = list(committee.members.filter(left_on__isnull=True))
     services.record_determination(
@@ -156,6 +158,7 @@ def determine(case, by, result: str = "minor") -> None:
         result=result,
         record="委员会听取调查情况，双方家长到会陈述，经表决作出认定。",
         meeting_place="学校会议室",
+        bullies=bullies,
         **(ELEMENTS if result in BULLYING_RESULTS else {}),
     )
 

@@ -309,20 +309,7 @@ def test_the_page_names_those_found_to_have_bullied_not_every_alleged_one(new_ca
         case, by=mm, role=PartyRole.ALLEGED_BULLY, student=make_student(cw.class_a1_2, "钱多多", 71)
     )
     drive(case, CaseState.DETERMINING)
-    committee = services.committee_for(case.school_id)
-    present = list(committee.members.filter(left_on__isnull=True))
-    services.record_determination(
-        case,
-        by=mm,
-        meeting_at=clock.now(),
-        members_present=present,
-        votes_for=len(present),
-        result="severe",
-        record="委员会听取调查情况，经表决作出认定。",
-        meeting_place="学校会议室",
-        bullies=[found],
-        **scenarios.ELEMENTS,
-    )
+    scenarios.determine(case, mm, "severe", bullies=[found])
     case.refresh_from_db()
     assert case.state == CaseState.HANDLING
     page = as_user(mm).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
