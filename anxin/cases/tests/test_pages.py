@@ -318,3 +318,36 @@ def test_the_page_names_those_found_to_have_bullied_not_every_alleged_one(new_ca
     alleged = cw.student_other_class.name  # alleged, not found: owes no measure and no counselling
     assert f"对实施欺凌学生{alleged}尚未采取" not in checklist
     assert f"实施欺凌学生{alleged}尚未接受心理辅导" not in checklist
+
+
+def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
+    cw, new_case, drive, mm, as_user, monkeypatch
+):
+    """The page shows a party's name, school and class, never the student's 身份证件号 or
+    健康状况: those are left unread (no decryption), and each notice, measure and follow-up
+    names its party from the parties the page has already read."""
+    from anxin.core import crypto
+    from anxin.roster.models import Student
+
+    secret = "640122201101010011"
+    Student.objects.filter(pk=cw.student_other_class.pk).update(id_number=secret, health="哮喘")
+    case = new_case()
+    drive(case, S.CLOSED, result="severe")
+    c = as_user(mm)
+    url = reverse("cases:case_detail", args=[case.pk])
+    c.get(url)
+    plain = []
+    real = crypto.decrypt
+
+    def spy(token):
+        plain.append(real(token))
+        return plain[-1]
+
+    monkeypatch.setattr(crypto, "decrypt", spy)
+    body = c.get(url).content.decode()
+    assert plain, "the case's own encrypted facts are still decrypted"
+    assert secret not in plain and "哮喘" not in plain
+    bully = cw.student_other_class.name
+    for section in ("notices", "measures", "followups"):
+        part = body.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+        assert bully in part, section

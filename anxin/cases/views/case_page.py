@@ -3,6 +3,7 @@ transitions open to the user; taking a transition; downloading an evidence file.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from anxin.cases.law.definitions import BULLYING_RESULTS, RESULTS
 from anxin.cases.law.definitions import label as law_label
 from anxin.cases.models import (
     BullyingCase,
+    BureauReport,
     CaseState,
     DeterminationBully,
     Evidence,
@@ -25,6 +27,8 @@ from anxin.cases.models import (
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
 from anxin.cases.views.steps import ACTION_RIGHTS, STEPS, _present
 from anxin.core import audit, clock, filecrypt, relations, sqlcache
+from anxin.core.crypto import EncryptedTextField
+from anxin.roster.models import Student
 
 # the case's lists the page shows; which of them have rows is asked in one query (core.relations)
 PAGE_RELATIONS = (
@@ -67,10 +71,22 @@ def _deadline(case: BullyingCase):
     return None
 
 
-def _list_of(case, rel: str, related=(), order=(), prefetch=()) -> list:
+def _encrypted(model, prefix: str = "") -> tuple[str, ...]:
+    """The encrypted fields of ``model`` (named through ``prefix``), which a list that does not
+    show them leaves unread: each costs a decryption per row."""
+    return tuple(prefix + f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+
+
+@functools.cache
+def _has_party(rel: str) -> bool:
+    return any(f.name == "party" for f in BullyingCase._meta.get_field(rel).related_model._meta.fields)
+
+
+def _list_of(case, rel: str, related=(), order=(), prefetch=(), defer=(), parties=None) -> list:
     """The case's rows of ``rel`` (a reverse relation). The statement depends on the case's id
     alone, so it is built and compiled once per process (core.sqlcache); each row's ``case`` is
-    this case, as the related manager gives it."""
+    this case, as the related manager gives it, and, given the case's ``parties`` by id, each
+    row's ``party`` is the one already read (no join, no second copy of the student)."""
     fk = BullyingCase._meta.get_field(rel).field
 
     def build(case_id):
@@ -79,11 +95,16 @@ def _list_of(case, rel: str, related=(), order=(), prefetch=()) -> list:
             qs = qs.select_related(*related)
         if prefetch:
             qs = qs.prefetch_related(*prefetch)
+        if defer:
+            qs = qs.defer(*defer)
         return qs.order_by(*order) if order else qs
 
-    out = sqlcache.rows(("cases.page", rel, related, order, prefetch), build, case.pk)
+    out = sqlcache.rows(("cases.page", rel, related, order, prefetch, defer), build, case.pk)
+    party = fk.model._meta.get_field("party") if parties is not None else None
     for row in out:
         fk.set_cached_value(row, case)
+        if party is not None and row.party_id in parties:
+            party.set_cached_value(row, parties[row.party_id])
     return out
 
 
@@ -92,7 +113,14 @@ def case_detail(request, pk):
     user = request.user
     case = get_case_for_user(request, pk)
     rights = permissions.actions_on(user, case, PAGE_RIGHTS)
-    parties = _list_of(case, "parties", ("student__klass__grade", "student__school"), ("role", "id"))
+    # (the students' encrypted fields, which the page does not show, are left unread)
+    parties = _list_of(
+        case,
+        "parties",
+        ("student__klass__grade", "student__school"),
+        ("role", "id"),
+        defer=_encrypted(Student, "student__"),
+    )
     names = {p.pk: p for p in parties}
     events = _list_of(case, "events", ("corrects",), ("-seq",))
     for ev in events:
@@ -101,8 +129,10 @@ def case_detail(request, pk):
     # the lists this case has rows in, asked once: an empty list costs no query of its own
     has = relations.nonempty(case, PAGE_RELATIONS)
 
-    def load(rel, *related, order=()):
-        return _list_of(case, rel, related, order) if rel in has else []
+    def load(rel, *related, order=(), defer=()):
+        if rel not in has:
+            return []
+        return _list_of(case, rel, related, order, defer=defer, parties=names if _has_party(rel) else None)
 
     det_list = []
     if "determinations" in has:
@@ -110,17 +140,17 @@ def case_detail(request, pk):
     # each relation read once, for the page and for the guards and checklist below (rules._rows)
     rows = {
         "events": events,
-        "notices": load("notices", "party__student", "guardian", "notified_by", order=("notified_at",)),
+        "notices": load("notices", "guardian", "notified_by", order=("notified_at",)),
         "immediate_measures": load("immediate_measures", "taken_by"),
-        "statements": load("statements", "party__student", "taken_by"),
-        "measures": load("measures", "party__student", "owner", order=("party_id", "id")),
-        "support_actions": load("support_actions", "party__student", "owner", order=("party_id", "kind")),
-        "follow_ups": load("follow_ups", "party__student", "owner", "done_by"),
-        "appeals": load("appeals", "party__student"),
-        "special_applications": load("special_applications", "party__student"),
+        "statements": load("statements", "taken_by"),
+        "measures": load("measures", "owner", order=("party_id", "id")),
+        "support_actions": load("support_actions", "owner", order=("party_id", "kind")),
+        "follow_ups": load("follow_ups", "owner", "done_by"),
+        "appeals": load("appeals"),
+        "special_applications": load("special_applications"),
         "referrals": load("referrals", "to_user"),
         "police_reports": load("police_reports"),
-        "bureau_reports": load("bureau_reports", order=("id",)),
+        "bureau_reports": load("bureau_reports", order=("id",), defer=_encrypted(BureauReport)),
     }
     case._page_rows = rows
     case._page_parties = parties
