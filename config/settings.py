@@ -248,9 +248,10 @@ CONTENT_SECURITY_POLICY = {
 # Source strings are Chinese (the users' and the seed's language); locale/en translates them.
 LANGUAGE_CODE = "zh-hans"
 FORMAT_MODULE_PATH = ["config.formats"]  # date inputs: 2026-12-04, 2026/12/4, 2026年12月4日
-# every list filter's "any" choice reads 全部 (django-filter's default is "---------")
+# every list filter's "any" choice reads 全部 (django-filter's default is "---------"); no
+# filter offers a "not filled in" choice: none of their fields is nullable, so it found nothing
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
-FILTERS_NULL_CHOICE_LABEL = gettext_lazy("未填写")
+FILTERS_NULL_CHOICE_LABEL = None
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
