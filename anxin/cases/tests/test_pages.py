@@ -351,3 +351,22 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
     for section in ("notices", "measures", "followups"):
         part = body.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
         assert bully in part, section
+
+
+def test_timeline_lines_name_the_party_mark_corrections_and_escape_text(cw, new_case, mm, as_user):
+    """Each timeline line: number, time, actor, summary; the party an event is about; a
+    correction points at the event it corrects; what people typed is escaped."""
+    case = new_case()
+    fix = services.correct_facts(case, by=mm, reason="核实<b>后</b>更正", place="操场东侧")
+    body = as_user(mm).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    timeline = body.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+    at = fix.at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assert f'<li><span class="muted">#{fix.seq} {at} {mm.real_name}</span> 更正：' in timeline
+    assert "核实&lt;b&gt;后&lt;/b&gt;更正" in timeline and "<b>" not in timeline
+    assert f'<span class="badge">更正/变更 → #{fix.corrects.seq}</span></li>' in timeline
+    party_events = [e for e in case.events.all() if (e.data or {}).get("party_id")]
+    assert party_events
+    for e in party_events:
+        name = case.parties.get(pk=e.data["party_id"]).name
+        assert f"{e.summary}（{name}）" in timeline
+    assert timeline.count("<li>") == case.events.count()
