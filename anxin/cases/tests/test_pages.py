@@ -370,3 +370,28 @@ def test_timeline_lines_name_the_party_mark_corrections_and_escape_text(cw, new_
         name = case.parties.get(pk=e.data["party_id"]).name
         assert f"{e.summary}（{name}）" in timeline
     assert timeline.count("<li>") == case.events.count()
+
+
+def test_determination_lists_the_members_present_in_the_committees_order(cw, new_case, drive, mm, as_user):
+    """出席: those present at each meeting, the chair first, as the committee lists them; a
+    member who was not there is not named."""
+    case = new_case()
+    drive(case, S.DETERMINING)
+    committee = services.committee_for(case.school_id)
+    members = list(committee.members.filter(left_on__isnull=True))  # (Meta.ordering: the chair first)
+    absent = members.pop()
+    services.record_determination(
+        case,
+        by=mm,
+        meeting_at=clock.now(),
+        members_present=list(reversed(members)),
+        votes_for=len(members),
+        result="joke",
+        record="委员会听取调查情况。",
+        meeting_place="学校会议室",
+    )
+    body = as_user(mm).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    section = body.split('id="determinations"', 1)[1].split("</section>", 1)[0]
+    assert members[0].is_chair and len(members) >= 2
+    assert "出席：" + "、".join(m.name for m in members) + "</dd>" in section
+    assert absent.name not in section

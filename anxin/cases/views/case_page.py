@@ -25,6 +25,7 @@ from anxin.cases.models import (
     BureauReport,
     CaseState,
     DeterminationBully,
+    DeterminationMember,
     Evidence,
 )
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
@@ -140,7 +141,19 @@ def case_detail(request, pk):
 
     det_list = []
     if "determinations" in has:
-        det_list = _list_of(case, "determinations", ("recorded_by",), ("seq",), prefetch=("members_present",))
+        det_list = _list_of(case, "determinations", ("recorded_by",), ("seq",))
+        # the committee members present at each meeting, in the committee's order (one kept statement)
+        present = sqlcache.rows(
+            ("cases.page.present",),
+            lambda case_id: (
+                DeterminationMember.objects.filter(determination__case_id=case_id)
+                .select_related("committeemember")
+                .order_by("determination_id", "committeemember")
+            ),  # (a relation orders by its Meta.ordering)
+            case.pk,
+        )
+        for d in det_list:
+            d.present_names = "、".join(m.committeemember.name for m in present if m.determination_id == d.pk)
     # each relation read once, for the page and for the guards and checklist below (rules._rows)
     rows = {
         "events": events,
