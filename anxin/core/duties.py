@@ -38,6 +38,7 @@ class State:
 
 
 DUE_SOON_DAYS = 7
+_END_OF_DAY = dt.time(23, 59, 59)
 _ORDER = {State.OVERDUE: 0, State.DUE_SOON: 1, State.NEW: 2, State.OPEN: 3}
 
 
@@ -67,10 +68,17 @@ class Duty:
     priority: int = 5
 
     def due_at(self) -> dt.datetime | None:
-        if self.due is None or isinstance(self.due, dt.datetime):
-            return self.due
-        # a date is due at the end of that day, local time
-        return timezone.make_aware(dt.datetime.combine(self.due, dt.time(23, 59, 59)))
+        # worked out once a duty (sorting and grouping ask several times; a bureau has hundreds)
+        try:
+            return self.__dict__["_due_at"]
+        except KeyError:
+            pass
+        due = self.due
+        if due is not None and not isinstance(due, dt.datetime):
+            # a date is due at the end of that day, local time
+            due = dt.datetime.combine(due, _END_OF_DAY, tzinfo=timezone.get_current_timezone())
+        self.__dict__["_due_at"] = due  # (frozen: the field values never change)
+        return due
 
     def state(self, now: dt.datetime) -> str:
         due = self.due_at()

@@ -25,6 +25,17 @@ def test_state_follows_the_due_time():
     )
 
 
+def test_a_date_is_due_at_the_end_of_that_day_local_time_and_equal_duties_stay_equal():
+    d = duties.Duty("k", "t", "/", due=dt.date(2026, 12, 4))
+    at = d.due_at()
+    assert at == timezone.make_aware(dt.datetime(2026, 12, 4, 23, 59, 59))
+    assert at.utcoffset() == dt.timedelta(hours=8)  # Asia/Shanghai
+    assert d.due_at() is at  # worked out once
+    # the kept value is no field: a duty asked for its due time equals one that was not
+    assert d == duties.Duty("k", "t", "/", due=dt.date(2026, 12, 4))
+    assert hash(d) == hash(duties.Duty("k", "t", "/", due=dt.date(2026, 12, 4)))
+
+
 def test_duties_for_sorts_most_urgent_first(monkeypatch):
     now = _now()
     monkeypatch.setattr(duties, "_PROVIDERS", {})
