@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from anxin.accounts.filters import AccessGrantFilter, UserFilter
+from anxin.accounts.filters import AccessGrantFilter, MembershipApiFilter, UserFilter
 from anxin.accounts.models import AccessGrant, Membership, User
 from anxin.core.api import ScopedReadOnlyViewSet
 
@@ -107,7 +107,7 @@ class MembershipViewSet(ScopedReadOnlyViewSet):
 
     queryset = Membership.objects.all()
     serializer_class = MembershipSerializer
-    filterset_fields = ["user", "role", "school", "klass"]
+    filterset_class = MembershipApiFilter
 
     def get_queryset(self):
         return super().get_queryset().order_by("pk")

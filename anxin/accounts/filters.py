@@ -93,3 +93,20 @@ class AccessGrantFilter(django_filters.FilterSet):
     class Meta:
         model = AccessGrant
         fields = ["status", "school"]
+
+
+class MembershipApiFilter(django_filters.FilterSet):
+    """The API's posts: by person, post, school or class; ``school=null`` gives the county-level
+    posts and ``klass=null`` the posts held for no class: a field that may be empty offers
+    django-filter's null choice, and only such a field (no list filter offers one otherwise)."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "school", "klass"]
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        f = super().filter_for_field(field, field_name, lookup_expr)
+        if field.null:
+            f.extra["null_label"] = _("未填写")
+        return f

@@ -58,3 +58,17 @@ def test_openapi_schema_generates_for_the_accounts_endpoints(world, as_user):
     assert r.status_code == 200
     paths = json.loads(r.content)["paths"]
     assert "/api/v1/users/" in paths and "/api/v1/access-grants/" in paths
+
+
+def test_memberships_api_finds_the_county_level_posts_with_school_null(world, as_user):
+    """``school=null``: the posts held for no school (the bureau's); ``klass=null`` likewise."""
+    c = as_user(world.user[Role.BUREAU_ADMIN])  # (系统管理员: accounts.user.view over the county)
+    county = c.get("/api/v1/memberships/?school=null")
+    assert county.status_code == 200, county.content
+    rows = county.json()["results"]
+    assert rows and all(m["school"] is None for m in rows)
+    school = c.get(f"/api/v1/memberships/?school={world.school_a1.pk}").json()["results"]
+    assert school and all(m["school"] == world.school_a1.pk for m in school)
+    no_class = c.get("/api/v1/memberships/?klass=null")
+    assert no_class.status_code == 200
+    assert all(m["klass"] is None for m in no_class.json()["results"])

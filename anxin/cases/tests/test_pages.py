@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from anxin.cases import scenarios, services, views
 from anxin.cases.models import BullyingCase, CaseState, PartyRole
@@ -333,6 +334,10 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
     Student.objects.filter(pk=cw.student_other_class.pk).update(id_number=secret, health="哮喘")
     case = new_case()
     drive(case, S.CLOSED, result="severe")
+    from anxin.cases.models import BureauReport
+
+    marker = "下一步：约谈双方家长（仅见于报告）"
+    assert BureauReport.objects.filter(case=case).update(next_steps=marker)
     c = as_user(mm)
     url = reverse("cases:case_detail", args=[case.pk])
     c.get(url)
@@ -347,6 +352,8 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
     body = c.get(url).content.decode()
     assert plain, "the case's own encrypted facts are still decrypted"
     assert secret not in plain and "哮喘" not in plain
+    # nor the bureau reports' narratives (the page lists the reports by title and time only)
+    assert marker not in plain
     bully = cw.student_other_class.name
     for section in ("notices", "measures", "followups"):
         part = body.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
@@ -356,19 +363,24 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
 def test_timeline_lines_name_the_party_mark_corrections_and_escape_text(cw, new_case, mm, as_user):
     """Each timeline line: number, time, actor, summary; the party an event is about; a
     correction points at the event it corrects; what people typed is escaped."""
+    mm.real_name = "王<i>老师</i>"
+    mm.save(update_fields=["real_name"])
     case = new_case()
+    outsider = services.add_party(case, by=mm, role=PartyRole.BYSTANDER, outsider_name="校外<u>人员</u>")
     fix = services.correct_facts(case, by=mm, reason="核实<b>后</b>更正", place="操场东侧")
     body = as_user(mm).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     timeline = body.split('id="timeline"', 1)[1].split("</section>", 1)[0]
     at = fix.at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    assert f'<li><span class="muted">#{fix.seq} {at} {mm.real_name}</span> 更正：' in timeline
+    assert f'<li><span class="muted">#{fix.seq} {at} {escape(mm.real_name)}</span> 更正：' in timeline
     assert "核实&lt;b&gt;后&lt;/b&gt;更正" in timeline and "<b>" not in timeline
+    assert f"{escape(mm.real_name)}</span>" in timeline and "<i>" not in timeline
+    assert f"（{escape(outsider.name)}）</li>" in timeline and "<u>" not in timeline
     assert f'<span class="badge">更正/变更 → #{fix.corrects.seq}</span></li>' in timeline
     party_events = [e for e in case.events.all() if (e.data or {}).get("party_id")]
     assert party_events
     for e in party_events:
         name = case.parties.get(pk=e.data["party_id"]).name
-        assert f"{e.summary}（{name}）" in timeline
+        assert f"{escape(e.summary)}（{escape(name)}）" in timeline
     assert timeline.count("<li>") == case.events.count()
 
 

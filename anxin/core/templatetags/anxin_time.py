@@ -49,4 +49,6 @@ def stamp(value, fmt: str = "Y-m-d H:i") -> str:
         return date_filter(value, fmt)
     if not isinstance(value, dt.datetime) and "%H" in pattern:
         return date_filter(value, fmt)
+    if value.year < 1000:  # (strftime's %Y does not pad a mistyped year to four digits)
+        return date_filter(value, fmt)
     return value.strftime(pattern)

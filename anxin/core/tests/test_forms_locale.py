@@ -69,18 +69,46 @@ def _filtersets():
     return {fs for fs in below(django_filters.FilterSet) if fs.__module__.startswith("anxin.")}
 
 
+def _nullable(model, field_name: str):
+    """Is the model field at ``field_name`` (``a__b``) nullable? None when it is no field path."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    field = None
+    for part in field_name.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field.null if field is not None else None
+
+
 def test_no_list_filter_offers_a_choice_that_finds_nothing():
-    """A select offers what its list can hold: no 「未填写」 (django-filter's null choice) where
-    the field is never empty (it filtered on IS NULL and always found nothing)."""
+    """A select offers what its list can hold: django-filter's null choice (「未填写」, which
+    filters on IS NULL) only on a field that may be empty; elsewhere it always found nothing.
+    The API's filters built from ``filterset_fields`` are checked the same way."""
     import django_filters
+    from rest_framework.viewsets import GenericViewSet
+
+    from config.api_urls import router
 
     checked = 0
     for fs in _filtersets():
         for name, f in fs.base_filters.items():
-            if isinstance(f, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)):
-                assert getattr(f.field, "null_label", None) is None, f"{fs.__module__}.{fs.__name__}.{name}"
-                checked += 1
+            if not isinstance(f, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)):
+                continue
+            checked += 1
+            if getattr(f.field, "null_label", None) is not None:
+                assert f.method is None and fs._meta.model is not None, f"{fs.__name__}.{name}"
+                assert _nullable(fs._meta.model, f.field_name), f"{fs.__module__}.{fs.__name__}.{name}"
     assert checked > 50
+    for _prefix, viewset, _basename in router.registry:
+        if issubclass(viewset, GenericViewSet) and getattr(viewset, "filterset_fields", None):
+            model = viewset.queryset.model
+            nullable = [n for n in viewset.filterset_fields if _nullable(model, n)]
+            assert not nullable, f"{viewset.__name__}: {nullable} need a FilterSet offering the null choice"
 
 
 @pytest.mark.django_db

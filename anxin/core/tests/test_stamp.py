@@ -13,6 +13,8 @@ VALUES = [
     dt.datetime(2026, 12, 31, 16, 0, 5, tzinfo=dt.UTC),  # the next day (and year) in Shanghai
     dt.datetime(2026, 3, 1, 8, 5),  # naive: as given
     dt.date(2026, 1, 9),
+    dt.date(999, 1, 2),  # a mistyped year: |date pads it to four digits
+    dt.datetime(26, 12, 7, 8, 0),
     None,
     "",
 ]
