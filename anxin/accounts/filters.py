@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from anxin.accounts.models import AccessGrant, Membership, User
 from anxin.core import clock
+from anxin.core.filtering import YesNoFilter
 from anxin.core.roles import Role
 
 
@@ -34,6 +35,13 @@ class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
     """A school id (the OpenAPI schema says so; the filter resolves it in the user's scope)."""
 
 
+# a yes/no select in the words of accounts: 全部 / 在用 / 已停用
+class _ActiveSelect(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("全部")), ("true", _("在用")), ("false", _("已停用")))
+
+
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("姓名/用户名/手机号"))
     school = SchoolChoiceFilter(
@@ -42,10 +50,7 @@ class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Role.choices, method="by_role", label=_("岗位角色"), empty_label=_("全部岗位")
     )
-    is_active = django_filters.BooleanFilter(
-        label=_("状态"),
-        widget=django_filters.widgets.BooleanWidget(),
-    )
+    is_active = YesNoFilter(label=_("状态"), widget=_ActiveSelect())
 
     class Meta:
         model = User
@@ -53,8 +58,6 @@ class UserFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A select with words instead of Django's 未知/是/否.
-        self.filters["is_active"].field.widget = _ActiveSelect()
 
     def search(self, qs, name, value):
         value = value.strip()
@@ -76,12 +79,6 @@ class UserFilter(django_filters.FilterSet):
             posts = Membership.objects.restrict(self.request.user, "view")
         ids = posts.filter(role=value).filter(_active_posts_q("")).values("user_id")
         return qs.filter(pk__in=ids)
-
-
-class _ActiveSelect(django_filters.widgets.BooleanWidget):
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = (("", _("全部")), ("true", _("在用")), ("false", _("已停用")))
 
 
 class AccessGrantFilter(django_filters.FilterSet):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from anxin.care.cadence import Level
 from anxin.care.models import CarePlan, ContactKind, ContactLog, CounsellingSession, InterventionTask
 from anxin.core import clock
+from anxin.core.filtering import YesNoFilter
 from anxin.org.filters import BOOL_CHOICES, ClassChoiceFilter, classes_for_request
 
 ALL = _("全部")
@@ -30,10 +31,10 @@ class CarePlanFilter(_Mine):
     kind = django_filters.ChoiceFilter(choices=CarePlan.Kind.choices, label=_("类型"), empty_label=ALL)
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("风险等级"), empty_label=ALL)
     status = django_filters.ChoiceFilter(choices=CarePlan.Status.choices, label=_("状态"), empty_label=ALL)
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="overdue_filter", label=_("联系逾期"), widget=forms.Select(choices=BOOL_CHOICES)
     )
-    mine = django_filters.BooleanFilter(
+    mine = YesNoFilter(
         field_name="owner",
         method="mine_filter",
         label=_("我负责的"),
@@ -53,7 +54,7 @@ class CarePlanFilter(_Mine):
 
 class ContactLogFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ContactKind.choices, label=_("方式"), empty_label=ALL)
-    anomaly = django_filters.BooleanFilter(label=_("发现异常"), widget=forms.Select(choices=BOOL_CHOICES))
+    anomaly = YesNoFilter(label=_("发现异常"))
     since = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label=_("起始日期"))
 
     class Meta:
@@ -65,13 +66,13 @@ class TaskFilter(_Mine):
     status = django_filters.ChoiceFilter(
         choices=InterventionTask.Status.choices, label=_("状态"), empty_label=ALL
     )
-    mine = django_filters.BooleanFilter(
+    mine = YesNoFilter(
         field_name="owner",
         method="mine_filter",
         label=_("我负责的"),
         widget=forms.Select(choices=BOOL_CHOICES),
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="overdue_filter", label=_("已超期"), widget=forms.Select(choices=BOOL_CHOICES)
     )
 

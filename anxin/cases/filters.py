@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from anxin.cases.law.definitions import BEHAVIOUR_TYPES, RESULTS
 from anxin.cases.models import BullyingCase, BureauReport, CaseParty, CaseState, ReportKind, Source
 from anxin.core import clock, policy
+from anxin.core.filtering import YesNoFilter
 
 
 def late_q() -> Q:
@@ -27,9 +28,9 @@ class CaseFilter(django_filters.FilterSet):
     result = django_filters.ChoiceFilter(
         label=_("认定结果"), choices=[(c, lbl) for c, lbl, _b, _s in RESULTS]
     )
-    late = django_filters.BooleanFilter(label=_("迟报"), method="filter_late")
-    open = django_filters.BooleanFilter(label=_("办理中（未结案）"), method="filter_open")
-    report_required = django_filters.BooleanFilter(label=_("须向教体局报告"))
+    late = YesNoFilter(label=_("迟报"), method="filter_late")
+    open = YesNoFilter(label=_("办理中（未结案）"), method="filter_open")
+    report_required = YesNoFilter(label=_("须向教体局报告"))
     discovered_from = django_filters.DateFilter(
         field_name="discovered_at", lookup_expr="date__gte", label=_("发现日期起")
     )
@@ -110,10 +111,8 @@ class CaseFilter(django_filters.FilterSet):
 
 class ReportFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=ReportKind.choices)
-    unacknowledged = django_filters.BooleanFilter(
-        label=_("未签收"), field_name="acknowledged_at", lookup_expr="isnull"
-    )
-    is_late = django_filters.BooleanFilter(label=_("迟报"))
+    unacknowledged = YesNoFilter(label=_("未签收"), field_name="acknowledged_at", lookup_expr="isnull")
+    is_late = YesNoFilter(label=_("迟报"))
 
     class Meta:
         model = BureauReport

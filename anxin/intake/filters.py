@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.filtering import YesNoFilter
 from anxin.intake.data import Urgency
 from anxin.intake.models import ACTIVE_STATUSES, Channel, EmergencyRequest, EmergencyStatus, Report, Status
 
@@ -20,8 +21,8 @@ class ReportFilter(django_filters.FilterSet):
     )
     urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices)
     channel = django_filters.ChoiceFilter(label=_("来源"), choices=Channel.choices)
-    hinted = django_filters.BooleanFilter(label=_("含紧急提示词"), method="filter_hinted")
-    awaiting_reply = django_filters.BooleanFilter(label=_("举报人有新补充"))
+    hinted = YesNoFilter(label=_("含紧急提示词"), method="filter_hinted")
+    awaiting_reply = YesNoFilter(label=_("举报人有新补充"))
     received_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("收到日期起")
     )

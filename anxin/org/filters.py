@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.filtering import YesNoFilter
 from anxin.org.models import Duty, Grade, Responsibility, SafetyOfficer, School, SchoolClass, SchoolType
 
 ALL = _("全部")
@@ -56,7 +57,7 @@ class SchoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"), help_text=_("学校名称或学校标识码"))
     town = django_filters.ChoiceFilter(label=_("乡镇"), choices=[], empty_label=ALL)
     type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("学校类型"), empty_label=ALL)
-    boarding = django_filters.BooleanFilter(label=_("寄宿制"), widget=forms.Select(choices=BOOL_CHOICES))
+    boarding = YesNoFilter(label=_("寄宿制"))
 
     class Meta:
         model = School
@@ -116,7 +117,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
 class SafetyOfficerFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"), empty_label=ALL)
     klass = ClassChoiceFilter(queryset=classes_for_request, label=_("班级"), empty_label=ALL)
-    current = django_filters.BooleanFilter(
+    current = YesNoFilter(
         field_name="ended_on",
         lookup_expr="isnull",
         label=_("在任"),

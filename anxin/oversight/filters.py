@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from anxin.core.filtering import YesNoFilter
 from anxin.org.filters import schools_for_request
 from anxin.oversight.models import Action, ActionKind, Observation
 
@@ -12,7 +13,7 @@ from anxin.oversight.models import Action, ActionKind, Observation
 class ActionFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
     kind = django_filters.ChoiceFilter(choices=ActionKind.choices, label=_("问责方式"))
-    open = django_filters.BooleanFilter(field_name="done_on", lookup_expr="isnull", label=_("整改未完成"))
+    open = YesNoFilter(field_name="done_on", lookup_expr="isnull", label=_("整改未完成"))
 
     class Meta:
         model = Action
@@ -21,7 +22,7 @@ class ActionFilter(django_filters.FilterSet):
 
 class ObservationFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
-    flagged = django_filters.BooleanFilter(label=_("发现苗头"))
+    flagged = YesNoFilter(label=_("发现苗头"))
 
     class Meta:
         model = Observation

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import clock
+from anxin.core.filtering import YesNoFilter
 from anxin.org.filters import BOOL_CHOICES, ClassChoiceFilter, classes_for_request, schools_for_request
 from anxin.screening.models import (
     Camera,
@@ -93,7 +94,7 @@ class VulnerabilityFilter(StudentSearchMixin):
 class TendencyFilter(StudentSearchMixin):
     klass = ClassChoiceFilter(queryset=classes_for_request, field_name="student__klass", label=_("班级"))
     status = django_filters.ChoiceFilter(choices=TendencyEntry.Status.choices, label=_("状态"))
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="filter_overdue", label=_("复核已逾期"), widget=forms.Select(choices=BOOL_CHOICES)
     )
 
@@ -111,7 +112,7 @@ class TendencyFilter(StudentSearchMixin):
 class RiskFilter(StudentSearchMixin):
     klass = ClassChoiceFilter(queryset=classes_for_request, field_name="student__klass", label=_("班级"))
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("风险等级"))
-    changed_this_week = django_filters.BooleanFilter(
+    changed_this_week = YesNoFilter(
         method="filter_week", label=_("本周等级有变化"), widget=forms.Select(choices=BOOL_CHOICES)
     )
 
@@ -152,7 +153,7 @@ class HazardFilter(django_filters.FilterSet):
     measure_type = django_filters.ChoiceFilter(
         choices=MeasureType.choices, method="filter_measure", label=_("含措施类型")
     )
-    no_camera = django_filters.BooleanFilter(
+    no_camera = YesNoFilter(
         method="filter_no_camera", label=_("无监控覆盖"), widget=forms.Select(choices=BOOL_CHOICES)
     )
 
@@ -173,7 +174,7 @@ class HazardFilter(django_filters.FilterSet):
 
 class CameraFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
-    working = django_filters.BooleanFilter(label=_("正常运行"), widget=forms.Select(choices=BOOL_CHOICES))
+    working = YesNoFilter(label=_("正常运行"))
 
     class Meta:
         model = Camera
@@ -182,7 +183,7 @@ class CameraFilter(django_filters.FilterSet):
 
 class ShiftFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(choices=KeyPeriod.choices, label=_("重点时段"))
-    active = django_filters.BooleanFilter(label=_("在用"), widget=forms.Select(choices=BOOL_CHOICES))
+    active = YesNoFilter(label=_("在用"))
 
     class Meta:
         model = DutyShift
@@ -190,7 +191,7 @@ class ShiftFilter(django_filters.FilterSet):
 
 
 class DutyLogFilter(django_filters.FilterSet):
-    is_sign = django_filters.BooleanFilter(label=_("发现苗头"), widget=forms.Select(choices=BOOL_CHOICES))
+    is_sign = YesNoFilter(label=_("发现苗头"))
     at_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
     at_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))
 
@@ -203,7 +204,7 @@ class RectificationFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
     status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label=_("状态"))
     source = django_filters.ChoiceFilter(choices=Rectification.Source.choices, label=_("来源"))
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         method="filter_overdue", label=_("已逾期"), widget=forms.Select(choices=BOOL_CHOICES)
     )
 

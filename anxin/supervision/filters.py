@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import clock
+from anxin.core.filtering import YesNoFilter
 from anxin.org.filters import schools_for_request
 from anxin.supervision.models import RectificationItem, Referral, ReferralReason, Visit
 
@@ -17,9 +18,7 @@ PENDING = (RS.OPEN, RS.RETURNED, RS.SUBMITTED)  # not yet verified
 class VisitFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
     status = django_filters.ChoiceFilter(choices=Visit.Status.choices, label=_("状态"))
-    joint = django_filters.BooleanFilter(
-        field_name="inspection", lookup_expr="isnull", exclude=True, label=_("联合检查")
-    )
+    joint = YesNoFilter(field_name="inspection", lookup_expr="isnull", exclude=True, label=_("联合检查"))
     visited_from = django_filters.DateFilter(
         field_name="visited_on", lookup_expr="gte", label=_("督导日期从")
     )
@@ -33,8 +32,8 @@ class VisitFilter(django_filters.FilterSet):
 class RectificationFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=schools_for_request, label=_("学校"))
     status = django_filters.ChoiceFilter(choices=RectificationItem.Status.choices, label=_("状态"))
-    pending = django_filters.BooleanFilter(method="filter_pending", label=_("未完成（待整改、退回、待核验）"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    pending = YesNoFilter(method="filter_pending", label=_("未完成（待整改、退回、待核验）"))
+    overdue = YesNoFilter(method="filter_overdue", label=_("已逾期"))
 
     class Meta:
         model = RectificationItem

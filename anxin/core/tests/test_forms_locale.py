@@ -117,3 +117,34 @@ def test_the_register_stage_filter_offers_the_stages_only(world, as_user):
     select = body.split('name="state"', 1)[1].split("</select>", 1)[0]
     assert 'value="null"' not in select and "未填写" not in select
     assert ">登记</option>" in select and ">结案</option>" in select
+
+
+def test_every_yes_no_filter_offers_all_yes_no():
+    """A yes/no filter says 全部 / 是 / 否, as every other filter select does, never Django's
+    未知 (Unknown) for "any"."""
+    import django_filters
+    from django import forms
+
+    from anxin.core.filtering import YES_NO_CHOICES
+
+    checked = 0
+    with translation.override("zh-hans"):
+        for fs in _filtersets():
+            for name, f in fs.base_filters.items():
+                if isinstance(f, django_filters.BooleanFilter):
+                    widget = f.field.widget
+                    assert isinstance(widget, forms.Select), f"{fs.__name__}.{name}"
+                    choices = [(v, str(label)) for v, label in widget.choices]
+                    where = f"{fs.__module__}.{fs.__name__}.{name}"
+                    assert [v for v, _l in choices] == [v for v, _l in YES_NO_CHOICES], where
+                    assert choices[0][1] == "全部" and "未知" not in {label for _v, label in choices}, where
+                    checked += 1
+    assert checked > 20
+
+
+@pytest.mark.django_db
+def test_the_register_yes_no_filters_say_all(world, as_user):
+    body = as_user(world.user[Role.SAFETY_LEADER]).get("/cases/?late=true").content.decode()
+    late = body.split('name="late"', 1)[1].split("</select>", 1)[0]
+    assert "未知" not in body
+    assert '<option value="">全部</option>' in late and '<option value="true" selected>是</option>' in late
