@@ -56,9 +56,6 @@ class UserFilter(django_filters.FilterSet):
         model = User
         fields = ["q", "school", "role", "is_active"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-
     def search(self, qs, name, value):
         value = value.strip()
         if not value:

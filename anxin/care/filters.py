@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anxin.care.cadence import Level
 from anxin.care.models import CarePlan, ContactKind, ContactLog, CounsellingSession, InterventionTask
 from anxin.core import clock
 from anxin.core.filtering import YesNoFilter
-from anxin.org.filters import BOOL_CHOICES, ClassChoiceFilter, classes_for_request
+from anxin.org.filters import ClassChoiceFilter, classes_for_request
 
 ALL = _("全部")
 
@@ -32,13 +31,13 @@ class CarePlanFilter(_Mine):
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("风险等级"), empty_label=ALL)
     status = django_filters.ChoiceFilter(choices=CarePlan.Status.choices, label=_("状态"), empty_label=ALL)
     overdue = YesNoFilter(
-        method="overdue_filter", label=_("联系逾期"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="overdue_filter",
+        label=_("联系逾期"),
     )
     mine = YesNoFilter(
         field_name="owner",
         method="mine_filter",
         label=_("我负责的"),
-        widget=forms.Select(choices=BOOL_CHOICES),
     )
 
     class Meta:
@@ -70,10 +69,10 @@ class TaskFilter(_Mine):
         field_name="owner",
         method="mine_filter",
         label=_("我负责的"),
-        widget=forms.Select(choices=BOOL_CHOICES),
     )
     overdue = YesNoFilter(
-        method="overdue_filter", label=_("已超期"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="overdue_filter",
+        label=_("已超期"),
     )
 
     class Meta:

@@ -12,7 +12,6 @@ from anxin.core.filtering import YesNoFilter
 from anxin.org.models import Duty, Grade, Responsibility, SafetyOfficer, School, SchoolClass, SchoolType
 
 ALL = _("全部")
-BOOL_CHOICES = [("", ALL), ("true", _("是")), ("false", _("否"))]
 
 
 def _user(request):
@@ -121,7 +120,6 @@ class SafetyOfficerFilter(django_filters.FilterSet):
         field_name="ended_on",
         lookup_expr="isnull",
         label=_("在任"),
-        widget=forms.Select(choices=BOOL_CHOICES),
     )
 
     class Meta:

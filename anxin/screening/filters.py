@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from anxin.core import clock
 from anxin.core.filtering import YesNoFilter
-from anxin.org.filters import BOOL_CHOICES, ClassChoiceFilter, classes_for_request, schools_for_request
+from anxin.org.filters import ClassChoiceFilter, classes_for_request, schools_for_request
 from anxin.screening.models import (
     Camera,
     DutyLog,
@@ -95,7 +94,8 @@ class TendencyFilter(StudentSearchMixin):
     klass = ClassChoiceFilter(queryset=classes_for_request, field_name="student__klass", label=_("班级"))
     status = django_filters.ChoiceFilter(choices=TendencyEntry.Status.choices, label=_("状态"))
     overdue = YesNoFilter(
-        method="filter_overdue", label=_("复核已逾期"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="filter_overdue",
+        label=_("复核已逾期"),
     )
 
     class Meta:
@@ -113,7 +113,8 @@ class RiskFilter(StudentSearchMixin):
     klass = ClassChoiceFilter(queryset=classes_for_request, field_name="student__klass", label=_("班级"))
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("风险等级"))
     changed_this_week = YesNoFilter(
-        method="filter_week", label=_("本周等级有变化"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="filter_week",
+        label=_("本周等级有变化"),
     )
 
     class Meta:
@@ -154,7 +155,8 @@ class HazardFilter(django_filters.FilterSet):
         choices=MeasureType.choices, method="filter_measure", label=_("含措施类型")
     )
     no_camera = YesNoFilter(
-        method="filter_no_camera", label=_("无监控覆盖"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="filter_no_camera",
+        label=_("无监控覆盖"),
     )
 
     class Meta:
@@ -205,7 +207,8 @@ class RectificationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Rectification.Status.choices, label=_("状态"))
     source = django_filters.ChoiceFilter(choices=Rectification.Source.choices, label=_("来源"))
     overdue = YesNoFilter(
-        method="filter_overdue", label=_("已逾期"), widget=forms.Select(choices=BOOL_CHOICES)
+        method="filter_overdue",
+        label=_("已逾期"),
     )
 
     class Meta:
