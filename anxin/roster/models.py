@@ -157,6 +157,13 @@ class Student(models.Model):
             models.Index(fields=["klass", "name"], name="student_class_name_idx"),
             # school lists filtered by status; re-import matching by (school, name, birth date)
             models.Index(fields=["school", "name", "birth_date"], name="student_school_name_idx"),
+            # the enrolled per school and class (工作台's screening coverage; the county's in the
+            # bureau's), read from the index alone, and joined to a round's records by id
+            models.Index(
+                fields=["school", "klass", "id"],
+                condition=models.Q(status=StudentStatus.ENROLLED),
+                name="student_enrolled_class_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,7 +42,6 @@ def _coverage(user, today: dt.date) -> dict:
     if cached is not None:
         return cached
     from anxin.accounts.models import Membership
-    from anxin.roster.models import Student
 
     rounds = sqlcache.rows(
         ("screening.open_rounds", *sqlcache.reader_key(user)),
@@ -61,24 +60,8 @@ def _coverage(user, today: dt.date) -> dict:
     if latest:
         school_ids = tuple(sorted(latest))
         round_ids = tuple(sorted(r.pk for r in latest.values()))
-        totals = sqlcache.rows(
-            ("screening.enrolled", school_ids),
-            lambda: (
-                Student.objects.filter(school_id__in=school_ids, status="enrolled")
-                .values("school_id", "klass_id")
-                .annotate(n=Count("id"))
-                .order_by()
-            ),
-        )
-        done = sqlcache.rows(
-            ("screening.screened", round_ids),
-            lambda: (
-                ScreeningRecord.objects.filter(round_id__in=round_ids, student__status="enrolled")
-                .values("round__school_id", "student__klass_id")
-                .annotate(n=Count("id"))
-                .order_by()
-            ),
-        )
+        totals = sqlcache.rows(("screening.enrolled", school_ids), lambda: enrolled_counts(school_ids))
+        done = sqlcache.rows(("screening.screened", round_ids), lambda: screened_counts(round_ids))
         covered = {(d["round__school_id"], d["student__klass_id"]): d["n"] for d in done}
         for t in totals:
             key = (t["school_id"], t["klass_id"])
@@ -103,6 +86,29 @@ def _coverage(user, today: dt.date) -> dict:
                 out["class_names"][m.klass_id] = str(m.klass)
     user._anxin_screening_cov = out
     return out
+
+
+def enrolled_counts(school_ids):
+    """The enrolled students per school and class (read from roster's student_enrolled_class_idx
+    alone on PostgreSQL)."""
+    from anxin.roster.models import Student
+
+    return (
+        Student.objects.filter(school_id__in=school_ids, status="enrolled")
+        .values("school_id", "klass_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def screened_counts(round_ids):
+    """The enrolled students screened in each round, per school and their class now."""
+    return (
+        ScreeningRecord.objects.filter(round_id__in=round_ids, student__status="enrolled")
+        .values("round__school_id", "student__klass_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def _pct(done: int, total: int) -> int:
