@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -13,6 +15,25 @@ from anxin.core import audit, policy
 from anxin.core.api_auth import view_action
 
 
+@functools.cache
+def unshown_secrets(model, serializer_class) -> tuple[str, ...]:
+    """The encrypted fields of ``model`` that ``serializer_class`` names nowhere, neither as a
+    field nor as the start of a field's source: a list leaves them unread (``defer``), since each
+    costs a decryption per row. Only for a serializer whose methods and properties read no
+    encrypted field (else each row would load it with a query of its own: pin the list's
+    queries in its test)."""
+    from anxin.core.crypto import EncryptedTextField
+
+    named = set()
+    for name, field in serializer_class().fields.items():
+        named.update((name, (field.source or name).split(".")[0]))
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedTextField) and f.name not in named
+    )
+
+
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """List and retrieve through the policy; ``sensitive_retrieve`` audits reads."""
 
@@ -20,12 +41,16 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     sensitive_retrieve = False
     select_related: tuple[str, ...] = ()
     ordering: tuple[str, ...] = ()  # else the model's Meta.ordering, else pk
+    # the list leaves unread the encrypted fields its serializer does not name (unshown_secrets)
+    defer_unshown_secrets = False
 
     def get_queryset(self):
         model = self.policy_model or self.queryset.model
         qs = model.objects.restrict(self.request.user, view_action(self))
         if self.select_related:
             qs = qs.select_related(*self.select_related)
+        if self.defer_unshown_secrets and self.action == "list":
+            qs = qs.defer(*unshown_secrets(model, self.get_serializer_class()))
         return qs.order_by(*(self.ordering or model._meta.ordering or ["pk"]))
 
     def get_object(self):

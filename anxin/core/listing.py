@@ -33,6 +33,9 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     columns: list[tuple[str, str]] = []  # (header, attribute or callable name) for the export
     export_name = ""
     select_related: tuple[str, ...] = ()
+    # fields the page leaves unread: encrypted ones it does not show, each a decryption per row
+    # (the export still reads them)
+    unread_on_page: tuple[str, ...] = ()
     paginate_by = None
     # Huge registers: the total under the filters comes from figures() (cached per user,
     # filters and the app's data version) instead of a COUNT(*) on every page view.
@@ -95,6 +98,8 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         fs, qs = self.filtered()
+        if self.unread_on_page:
+            qs = qs.defer(*self.unread_on_page)
         per_page = self.paginate_by or settings.ANXIN_LIST_PAGE_SIZE
         if self.cache_counts:
             asked = sorted((k, v) for k, v in self.request.GET.lists() if k not in ("page", "format"))

@@ -62,6 +62,7 @@ class StudentViewSet(ScopedReadOnlyViewSet):
     filterset_class = StudentFilter
     serializer_class = StudentListSerializer
     select_related = ("school", "klass__grade")
+    defer_unshown_secrets = True  # the list: no ID number or health data decrypted
     sensitive_retrieve = True  # a minor's record: every read is audited, like the page (LAW 18)
 
     @extend_schema(responses=StudentDetailSerializer)

@@ -46,6 +46,7 @@ class StudentListView(ScopedListView):
     export_name = "学生名册"
     columns = [(h, h) for h in services.EXPORT_HEADER]
     select_related = ("school", "klass__grade")
+    unread_on_page = ("id_number", "health", "disability")  # (the 学籍号 is shown, masked)
 
     def base_queryset(self):
         qs = super().base_queryset()

@@ -217,3 +217,48 @@ def test_migration_encrypts_existing_student_numbers(world):
     assert Student.objects.get(pk=st.pk).student_no == plain
     migration.decrypt_student_numbers(None, editor)
     assert _raw(st.pk) == (plain, None)
+
+
+def test_the_lists_decrypt_the_shown_student_no_only_in_fixed_queries(world, as_user, monkeypatch):
+    """The student list (page and API) shows the 学籍号 masked and nothing else encrypted: the
+    ID number and health data are left unread (each a decryption per row), and one student or
+    three take the same queries (no row loads them on its own). The export still masks the ID
+    number it reads."""
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.core import crypto
+    from anxin.core.testing import make_student
+
+    secret = "640122201101010011"
+    Student.objects.filter(pk=world.student_own.pk).update(id_number=secret, health="哮喘")
+    c = as_user(world.user["class_teacher"])
+    page, api = reverse(LIST), "/api/v1/students/"
+    plain = []
+    real = crypto.decrypt
+
+    def spy(token):
+        plain.append(real(token))
+        return plain[-1]
+
+    def read():
+        plain.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            body = c.get(page).content.decode()
+            rows = c.get(api).json()["results"]
+        return body, rows, len(ctx)
+
+    c.get(page), c.get(api)
+    monkeypatch.setattr(crypto, "decrypt", spy)
+    body, rows, queries = read()
+    st = world.student_own
+    assert st.student_no_masked in body and [r["student_no"] for r in rows] == [st.student_no_masked]
+    assert secret not in plain and "哮喘" not in plain
+    assert plain == [st.student_no, st.student_no]
+    make_student(world.class_a1_1, "学生甲", 51), make_student(world.class_a1_1, "学生乙", 52)
+    _b, rows, more = read()
+    assert len(rows) == 3 and more == queries
+    monkeypatch.undo()
+    ws = load_workbook(io.BytesIO(c.get(page, {"format": "xlsx"}).content)).active
+    header = [cell.value for cell in ws[1]]
+    masked = {str(row[header.index("身份证件号（脱敏）")].value) for row in ws.iter_rows(min_row=2)}
+    assert secret not in masked and any(m.startswith("6401") and m.endswith("11") for m in masked)
