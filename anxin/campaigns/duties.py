@@ -57,6 +57,7 @@ def campaign_tasks(user, now):
         today,
     )
     tasks_path = reverse("campaigns:school_tasks")
+    board_of = duties.id_path("campaigns:board")
     for c in campaigns:
         board = progress.evaluate(
             c, schools, tasks=[t for t in tasks if t.campaign_id == c.pk], today=today, cached=True
@@ -82,5 +83,8 @@ def campaign_tasks(user, now):
                     due=task.phase.deadline,
                     ref=ref(task, row.school.pk),
                     school_id=row.school.pk,
-                    action=_("去完成"),
+                    # the bureau follows the schools' progress (its line for a task many
+                    # schools let pass links to the campaign's board)
+                    action=_("看进度") if bureau and not own else _("去完成"),
+                    overview=board_of(c.pk) if bureau else "",
                 )

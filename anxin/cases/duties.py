@@ -27,6 +27,7 @@ from anxin.cases.models import (
     Investigation,
     Measure,
     MeasureState,
+    PartyRole,
     ReportKind,
 )
 from anxin.cases.models.reports import report_title
@@ -319,17 +320,20 @@ def follow_ups(user, now):
         return (
             _open_child(FollowUp, user, "due_on", mine, overdue_before)
             .filter(done_at__isnull=True, due_on__lte=horizon)
-            .select_related("case", "owner", "case__owner")
-            .only("week", "due_on", "school_id", *_slim("owner", "case__owner"))
+            .select_related("case", "owner", "case__owner", "party")
+            .only("week", "due_on", "school_id", "party__role", *_slim("owner", "case__owner"))
             .order_by("due_on", "id")
         )
 
     key = ("cases.follow_up", *sqlcache.reader_key(user))
+    roles = dict(PartyRole.choices)
     for f in sqlcache.rows(key, build, horizon, *_overdue_before(user, now)):
         who = f.owner or f.case.owner
         yield duties.Duty(
             kind="cases.follow_up",
             title=_("%(number)s 第%(week)s周回访") % {"number": f.case.number, "week": f.week},
+            # a case's follow-ups are one a student: which (by role, no name: the bureau sees these)
+            detail=_("回访对象：%(role)s") % {"role": roles.get(f.party.role, "")},
             url=_detail(f.case_id),
             **_owed_by(who, _("承办人")),
             due=f.due_on,

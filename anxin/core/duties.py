@@ -66,6 +66,9 @@ class Duty:
     # within the same urgency, lower comes first: an emergency (0) before a legal time limit
     # (1: 首报, investigation) before a triage (2) before the rest (5)
     priority: int = 5
+    # where the same duty of every school is seen together (a campaign task's board): an
+    # overseer's line for it owed by several schools links there
+    overview: str = field(default="", compare=False)
 
     def due_at(self) -> dt.datetime | None:
         # worked out once a duty (sorting and grouping ask several times; a bureau has hundreds)

@@ -4,11 +4,16 @@
 The page, its API twin (``/api/v1/home/``) and 催办 all read the same derived duties
 (:func:`anxin.core.duties.duties_for`), so a chase can only be pressed on a duty the user
 sees, and it is re-derived at the moment it is pressed (never trusted from the form).
+
+An overseer (the bureau) sees the same duty owed by many schools (a campaign task every school
+let pass) as one line naming its schools, each with its own link and 催办, and 全部催办 for all
+of them; the API lists every duty.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -31,6 +36,10 @@ GROUPS = (
     (duties.State.OPEN, gettext_lazy("其他待办")),
 )
 MAX_PER_GROUP = 20  # a county's bureau may see hundreds; the list pages show the rest
+# the same duty (kind, title, due time) owed by this many schools or more, none of it the
+# reader's own: one line with its schools
+BUNDLE_AT = 3
+MAX_CHASE_AT_ONCE = 200
 
 
 @dataclass
@@ -45,6 +54,21 @@ class Row:
     @property
     def chased_today(self) -> bool:
         return self.chased_at is not None and clock.local_date(self.chased_at) == clock.today()
+
+
+@dataclass
+class Bundle:
+    """One line for the same duty owed by several schools: its rows, most urgent first."""
+
+    rows: list[Row]
+
+    @property
+    def duty(self) -> duties.Duty:
+        return self.rows[0].duty
+
+    @property
+    def state(self) -> str:
+        return self.rows[0].state
 
 
 def due_text(d: duties.Duty, now: dt.datetime) -> str:
@@ -95,7 +119,56 @@ def _rows(user, now: dt.datetime, items: list[tuple[duties.Duty, str]]) -> list[
     ]
 
 
-def rows_html(rows: list[Row], *, chase_url: str, csrf_token: str) -> SafeString:
+def _chase_form(chase_url: str, csrf: str, refs: list[str], ask: str, word: str, confirm: str) -> str:
+    hidden = "".join(f'<input type="hidden" name="ref" value="{escape(ref)}">' for ref in refs)
+    return (
+        f'\n    <details class="chase"><summary class="btn small danger">{word}</summary>'
+        f'\n      <form method="post" action="{escape(chase_url)}">{csrf}{hidden}'
+        f"\n        <p>{escape(ask)}</p>"
+        f'\n        <button class="btn small danger" type="submit">{confirm}</button>'
+        "\n      </form>\n    </details>"
+    )
+
+
+def _bundle_html(
+    b: Bundle, *, chase_url: str, csrf: str, owner_word: str, chase_word: str, confirm: str
+) -> str:
+    """A bundle's line: the duty, how many schools owe it and since when, the schools (each its
+    detail, its link, whether it was chased) behind a disclosure, and 全部催办 for those that
+    may be chased today."""
+    d = b.duty
+    url = escape(d.overview or d.url)
+    meta = f'<span class="due">{escape(b.rows[0].due_text)}</span>' if b.rows[0].due_text else ""
+    meta += f'<span class="schools-n">{escape(_("%(n)s 所学校") % {"n": len(b.rows)})}</span>'
+    if d.owner:
+        meta += f'<span class="owner">{owner_word}：{escape(d.owner)}</span>'
+    items = []
+    for r in b.rows:
+        item = f'<a href="{escape(r.duty.url)}">{escape(r.duty.detail or r.duty.title)}</a>'
+        if r.chased_at:
+            at = date_format(timezone.localtime(r.chased_at), "n月j日 H:i")
+            item += f' <span class="chased">{escape(_("已催办（%(at)s）") % {"at": at})}</span>'
+        items.append(f"<li>{item}</li>")
+    shown = escape(_("查看各校（%(n)s）") % {"n": len(b.rows)})
+    body = (
+        f'<a class="title" href="{url}">{escape(d.title)}</a>\n    <div class="meta">{meta}</div>'
+        f'\n    <details class="schools"><summary>{shown}</summary><ul>{"".join(items)}</ul></details>'
+    )
+    acts = f'<a class="btn small primary" href="{url}">{escape(_("看进度"))}</a>'
+    refs = [r.duty.ref for r in b.rows if r.can_chase and not r.chased_today]
+    if refs:
+        ask = _("通知这 %(n)s 所学校的%(owner)s尽快办理？每项每天只能催办一次。") % {
+            "n": len(refs),
+            "owner": d.owner,
+        }
+        acts += _chase_form(chase_url, csrf, refs, ask, escape(_("全部催办")), confirm)
+    return (
+        f'<li class="duty bundle {escape(b.state)}" data-kind="{escape(d.kind)}" data-schools="{len(b.rows)}">'
+        f'\n  <div class="body">\n    {body}\n  </div>\n  <div class="acts">\n    {acts}\n  </div>\n</li>'
+    )
+
+
+def rows_html(rows: list[Row | Bundle], *, chase_url: str, csrf_token: str) -> SafeString:
     """工作台's rows as HTML, built in one pass (like dashboards.tables): through the template
     language each row resolved some thirty variables and tags, a third of the bureau's page
     with forty rows shown. The markup is what the template gave; every value is escaped."""
@@ -103,6 +176,18 @@ def rows_html(rows: list[Row], *, chase_url: str, csrf_token: str) -> SafeString
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
     out = []
     for r in rows:
+        if isinstance(r, Bundle):
+            out.append(
+                _bundle_html(
+                    r,
+                    chase_url=chase_url,
+                    csrf=csrf,
+                    owner_word=owner_word,
+                    chase_word=chase_word,
+                    confirm=confirm,
+                )
+            )
+            continue
         d = r.duty
         url, ref = escape(d.url), escape(d.ref)
         meta = f'<span class="due">{escape(r.due_text)}</span>' if r.due_text else ""
@@ -117,14 +202,7 @@ def rows_html(rows: list[Row], *, chase_url: str, csrf_token: str) -> SafeString
         acts = f'<a class="btn small primary" href="{url}">{escape(d.action) if d.action else do_it}</a>'
         if r.can_chase and not r.chased_today:
             ask = _("通知 %(owner)s 尽快办理？每项每天只能催办一次。") % {"owner": d.owner}
-            acts += (
-                f'\n    <details class="chase"><summary class="btn small danger">{chase_word}</summary>'
-                f'\n      <form method="post" action="{escape(chase_url)}">{csrf}'
-                f'<input type="hidden" name="ref" value="{ref}">'
-                f"\n        <p>{escape(ask)}</p>"
-                f'\n        <button class="btn small danger" type="submit">{confirm}</button>'
-                "\n      </form>\n    </details>"
-            )
+            acts += _chase_form(chase_url, csrf, [d.ref], ask, chase_word, confirm)
         out.append(
             f'<li class="duty {escape(r.state)}" data-kind="{escape(d.kind)}" data-ref="{ref}">'
             f'\n  <div class="body">\n    {body}\n  </div>\n  <div class="acts">\n    {acts}\n  </div>\n</li>'
@@ -137,28 +215,67 @@ def rows_for(user, now: dt.datetime) -> list[Row]:
     return _rows(user, now, [(d, d.state(now)) for d in duties.duties_for(user, now)])
 
 
+def _lines(user, ds: list[duties.Duty]) -> list[duties.Duty | list[duties.Duty]]:
+    """A group's duties in their order, the same duty (kind, title, due time) owed by BUNDLE_AT
+    schools or more and not the user's own gathered into one list at the place of its first."""
+    key_of = {id(d): (d.kind, d.title, d.due_at()) for d in ds if d.school_id is not None}
+    counts = Counter(key_of.values())
+    out: list = []
+    bundles: dict[tuple, list[duties.Duty]] = {}
+    for d in ds:
+        key = key_of.get(id(d))
+        if key is None or counts[key] < BUNDLE_AT or d.is_mine(user):
+            out.append(d)
+        elif key in bundles:
+            bundles[key].append(d)
+        else:
+            out.append(bundles.setdefault(key, [d]))
+    # a gathering that the user's own duties left too small stays single lines
+    return [
+        x
+        for item in out
+        for x in ([item] if isinstance(item, duties.Duty) or len(item) >= BUNDLE_AT else item)
+    ]
+
+
 def groups_for(user, now: dt.datetime) -> list[dict]:
-    """工作台's groups (已逾期, 本周到期, 新消息, 其他待办): each group's first MAX_PER_GROUP duties
-    as rows and how many there are in all. Only the rows shown are worked out (a county's
-    bureau may have a thousand overdue duties of its schools)."""
+    """工作台's groups (已逾期, 本周到期, 新消息, 其他待办): each group's first MAX_PER_GROUP lines
+    (a duty, or a bundle of the same duty owed by several schools) and how many duties there
+    are in all. Only the rows shown are worked out (a county's bureau may have a thousand
+    overdue duties of its schools). ``rows``: every row shown, bundled or not; ``lines``: what
+    the page lists."""
     by_state: dict[str, list[duties.Duty]] = {}
     for d in duties.duties_for(user, now):
         by_state.setdefault(d.state(now), []).append(d)
-    shown = [(d, state) for state, _l in GROUPS for d in by_state.get(state, [])[:MAX_PER_GROUP]]
-    rows = _rows(user, now, shown)
+    lines = {state: _lines(user, by_state.get(state, [])) for state, _l in GROUPS}
+    shown = [
+        (d, state)
+        for state, _l in GROUPS
+        for item in lines[state][:MAX_PER_GROUP]
+        for d in (item if isinstance(item, list) else [item])
+    ]
+    rows = iter(_rows(user, now, shown))
     out = []
     for state, label in GROUPS:
         n = len(by_state.get(state, []))
-        if n:
-            out.append(
-                {
-                    "state": state,
-                    "label": label,
-                    "rows": [r for r in rows if r.state == state],
-                    "more": max(0, n - MAX_PER_GROUP),
-                    "n": n,
-                }
-            )
+        if not n:
+            continue
+        shown_lines = [
+            Bundle([next(rows) for _d in item]) if isinstance(item, list) else next(rows)
+            for item in lines[state][:MAX_PER_GROUP]
+        ]
+        out.append(
+            {
+                "state": state,
+                "label": label,
+                "lines": shown_lines,
+                "rows": [
+                    r for line in shown_lines for r in (line.rows if isinstance(line, Bundle) else [line])
+                ],
+                "more": max(0, len(lines[state]) - MAX_PER_GROUP),
+                "n": n,
+            }
+        )
     return out
 
 
@@ -187,10 +304,28 @@ def chase(user, ref: str, now: dt.datetime | None = None) -> Chase:
     (in-app and e-mail, through the task queue), log the chase and audit it. Once per duty
     per day."""
     now = now or clock.now()
-    found = [d for d in duties.duties_for(user, now) if d.ref == ref]
-    if not found:
+    return _chase_one(user, {d.ref: d for d in duties.duties_for(user, now)}.get(ref), now)
+
+
+def chase_many(user, refs: list[str], now: dt.datetime | None = None) -> tuple[list[Chase], list[str]]:
+    """全部催办: :func:`chase` on each of ``refs`` (the user's duties derived once); the chases
+    made, and why the others were refused (one line for each reason)."""
+    now = now or clock.now()
+    if len(refs) > MAX_CHASE_AT_ONCE:
+        raise Refused(_("一次最多催办 %(n)s 项。") % {"n": MAX_CHASE_AT_ONCE})
+    seen = {d.ref: d for d in duties.duties_for(user, now)}
+    made, refused = [], Counter()
+    for ref in dict.fromkeys(refs):
+        try:
+            made.append(_chase_one(user, seen.get(ref), now))
+        except Refused as exc:
+            refused[str(exc)] += 1
+    return made, [_("%(n)s 项未催办：%(why)s") % {"n": n, "why": why} for why, n in refused.items()]
+
+
+def _chase_one(user, d: duties.Duty | None, now: dt.datetime) -> Chase:
+    if d is None:
         raise Refused(_("没有找到这项待办，或您无权查看。"))
-    d = found[0]
     if not duties.can_chase(user, d, now):
         raise Refused(_("只能催办他人已逾期的事项。"))
     people = recipients(d)

@@ -37,7 +37,7 @@ def home(request):
     groups = homepage.groups_for(user, now)
     chase_url, token = reverse("core:chase"), get_token(request)
     for g in groups:
-        g["html"] = homepage.rows_html(g["rows"], chase_url=chase_url, csrf_token=token)
+        g["html"] = homepage.rows_html(g["lines"], chase_url=chase_url, csrf_token=token)
     figures = duties.figures_for(user, now, cached=True)
     duties.mark_seen(user, now)
     return render(
@@ -62,8 +62,20 @@ def chase(request):
 
     from anxin.core import home as homepage
 
+    refs = request.POST.getlist("ref")
+    if len(refs) > 1:  # 全部催办: the schools of one line
+        try:
+            made, refused = homepage.chase_many(request.user, refs)
+        except homepage.Refused as exc:
+            made, refused = [], [str(exc)]
+        if made:
+            people = sum(len(c.recipients) for c in made)
+            messages.success(request, _("已催办 %(n)s 项，已通知 %(p)s 人。") % {"n": len(made), "p": people})
+        for why in refused:
+            messages.error(request, why)
+        return redirect("core:home")
     try:
-        c = homepage.chase(request.user, request.POST.get("ref", ""))
+        c = homepage.chase(request.user, refs[0] if refs else "")
     except homepage.Refused as exc:
         messages.error(request, str(exc))
     else:

@@ -157,3 +157,46 @@ def test_legal_vice_principal_sees_the_referral_waiting_with_its_due_time(live_s
     shot(page, "home-legal-vp")
     row.get_by_role("link", name="记录结果").click()
     page.wait_for_url(f"**/cases/{case.pk}/do/referral_outcome/")
+
+
+def test_bureau_chases_every_school_late_with_a_campaign_task_at_once(live_server, page):
+    """A campaign task that three schools let pass is one line on the bureau's phone: how many
+    schools, each school one tap away behind 查看各校, and 全部催办 telling them all."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.campaigns.tests.helpers import campaign, more_schools
+    from anxin.core.models import Chase
+    from anxin.core.testing import make_user
+
+    w = build_world()
+    c = campaign(w, start=clock.today() - dt.timedelta(days=40))
+    for i, s in enumerate(more_schools(w, 2)):
+        make_user(f"sl_e2e{i}", w.county_a, Role.SAFETY_LEADER, s)
+    bureau = w.user[Role.BUREAU_SAFETY]
+    device = TOTPDevice.objects.create(user=bureau, name="e2e", confirmed=True)
+    login(page, live_server, bureau.username, PASSWORD)
+    page.wait_for_url("**/otp/verify/**")
+    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url("**/home/")
+    line = page.locator("section.duties.overdue li.duty.bundle", has_text="专项行动：学校自查").first
+    n = int(line.get_attribute("data-schools"))
+    assert n >= 3 and f"{n} 所学校" in line.inner_text()
+    line.get_by_text(f"查看各校（{n}）").click()  # tap 1: the schools, each a link
+    schools = line.locator("details.schools li")
+    assert schools.count() == n and "测试学校0" in line.locator("details.schools").inner_text()
+    shot(page, "home-bureau-bundle")
+    line.get_by_text("全部催办", exact=True).click()  # tap 2: the confirmation
+    assert f"通知这 {n} 所学校的分管安全副校长尽快办理" in line.inner_text()
+    line.get_by_role("button", name="确认催办").click()  # tap 3
+    page.wait_for_url("**/home/")
+    main = page.locator("main").inner_text()
+    # 贺兰县习岗小学 has no safety leader: told why it was not chased
+    assert f"已催办 {n - 1} 项" in main and "1 项未催办：这项待办没有可通知的责任人。" in main
+    assert Chase.objects.filter(ref__startswith="campaigns.task:", kind="campaigns.task").count() == n - 1
+    line = page.locator("section.duties.overdue li.duty.bundle", has_text="专项行动：学校自查").first
+    line.get_by_text(f"查看各校（{n}）").click()
+    assert line.locator("details.schools li", has_text="已催办（").count() == n - 1
+    shot(page, "home-bureau-bundle-chased")
+    assert line.get_by_role("link", name="看进度").get_attribute("href") == f"/campaigns/{c.pk}/board/"

@@ -99,6 +99,11 @@ def test_follow_ups_fall_due_for_the_case_owner_and_go_when_recorded(cw, mm, new
     ref = f"cases.followup:{first.pk}"
     assert ref in _refs(mm, "cases.follow_up")  # week 1: due this week
     assert f"cases.followup:{later.pk}" not in _refs(mm, "cases.follow_up")  # week 12: not yet
+    # each student's follow-up says whose it is, by role (the bureau sees these lines: no name)
+    week1 = {d.ref: d.detail for d in duties.duties_for(mm, clock.now(), kinds=["cases.follow_up"])}
+    role = "被欺凌学生" if first.party.role == "victim" else "实施欺凌学生（被反映）"
+    assert week1[ref] == f"回访对象：{role}"
+    assert len(set(week1.values())) == len(week1) == case.follow_ups.filter(week=first.week).count()
     with time_machine.travel(first.due_on - dt.timedelta(days=1), tick=False):
         assert ref in _refs(mm, "cases.follow_up")
         assert ref not in _refs(cw.user["class_teacher"], "cases.follow_up")
