@@ -22,16 +22,12 @@ def unshown_secrets(model, serializer_class) -> tuple[str, ...]:
     costs a decryption per row. Only for a serializer whose methods and properties read no
     encrypted field (else each row would load it with a query of its own: pin the list's
     queries in its test)."""
-    from anxin.core.crypto import EncryptedTextField
+    from anxin.core.crypto import encrypted_fields
 
     named = set()
     for name, field in serializer_class().fields.items():
         named.update((name, (field.source or name).split(".")[0]))
-    return tuple(
-        f.name
-        for f in model._meta.concrete_fields
-        if isinstance(f, EncryptedTextField) and f.name not in named
-    )
+    return tuple(f for f in encrypted_fields(model) if f not in named)
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):

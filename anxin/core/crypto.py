@@ -140,3 +140,10 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def encrypted_fields(model, prefix: str = "") -> tuple[str, ...]:
+    """The encrypted fields of ``model``, named through ``prefix`` (``"student__"`` for a list of
+    care plans): what a page that does not show them leaves unread (``defer``), since each costs
+    a decryption per row."""
+    return tuple(prefix + f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))

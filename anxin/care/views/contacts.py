@@ -25,8 +25,10 @@ from anxin.care.models import (
 from anxin.care.views.common import _safe_next
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user
+from anxin.core.crypto import encrypted_fields
 from anxin.core.editing import form_errors
 from anxin.core.listing import ScopedListView
+from anxin.roster.models import Student
 
 # --- the quick log ------------------------------------------------------------------------------
 
@@ -97,6 +99,7 @@ class TaskListView(ScopedListView):
     template_name = "care/task_list.html"
     title = gettext_lazy("干预任务")
     select_related = ("student__klass__grade", "owner")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("班级"), "col_klass"),
         (gettext_lazy("学生"), "student.name"),

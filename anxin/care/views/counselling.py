@@ -17,7 +17,9 @@ from anxin.care.models import (
 )
 from anxin.core import policy
 from anxin.core.access import get_for_user
+from anxin.core.crypto import encrypted_fields
 from anxin.core.listing import ScopedListView
+from anxin.roster.models import Student
 
 from .plans import StudentFormView
 
@@ -32,6 +34,7 @@ class SessionListView(ScopedListView):
     template_name = "care/session_list.html"
     title = gettext_lazy("心理辅导")
     select_related = ("student__klass__grade", "counsellor")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
 
     def base_queryset(self):
         return super().base_queryset().defer("notes").order_by("-held_at", "-pk")

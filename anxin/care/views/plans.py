@@ -29,8 +29,10 @@ from anxin.care.models import (
 )
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.crypto import encrypted_fields
 from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
+from anxin.roster.models import Student
 
 from .common import (
     PLAN_RELATED,
@@ -53,6 +55,7 @@ class PlanListView(ScopedListView):
     title = gettext_lazy("关爱对象")
     export_name = gettext_lazy("关爱帮扶台账")
     select_related = PLAN_RELATED
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "col_klass"),

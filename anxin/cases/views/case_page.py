@@ -31,7 +31,7 @@ from anxin.cases.models import (
 from anxin.cases.views._common import S, _elapsed_text, get_case_for_user
 from anxin.cases.views.steps import ACTION_RIGHTS, STEPS, _present
 from anxin.core import audit, clock, filecrypt, relations, sqlcache
-from anxin.core.crypto import EncryptedTextField
+from anxin.core.crypto import encrypted_fields
 from anxin.core.templatetags.anxin_time import stamp
 from anxin.roster.models import Student
 
@@ -76,12 +76,6 @@ def _deadline(case: BullyingCase):
     return None
 
 
-def _encrypted(model, prefix: str = "") -> tuple[str, ...]:
-    """The encrypted fields of ``model`` (named through ``prefix``), which a list that does not
-    show them leaves unread: each costs a decryption per row."""
-    return tuple(prefix + f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
-
-
 @functools.cache
 def _has_party(rel: str) -> bool:
     return any(f.name == "party" for f in BullyingCase._meta.get_field(rel).related_model._meta.fields)
@@ -124,7 +118,7 @@ def case_detail(request, pk):
         "parties",
         ("student__klass__grade", "student__school"),
         ("role", "id"),
-        defer=_encrypted(Student, "student__"),
+        defer=encrypted_fields(Student, "student__"),
     )
     names = {p.pk: p for p in parties}
     events = _list_of(case, "events", ("corrects",), ("-seq",))
@@ -167,7 +161,7 @@ def case_detail(request, pk):
         "special_applications": load("special_applications"),
         "referrals": load("referrals", "to_user"),
         "police_reports": load("police_reports"),
-        "bureau_reports": load("bureau_reports", order=("id",), defer=_encrypted(BureauReport)),
+        "bureau_reports": load("bureau_reports", order=("id",), defer=encrypted_fields(BureauReport)),
     }
     case._page_rows = rows
     case._page_parties = parties

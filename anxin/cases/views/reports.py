@@ -24,6 +24,7 @@ from anxin.cases.models import (
 from anxin.cases.views._common import _elapsed_text, get_case_for_user
 from anxin.core import audit, clock, policy
 from anxin.core.access import deny
+from anxin.core.crypto import encrypted_fields
 from anxin.core.editing import run_action
 from anxin.core.listing import ScopedListView
 
@@ -160,6 +161,8 @@ class ReportListView(ScopedListView):
 
     model = BureauReport
     filterset_class = ReportFilter
+    # the list shows titles and times: no narrative, of the report or of its case, decrypted
+    unread_on_page = encrypted_fields(BureauReport) + encrypted_fields(BullyingCase, "case__")
     template_name = "cases/report_list.html"
     title = gettext_lazy("向教体局报告")
     export_name = gettext_lazy("欺凌事件报告登记")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from anxin.core import clock, policy
 from anxin.core.access import get_for_user, require
+from anxin.core.crypto import encrypted_fields
 from anxin.core.editing import ServiceFormView, post_inline_form
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
@@ -32,6 +33,7 @@ class VulnerabilityListView(ScopedListView):
     title = gettext_lazy("弱势学生台账")
     export_name = gettext_lazy("弱势学生台账")
     select_related = ("student__klass__grade", "category", "school")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "klass_name"),
@@ -233,6 +235,7 @@ class TendencyListView(ScopedListView):
     title = gettext_lazy("欺凌倾向台账")
     export_name = gettext_lazy("欺凌倾向台账")
     select_related = ("student__klass__grade", "school")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "klass_name"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from anxin.core import audit, clock, policy
 from anxin.core.access import check, get_for_user, require
+from anxin.core.crypto import encrypted_fields
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
 from anxin.screening import filters as f
@@ -34,6 +35,7 @@ class RiskListView(ScopedListView):
     title = gettext_lazy("学生风险等级")
     export_name = gettext_lazy("学生风险等级")
     select_related = ("student__klass__grade", "school")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "klass_name"),
@@ -74,6 +76,7 @@ class RiskChangesView(ScopedListView):
     title = gettext_lazy("本周风险等级变化")
     action = "view"
     select_related = ("student__klass__grade", "school")
+    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "klass_name"),
