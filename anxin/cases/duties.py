@@ -327,13 +327,22 @@ def follow_ups(user, now):
 
     key = ("cases.follow_up", *sqlcache.reader_key(user))
     roles = dict(PartyRole.choices)
-    for f in sqlcache.rows(key, build, horizon, *_overdue_before(user, now)):
+    rows = sqlcache.rows(key, build, horizon, *_overdue_before(user, now))
+    # two students of one role in a case (two bullies): numbered, so their lines differ
+    peers: dict[tuple, list[int]] = {}
+    for f in rows:
+        peers.setdefault((f.case_id, f.week, f.party.role), []).append(f.party_id)
+    for f in rows:
         who = f.owner or f.case.owner
+        role = roles.get(f.party.role, "")
+        same = sorted(set(peers[(f.case_id, f.week, f.party.role)]))
+        if len(same) > 1:
+            role = f"{role} {same.index(f.party_id) + 1}/{len(same)}"
         yield duties.Duty(
             kind="cases.follow_up",
             title=_("%(number)s 第%(week)s周回访") % {"number": f.case.number, "week": f.week},
             # a case's follow-ups are one a student: which (by role, no name: the bureau sees these)
-            detail=_("回访对象：%(role)s") % {"role": roles.get(f.party.role, "")},
+            detail=_("回访对象：%(role)s") % {"role": role},
             url=_detail(f.case_id),
             **_owed_by(who, _("承办人")),
             due=f.due_on,

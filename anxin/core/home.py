@@ -6,8 +6,8 @@ The page, its API twin (``/api/v1/home/``) and 催办 all read the same derived 
 sees, and it is re-derived at the moment it is pressed (never trusted from the form).
 
 An overseer (the bureau) sees the same duty owed by many schools (a campaign task every school
-let pass) as one line naming its schools, each with its own link and 催办, and 全部催办 for all
-of them; the API lists every duty.
+let pass: a duty with an ``overview``) as one line naming its schools, each with its own link
+and 催办, and 全部催办 for all of them; the API lists every duty.
 """
 
 from __future__ import annotations
@@ -134,12 +134,13 @@ def _bundle_html(
     b: Bundle, *, chase_url: str, csrf: str, owner_word: str, chase_word: str, confirm: str
 ) -> str:
     """A bundle's line: the duty, how many schools owe it and since when, the schools (each its
-    detail, its link, whether it was chased) behind a disclosure, and 全部催办 for those that
-    may be chased today."""
+    detail, its link, when it was chased, its own 催办) behind a disclosure, and 全部催办 for
+    those that may be chased today."""
     d = b.duty
     url = escape(d.overview or d.url)
+    n = len({r.duty.school_id for r in b.rows})
     meta = f'<span class="due">{escape(b.rows[0].due_text)}</span>' if b.rows[0].due_text else ""
-    meta += f'<span class="schools-n">{escape(_("%(n)s 所学校") % {"n": len(b.rows)})}</span>'
+    meta += f'<span class="schools-n">{escape(_("%(n)s 所学校") % {"n": n})}</span>'
     if d.owner:
         meta += f'<span class="owner">{owner_word}：{escape(d.owner)}</span>'
     items = []
@@ -148,22 +149,29 @@ def _bundle_html(
         if r.chased_at:
             at = date_format(timezone.localtime(r.chased_at), "n月j日 H:i")
             item += f' <span class="chased">{escape(_("已催办（%(at)s）") % {"at": at})}</span>'
+        if r.can_chase and not r.chased_today:  # one school on its own
+            ask = _("通知 %(owner)s 尽快办理？每项每天只能催办一次。") % {"owner": r.duty.owner}
+            item += _chase_form(chase_url, csrf, [r.duty.ref], ask, chase_word, confirm)
         items.append(f"<li>{item}</li>")
-    shown = escape(_("查看各校（%(n)s）") % {"n": len(b.rows)})
+    shown = escape(_("查看各校（%(n)s）") % {"n": n})
     body = (
         f'<a class="title" href="{url}">{escape(d.title)}</a>\n    <div class="meta">{meta}</div>'
         f'\n    <details class="schools"><summary>{shown}</summary><ul>{"".join(items)}</ul></details>'
     )
     acts = f'<a class="btn small primary" href="{url}">{escape(_("看进度"))}</a>'
-    refs = [r.duty.ref for r in b.rows if r.can_chase and not r.chased_today]
-    if refs:
+    # (more schools than one press may chase: the rest on the next press)
+    chaseable = [r for r in b.rows if r.can_chase and not r.chased_today][:MAX_CHASE_AT_ONCE]
+    if chaseable:
+        told = len({r.duty.school_id for r in chaseable})
         ask = _("通知这 %(n)s 所学校的%(owner)s尽快办理？每项每天只能催办一次。") % {
-            "n": len(refs),
+            "n": told,
             "owner": d.owner,
         }
-        acts += _chase_form(chase_url, csrf, refs, ask, escape(_("全部催办")), confirm)
+        acts += _chase_form(
+            chase_url, csrf, [r.duty.ref for r in chaseable], ask, escape(_("全部催办")), confirm
+        )
     return (
-        f'<li class="duty bundle {escape(b.state)}" data-kind="{escape(d.kind)}" data-schools="{len(b.rows)}">'
+        f'<li class="duty bundle {escape(b.state)}" data-kind="{escape(d.kind)}" data-schools="{n}">'
         f'\n  <div class="body">\n    {body}\n  </div>\n  <div class="acts">\n    {acts}\n  </div>\n</li>'
     )
 
@@ -216,26 +224,31 @@ def rows_for(user, now: dt.datetime) -> list[Row]:
 
 
 def _lines(user, ds: list[duties.Duty]) -> list[duties.Duty | list[duties.Duty]]:
-    """A group's duties in their order, the same duty (kind, title, due time) owed by BUNDLE_AT
-    schools or more and not the user's own gathered into one list at the place of its first."""
-    key_of = {id(d): (d.kind, d.title, d.due_at()) for d in ds if d.school_id is not None}
-    counts = Counter(key_of.values())
+    """A group's duties in their order; a duty that has an ``overview`` (where it is seen for
+    every school: a campaign task's board), owed by BUNDLE_AT schools or more and not the user's
+    own, gathered into one list at the place of its first (same kind, title, due time and
+    overview)."""
+    key_of = {
+        id(d): (d.kind, d.title, d.due_at(), d.overview) for d in ds if d.overview and d.school_id is not None
+    }
+    if not key_of:
+        return list(ds)
+    mine = {id(d) for d in ds if id(d) in key_of and d.is_mine(user)}
+    schools: dict[tuple, set] = {}
+    for d in ds:
+        if id(d) in key_of and id(d) not in mine:
+            schools.setdefault(key_of[id(d)], set()).add(d.school_id)
     out: list = []
     bundles: dict[tuple, list[duties.Duty]] = {}
     for d in ds:
         key = key_of.get(id(d))
-        if key is None or counts[key] < BUNDLE_AT or d.is_mine(user):
+        if key is None or id(d) in mine or len(schools[key]) < BUNDLE_AT:
             out.append(d)
         elif key in bundles:
             bundles[key].append(d)
         else:
             out.append(bundles.setdefault(key, [d]))
-    # a gathering that the user's own duties left too small stays single lines
-    return [
-        x
-        for item in out
-        for x in ([item] if isinstance(item, duties.Duty) or len(item) >= BUNDLE_AT else item)
-    ]
+    return out
 
 
 def groups_for(user, now: dt.datetime) -> list[dict]:
@@ -272,7 +285,9 @@ def groups_for(user, now: dt.datetime) -> list[dict]:
                 "rows": [
                     r for line in shown_lines for r in (line.rows if isinstance(line, Bundle) else [line])
                 ],
-                "more": max(0, len(lines[state]) - MAX_PER_GROUP),
+                # the duties not shown (a bundle shown stands for each of its schools)
+                "more": n
+                - sum(len(item) if isinstance(item, list) else 1 for item in lines[state][:MAX_PER_GROUP]),
                 "n": n,
             }
         )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anxin.core import audit, policy
 from anxin.core.access import deny, get_for_user, require
+from anxin.core.crypto import encrypted_fields
 from anxin.core.duties import id_path
 from anxin.core.listing import ScopedListView
 from anxin.core.xlsx import XLSX
@@ -46,7 +47,8 @@ class StudentListView(ScopedListView):
     export_name = "学生名册"
     columns = [(h, h) for h in services.EXPORT_HEADER]
     select_related = ("school", "klass__grade")
-    unread_on_page = ("id_number", "health", "disability")  # (the 学籍号 is shown, masked)
+    # every encrypted field but the 学籍号, which the page shows masked
+    unread_on_page = tuple(f for f in encrypted_fields(Student) if f != "student_no")
 
     def base_queryset(self):
         qs = super().base_queryset()

@@ -39,6 +39,11 @@ def _lines(html: str) -> list[str]:
     return re.findall(r'<li class="duty .*?\n</li>', html, flags=re.S)
 
 
+def _all_refs(line: str) -> list[str]:
+    """The refs 全部催办 posts (its form is in the line's actions; each school's is above)."""
+    return re.findall(r'name="ref" value="([^"]+)"', line.split('<div class="acts">', 1)[1])
+
+
 def test_the_bureau_sees_a_task_many_schools_let_pass_once_with_its_schools(world, overdue, as_user):
     bureau = world.user[Role.BUREAU_SAFETY]
     theirs = duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
@@ -56,12 +61,13 @@ def test_the_bureau_sees_a_task_many_schools_let_pass_once_with_its_schools(worl
     line = next(x for x in bundles if f">{key[1]}</a>" in x)
     assert f'data-schools="{n}"' in line and f"{n} 所学校" in line
     assert f'href="/campaigns/{overdue.pk}/board/"' in line and "看进度" in line
-    refs = re.findall(r'name="ref" value="([^"]+)"', line)
+    refs = _all_refs(line)
     owed = sorted(d.ref for d in theirs if _key(d) == key)
     assert sorted(refs) == owed  # 全部催办 names each school's duty
     for d in theirs:
-        if _key(d) == key:
-            assert d.detail in line and f'href="{d.url}"' in line  # each school, its own link
+        if _key(d) == key:  # each school: its own link and its own 催办
+            item = line.split(f'href="{d.url}"', 1)[1].split("</li>", 1)[0]
+            assert d.detail in item and f'name="ref" value="{d.ref}"' in item
     assert "全部催办" in line
     # the API lists every school's duty, one by one
     api = c.get("/api/v1/home/").json()["duties"]
@@ -77,32 +83,37 @@ def test_the_bureau_sees_a_task_many_schools_let_pass_once_with_its_schools(worl
     # chased today: 全部催办 now names only the school not chased, and the line when each was
     line = next(x for x in _lines(text) if f">{key[1]}</a>" in x and "duty bundle" in x)
     left = [r for r in refs if r.endswith(f":{world.school_a2.pk}")]
-    assert re.findall(r'name="ref" value="([^"]+)"', line) == left and line.count("已催办（") == len(refs) - 1
+    assert _all_refs(line) == left and line.count("已催办（") == len(refs) - 1
     resp = c.post("/home/chase/", {"ref": refs}, follow=True)
     assert f"{len(refs) - 1} 项未催办：今天已经催办过这项待办。" in resp.content.decode()
     assert Chase.objects.filter(ref__in=refs).count() == len(refs) - 1
 
 
 def test_a_schools_own_duties_are_never_gathered(world, overdue, as_user):
+    # the safety leader owes every task of its school; gathered, the three of a phase would be
+    # one line (they share the phase's deadline and, for the bureau, the board)
+    mine = duties.duties_for(world.user[Role.SAFETY_LEADER], clock.now(), kinds=["campaigns.task"])
+    assert max(Counter(d.due for d in mine).values()) >= homepage.BUNDLE_AT
     body = as_user(world.user[Role.SAFETY_LEADER]).get("/home/").content.decode()
     assert 'data-kind="campaigns.task"' in body and "duty bundle" not in body
 
 
-def test_only_what_others_owe_in_three_schools_or_more_is_gathered(world, monkeypatch):
+def test_only_a_duty_with_an_overview_that_others_owe_in_three_schools_is_gathered(world, monkeypatch):
     now = clock.now()
     due = now - dt.timedelta(days=2)
     bureau = world.user[Role.BUREAU_SAFETY]
 
-    def duty(i, title="任务甲", school=True, owner_ids=()):
+    def duty(i, title="任务甲", school=None, owner_ids=(), overview="/board/1/"):
         return duties.Duty(
             kind="t.x",
             title=title,
             url=f"/x/{i}/",
             due=due,
             ref=f"t.x:{i}",
-            school_id=100 + i if school else None,
+            school_id=100 + i if school is None else school,
             post=Role.SAFETY_LEADER,
             owner_ids=owner_ids,
+            overview=overview,
         )
 
     items = [
@@ -111,16 +122,59 @@ def test_only_what_others_owe_in_three_schools_or_more_is_gathered(world, monkey
         duty(3),  # three schools: one line
         duty(4, "任务乙"),
         duty(5, "任务乙"),
-        duty(6, "任务乙", owner_ids=(bureau.pk,)),  # the bureau's own: two left, no line of them
-        duty(7, "任务丙", school=False),
-        duty(8, "任务丙", school=False),
-        duty(9, "任务丙", school=False),  # not owed by schools
+        duty(6, "任务乙", owner_ids=(bureau.pk,)),  # the bureau's own: two schools left, no line
+        duty(7, "任务丙", overview=""),
+        duty(8, "任务丙", overview=""),
+        duty(9, "任务丙", overview=""),  # nowhere to see them together
+        duty(10, "任务丁", school=5),
+        duty(11, "任务丁", school=5),
+        duty(12, "任务丁", school=5),  # three of one school (a group case's follow-ups)
+        duty(13, "任务戊", overview="/board/2/"),
+        duty(14, "任务戊", overview="/board/2/"),
+        duty(15, "任务戊", overview="/board/3/"),  # two campaigns' tasks of the same name
     ]
     monkeypatch.setattr(duties, "duties_for", lambda user, now: sorted(items, key=lambda d: d.sort_key(now)))
     (over,) = homepage.groups_for(bureau, now)
-    kinds = [
+    lines = [
         sorted(r.duty.ref for r in line.rows) if isinstance(line, homepage.Bundle) else line.duty.ref
         for line in over["lines"]
     ]
-    assert kinds == [["t.x:1", "t.x:2", "t.x:3"], "t.x:4", "t.x:5", "t.x:6", "t.x:7", "t.x:8", "t.x:9"]
-    assert over["n"] == 9 and len(over["rows"]) == 9 and over["more"] == 0
+    assert ["t.x:1", "t.x:2", "t.x:3"] in lines
+    assert [x for x in lines if isinstance(x, list)] == [["t.x:1", "t.x:2", "t.x:3"]]
+    assert over["n"] == 15 and len(over["rows"]) == 15 and over["more"] == 0
+
+
+def test_the_duties_not_shown_are_counted_whatever_lines_stand_for_them(world, monkeypatch):
+    """还有 N 项 counts duties: a bundle shown stands for each of its schools, one hidden for
+    each of them too."""
+    now = clock.now()
+    bureau = world.user[Role.BUREAU_SAFETY]
+    singles = [
+        duties.Duty(
+            kind="t.s", title=f"单项{i}", url="/", due=now - dt.timedelta(days=30 - i), ref=f"t.s:{i}"
+        )
+        for i in range(homepage.MAX_PER_GROUP + 1)
+    ]
+    many = [
+        duties.Duty(
+            kind="t.m",
+            title="任务甲",
+            url=f"/m/{i}/",
+            due=now - dt.timedelta(days=1),
+            ref=f"t.m:{i}",
+            school_id=200 + i,
+            post=Role.SAFETY_LEADER,
+            overview="/board/1/",
+        )
+        for i in range(30)
+    ]
+    items = singles + many
+    monkeypatch.setattr(duties, "duties_for", lambda user, now: sorted(items, key=lambda d: d.sort_key(now)))
+    (over,) = homepage.groups_for(bureau, now)
+    assert len(over["lines"]) == homepage.MAX_PER_GROUP and over["n"] == 51
+    assert not any(isinstance(line, homepage.Bundle) for line in over["lines"])  # the bundle comes 22nd
+    assert over["more"] == 51 - homepage.MAX_PER_GROUP == 31  # the last single and the 30 schools
+    # a bundle within the first lines counts each of its schools as shown
+    items[:] = many + singles[:3]
+    (over,) = homepage.groups_for(bureau, now)
+    assert len(over["lines"]) == 4 and over["more"] == 0 and len(over["rows"]) == 33

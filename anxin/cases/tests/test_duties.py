@@ -349,3 +349,26 @@ def test_scope_rules_read_nothing_but_the_posts(cw, django_assert_num_queries):
         with django_assert_num_queries(0):
             for action in actions:
                 permissions._case_scope_q(user, action)
+
+
+def test_two_bullies_follow_ups_are_numbered(cw, mm, new_case, drive):
+    """Two students of one role in a case get two follow-ups a week: their lines differ by a
+    number (no name: the bureau sees these lines)."""
+    from anxin.core.testing import make_student
+
+    case = new_case()
+    services.add_party(
+        case, by=mm, role=PartyRole.ALLEGED_BULLY, student=make_student(cw.class_a1_2, "赵小强", 77)
+    )
+    case = drive(case, S.FOLLOW_UP)
+    week = case.follow_ups.order_by("week").first().week
+    details = sorted(
+        d.detail
+        for d in duties.duties_for(mm, clock.now(), kinds=["cases.follow_up"])
+        if d.title.endswith(f"第{week}周回访")
+    )
+    assert details == [
+        "回访对象：实施欺凌学生（被反映） 1/2",
+        "回访对象：实施欺凌学生（被反映） 2/2",
+        "回访对象：被欺凌学生",
+    ]
