@@ -1,6 +1,8 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
@@ -117,6 +119,48 @@ class HomeViewSet(viewsets.ViewSet):
             ],
         }
         return Response(HomeSerializer(data).data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "HomeChase",
+            {
+                "refs": serializers.ListField(
+                    child=serializers.CharField(), help_text="要催办事项的 ref（可多项）"
+                )
+            },
+        ),
+        responses=inline_serializer(
+            "HomeChased",
+            {
+                "chased": serializers.ListField(child=serializers.CharField(), help_text="已催办事项的 ref"),
+                "notified": serializers.IntegerField(help_text="已通知人数"),
+                "refused": serializers.ListField(
+                    child=serializers.CharField(), help_text="未催办的原因及项数"
+                ),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="chase")
+    def chase(self, request):
+        """催办 others' overdue duties the caller sees (as on 工作台: once a duty a day, each
+        audited); 400 when none could be chased."""
+        from anxin.core import home as homepage
+
+        refs = request.data.get("refs") if hasattr(request.data, "get") else None
+        if isinstance(refs, str):
+            refs = [refs]
+        if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
+            raise serializers.ValidationError({"refs": [_("请提交要催办事项的 ref 列表。")]})
+        try:
+            made, refused = homepage.chase_many(request.user, refs)
+        except homepage.Refused as exc:
+            made, refused = [], [str(exc)]
+        body = {
+            "chased": [c.ref for c in made],
+            "notified": sum(len(c.recipients) for c in made),
+            "refused": refused,
+        }
+        return Response(body, status=status.HTTP_200_OK if made else status.HTTP_400_BAD_REQUEST)
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -178,3 +178,30 @@ def test_the_duties_not_shown_are_counted_whatever_lines_stand_for_them(world, m
     items[:] = many + singles[:3]
     (over,) = homepage.groups_for(bureau, now)
     assert len(over["lines"]) == 4 and over["more"] == 0 and len(over["rows"]) == 33
+
+
+def test_the_api_chases_several_at_once_as_the_page_does(world, overdue, as_user):
+    bureau = world.user[Role.BUREAU_SAFETY]
+    theirs = duties.duties_for(bureau, clock.now(), kinds=["campaigns.task"])
+    key = next(k for k, n in Counter(_key(d) for d in theirs).items() if n >= homepage.BUNDLE_AT)
+    refs = sorted(d.ref for d in theirs if _key(d) == key)
+    c = as_user(bureau)
+    url = "/api/v1/home/chase/"
+    assert c.post(url, {"refs": "nonsense"}, content_type="application/json").status_code == 400
+    assert c.post(url, {}, content_type="application/json").json()["refs"] == [
+        "请提交要催办事项的 ref 列表。"
+    ]
+    resp = c.post(url, {"refs": refs}, content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    a2 = [r for r in refs if r.endswith(f":{world.school_a2.pk}")]
+    assert sorted(body["chased"]) == sorted(set(refs) - set(a2)) and body["notified"] == len(refs) - 1
+    assert body["refused"] == ["1 项未催办：这项待办没有可通知的责任人。"]
+    again = c.post(url, {"refs": refs}, content_type="application/json")
+    assert again.status_code == 400 and again.json()["chased"] == []
+    # a class teacher sees no such duty: nothing is chased
+    teacher = as_user(world.user[Role.CLASS_TEACHER]).post(url, {"refs": a2}, content_type="application/json")
+    assert teacher.status_code == 400 and teacher.json()["refused"] == [
+        "1 项未催办：没有找到这项待办，或您无权查看。"
+    ]
+    assert Chase.objects.count() == len(refs) - 1
