@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from anxin.cases.models import (
     AppealKind,
     BullyingCase,
     BureauReport,
+    CaseParty,
     CaseReferral,
     CaseState,
     FollowUp,
@@ -317,27 +318,29 @@ def follow_ups(user, now):
 
     def build(horizon, *overdue_before):
         mine = Q(owner=user) | Q(owner__isnull=True, case__owner=user)
+        # the case's students of the party's role, and the party's place among them: two
+        # bullies' follow-ups are numbered the same for every reader, done or not
+        same_role = CaseParty.objects.filter(case_id=OuterRef("case_id"), role=OuterRef("party__role"))
+
+        def counted(qs):
+            return Subquery(qs.order_by().values("case_id").annotate(c=Count("id")).values("c")[:1])
+
         return (
             _open_child(FollowUp, user, "due_on", mine, overdue_before)
             .filter(done_at__isnull=True, due_on__lte=horizon)
             .select_related("case", "owner", "case__owner", "party")
             .only("week", "due_on", "school_id", "party__role", *_slim("owner", "case__owner"))
+            .annotate(peers=counted(same_role), place=counted(same_role.filter(id__lte=OuterRef("party_id"))))
             .order_by("due_on", "id")
         )
 
     key = ("cases.follow_up", *sqlcache.reader_key(user))
     roles = dict(PartyRole.choices)
-    rows = sqlcache.rows(key, build, horizon, *_overdue_before(user, now))
-    # two students of one role in a case (two bullies): numbered, so their lines differ
-    peers: dict[tuple, list[int]] = {}
-    for f in rows:
-        peers.setdefault((f.case_id, f.week, f.party.role), []).append(f.party_id)
-    for f in rows:
+    for f in sqlcache.rows(key, build, horizon, *_overdue_before(user, now)):
         who = f.owner or f.case.owner
         role = roles.get(f.party.role, "")
-        same = sorted(set(peers[(f.case_id, f.week, f.party.role)]))
-        if len(same) > 1:
-            role = f"{role} {same.index(f.party_id) + 1}/{len(same)}"
+        if (f.peers or 0) > 1:  # two students of one role (two bullies): their lines differ
+            role = f"{role} {f.place}/{f.peers}"
         yield duties.Duty(
             kind="cases.follow_up",
             title=_("%(number)s 第%(week)s周回访") % {"number": f.case.number, "week": f.week},

@@ -1,12 +1,13 @@
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from anxin.core.api import ScopedReadOnlyViewSet
 from anxin.core.audit import HASHED_FIELDS
+from anxin.core.home import MAX_CHASE_AT_ONCE
 from anxin.core.models import AuditEvent, Delivery
 from anxin.core.notifications_views import DeliveryFilter
 from anxin.core.views import AuditFilter
@@ -59,6 +60,31 @@ class FigureSerializer(serializers.Serializer):
 class HomeSerializer(serializers.Serializer):
     duties = DutySerializer(many=True)
     figures = FigureSerializer(many=True)
+
+
+_ASK_REFS = gettext_lazy("请提交要催办事项的 ref 列表。")
+
+
+class ChaseSerializer(serializers.Serializer):
+    refs = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        allow_empty=False,
+        max_length=MAX_CHASE_AT_ONCE,
+        error_messages={
+            "required": _ASK_REFS,
+            "null": _ASK_REFS,
+            "empty": _ASK_REFS,
+            "not_a_list": _ASK_REFS,
+            "max_length": gettext_lazy("一次最多催办 {max_length} 项。"),
+        },
+        help_text="要催办事项的 ref（工作台每项的 ref，可多项；表单提交时重复 refs 字段）",
+    )
+
+
+class ChasedSerializer(serializers.Serializer):
+    chased = serializers.ListField(child=serializers.CharField(), help_text="已催办事项的 ref")
+    notified = serializers.IntegerField(help_text="已通知人数")
+    refused = serializers.ListField(child=serializers.CharField(), help_text="未催办的原因及项数")
 
 
 class _OneObjectSchema(AutoSchema):
@@ -121,38 +147,19 @@ class HomeViewSet(viewsets.ViewSet):
         return Response(HomeSerializer(data).data)
 
     @extend_schema(
-        request=inline_serializer(
-            "HomeChase",
-            {
-                "refs": serializers.ListField(
-                    child=serializers.CharField(), help_text="要催办事项的 ref（可多项）"
-                )
-            },
-        ),
-        responses=inline_serializer(
-            "HomeChased",
-            {
-                "chased": serializers.ListField(child=serializers.CharField(), help_text="已催办事项的 ref"),
-                "notified": serializers.IntegerField(help_text="已通知人数"),
-                "refused": serializers.ListField(
-                    child=serializers.CharField(), help_text="未催办的原因及项数"
-                ),
-            },
-        ),
+        request=ChaseSerializer,
+        responses={200: ChasedSerializer, 400: ChasedSerializer},
     )
     @action(detail=False, methods=["post"], url_path="chase")
     def chase(self, request):
         """催办 others' overdue duties the caller sees (as on 工作台: once a duty a day, each
-        audited); 400 when none could be chased."""
+        audited); 400 when none could be chased (or ``refs`` is not a list of refs)."""
         from anxin.core import home as homepage
 
-        refs = request.data.get("refs") if hasattr(request.data, "get") else None
-        if isinstance(refs, str):
-            refs = [refs]
-        if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
-            raise serializers.ValidationError({"refs": [_("请提交要催办事项的 ref 列表。")]})
+        asked = ChaseSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
         try:
-            made, refused = homepage.chase_many(request.user, refs)
+            made, refused = homepage.chase_many(request.user, asked.validated_data["refs"])
         except homepage.Refused as exc:
             made, refused = [], [str(exc)]
         body = {

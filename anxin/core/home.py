@@ -226,10 +226,12 @@ def rows_for(user, now: dt.datetime) -> list[Row]:
 def _lines(user, ds: list[duties.Duty]) -> list[duties.Duty | list[duties.Duty]]:
     """A group's duties in their order; a duty that has an ``overview`` (where it is seen for
     every school: a campaign task's board), owed by BUNDLE_AT schools or more and not the user's
-    own, gathered into one list at the place of its first (same kind, title, due time and
-    overview)."""
+    own, gathered into one list at the place of its first (same kind, title, due time, overview
+    and owner)."""
     key_of = {
-        id(d): (d.kind, d.title, d.due_at(), d.overview) for d in ds if d.overview and d.school_id is not None
+        id(d): (d.kind, d.title, d.due_at(), d.overview, d.owner)
+        for d in ds
+        if d.overview and d.school_id is not None
     }
     if not key_of:
         return list(ds)
@@ -326,11 +328,12 @@ def chase_many(user, refs: list[str], now: dt.datetime | None = None) -> tuple[l
     """全部催办: :func:`chase` on each of ``refs`` (the user's duties derived once); the chases
     made, and why the others were refused (one line for each reason)."""
     now = now or clock.now()
+    refs = list(dict.fromkeys(refs))
     if len(refs) > MAX_CHASE_AT_ONCE:
         raise Refused(_("一次最多催办 %(n)s 项。") % {"n": MAX_CHASE_AT_ONCE})
     seen = {d.ref: d for d in duties.duties_for(user, now)}
     made, refused = [], Counter()
-    for ref in dict.fromkeys(refs):
+    for ref in refs:
         try:
             made.append(_chase_one(user, seen.get(ref), now))
         except Refused as exc:

@@ -89,15 +89,6 @@ def test_the_bureau_sees_a_task_many_schools_let_pass_once_with_its_schools(worl
     assert Chase.objects.filter(ref__in=refs).count() == len(refs) - 1
 
 
-def test_a_schools_own_duties_are_never_gathered(world, overdue, as_user):
-    # the safety leader owes every task of its school; gathered, the three of a phase would be
-    # one line (they share the phase's deadline and, for the bureau, the board)
-    mine = duties.duties_for(world.user[Role.SAFETY_LEADER], clock.now(), kinds=["campaigns.task"])
-    assert max(Counter(d.due for d in mine).values()) >= homepage.BUNDLE_AT
-    body = as_user(world.user[Role.SAFETY_LEADER]).get("/home/").content.decode()
-    assert 'data-kind="campaigns.task"' in body and "duty bundle" not in body
-
-
 def test_only_a_duty_with_an_overview_that_others_owe_in_three_schools_is_gathered(world, monkeypatch):
     now = clock.now()
     due = now - dt.timedelta(days=2)
@@ -187,10 +178,17 @@ def test_the_api_chases_several_at_once_as_the_page_does(world, overdue, as_user
     refs = sorted(d.ref for d in theirs if _key(d) == key)
     c = as_user(bureau)
     url = "/api/v1/home/chase/"
-    assert c.post(url, {"refs": "nonsense"}, content_type="application/json").status_code == 400
-    assert c.post(url, {}, content_type="application/json").json()["refs"] == [
-        "请提交要催办事项的 ref 列表。"
-    ]
+    ask = ["请提交要催办事项的 ref 列表。"]
+    for bad in ({"refs": "nonsense"}, {"refs": {"a": 1}}, {"refs": []}, {}):
+        answer = c.post(url, bad, content_type="application/json")
+        assert answer.status_code == 400 and answer.json()["refs"] == ask, bad
+    too_many = c.post(url, {"refs": [f"x:{i}" for i in range(201)]}, content_type="application/json")
+    assert too_many.status_code == 400 and too_many.json()["refs"] == ["一次最多催办 200 项。"]
+    # the same ref three times is chased once
+    told = next(r for r in refs if not r.endswith(f":{world.school_a2.pk}"))
+    once = c.post(url, {"refs": [told] * 3}, content_type="application/json").json()
+    assert once["chased"] == [told] and Chase.objects.count() == 1
+    Chase.objects.all().delete()
     resp = c.post(url, {"refs": refs}, content_type="application/json")
     assert resp.status_code == 200, resp.content
     body = resp.json()
@@ -205,3 +203,8 @@ def test_the_api_chases_several_at_once_as_the_page_does(world, overdue, as_user
         "1 项未催办：没有找到这项待办，或您无权查看。"
     ]
     assert Chase.objects.count() == len(refs) - 1
+    # a form post names each ref in a field of its own
+    Chase.objects.all().delete()
+    c = as_user(bureau)
+    form = c.post(url, f"refs={refs[0]}&refs={refs[-1]}", content_type="application/x-www-form-urlencoded")
+    assert sorted(form.json()["chased"]) == sorted({refs[0], refs[-1]} - set(a2)), form.json()

@@ -372,3 +372,14 @@ def test_two_bullies_follow_ups_are_numbered(cw, mm, new_case, drive):
         "回访对象：实施欺凌学生（被反映） 2/2",
         "回访对象：被欺凌学生",
     ]
+    # the second keeps its number once the first is recorded
+    first_bully = (
+        case.follow_ups.filter(week=week, party__role=PartyRole.ALLEGED_BULLY).order_by("party_id").first()
+    )
+    services.record_follow_up(first_bully, by=mm, outcome="stable", note="情况稳定")
+    left = [
+        d.detail
+        for d in duties.duties_for(mm, clock.now(), kinds=["cases.follow_up"])
+        if d.title.endswith(f"第{week}周回访") and "实施欺凌" in d.detail
+    ]
+    assert left == ["回访对象：实施欺凌学生（被反映） 2/2"]
