@@ -352,6 +352,8 @@ ROUTES: dict[str, Route] = {
     "api-docs": Route("any"),
     "api-root": Route("any"),
     "home-list": Route("any"),  # the user's own 工作台 counts, scoped in the test of the home page
+    # 催办 through the API: who may chase what, anxin/campaigns/tests/test_bureau_home.py
+    "home-chase": Route("post_any"),
 }
 
 # API resources: name prefix -> (probe for the detail route, policy action)
