@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -148,12 +148,13 @@ class HomeViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=ChaseSerializer,
-        responses={200: ChasedSerializer, 400: ChasedSerializer},
+        responses=ChasedSerializer,  # (400: the refs' errors, or why none could be chased)
     )
     @action(detail=False, methods=["post"], url_path="chase")
     def chase(self, request):
         """催办 others' overdue duties the caller sees (as on 工作台: once a duty a day, each
-        audited); 400 when none could be chased (or ``refs`` is not a list of refs)."""
+        audited); 400 with the reasons under ``refs`` when none could be chased (or ``refs`` is
+        not a list of refs)."""
         from anxin.core import home as homepage
 
         asked = ChaseSerializer(data=request.data)
@@ -162,12 +163,14 @@ class HomeViewSet(viewsets.ViewSet):
             made, refused = homepage.chase_many(request.user, asked.validated_data["refs"])
         except homepage.Refused as exc:
             made, refused = [], [str(exc)]
+        if not made:
+            raise serializers.ValidationError({"refs": refused})
         body = {
             "chased": [c.ref for c in made],
             "notified": sum(len(c.recipients) for c in made),
             "refused": refused,
         }
-        return Response(body, status=status.HTTP_200_OK if made else status.HTTP_400_BAD_REQUEST)
+        return Response(body)
 
 
 class DeliverySerializer(serializers.ModelSerializer):
