@@ -159,3 +159,19 @@ def login(client, user) -> None:
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def decryptions(monkeypatch) -> list[str]:
+    """From now on, the plaintext of each decryption (``core.crypto.decrypt``), in order: for a
+    test that a page leaves the secrets it does not show unread."""
+    from anxin.core import crypto
+
+    seen: list[str] = []
+    real = crypto.decrypt
+
+    def spy(token):
+        seen.append(real(token))
+        return seen[-1]
+
+    monkeypatch.setattr(crypto, "decrypt", spy)
+    return seen

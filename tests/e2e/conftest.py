@@ -79,3 +79,22 @@ def login(page, live_server, username: str, password: str):
     page.get_by_label("用户名或手机号").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def login_with_totp(page, live_server, user):
+    """Log in as a role that needs the second factor (the bureau), through the code page, and
+    land on 工作台."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.core.testing import PASSWORD
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="e2e", defaults={"confirmed": True})
+    device.last_t = -1  # a second login within the same 30 s may use the same code again
+    device.throttling_failure_count = 0
+    device.save()
+    login(page, live_server, user.username, PASSWORD)
+    page.wait_for_url("**/otp/verify/**")
+    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url("**/home/")

@@ -14,24 +14,9 @@ from docx import Document
 from anxin.core import clock
 from anxin.core.roles import Role
 from anxin.core.testing import PASSWORD, build_world
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, login_with_totp, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _bureau_login(page, live_server, user):
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="e2e", defaults={"confirmed": True})
-    device.last_t = -1  # a second login within the same 30 s may use the same code again
-    device.throttling_failure_count = 0
-    device.save()
-    login(page, live_server, user.username, PASSWORD)
-    page.wait_for_url("**/otp/verify/**")
-    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/home/")
 
 
 def _school_login(page, live_server, user):
@@ -59,7 +44,7 @@ def _complete_round(w):
 
 def test_bureau_creates_a_campaign_and_sees_the_school_task_turn_done(live_server, page):
     w = build_world()
-    _bureau_login(page, live_server, w.user[Role.BUREAU_SAFETY])
+    login_with_totp(page, live_server, w.user[Role.BUREAU_SAFETY])
     if page.viewport_name == "phone":
         page.locator("[data-toggle-nav]").click()
     page.get_by_role("link", name="专项行动", exact=True).first.click()
@@ -134,7 +119,7 @@ def test_article_returned_resubmitted_accepted_and_the_booklet_downloaded(live_s
     article_url = page.url
 
     page.context.clear_cookies()
-    _bureau_login(page, live_server, w.user[Role.BUREAU_SAFETY])
+    login_with_totp(page, live_server, w.user[Role.BUREAU_SAFETY])
     page.goto(article_url)
     page.get_by_label("意见").fill("请补充具体成效数据。")
     page.get_by_role("button", name="退回修改").click()
@@ -154,7 +139,7 @@ def test_article_returned_resubmitted_accepted_and_the_booklet_downloaded(live_s
     shot(page, "campaign-article-resubmitted")
 
     page.context.clear_cookies()
-    _bureau_login(page, live_server, w.user[Role.BUREAU_SAFETY])
+    login_with_totp(page, live_server, w.user[Role.BUREAU_SAFETY])
     page.goto(article_url)
     page.get_by_role("button", name="采用").click()
     page.wait_for_load_state()

@@ -11,7 +11,7 @@ import pytest
 from anxin.core import clock
 from anxin.core.roles import Role
 from anxin.core.testing import PASSWORD, build_world
-from tests.e2e.conftest import LAUNCH_ARGS, PHONE, login, shot  # noqa: F401
+from tests.e2e.conftest import LAUNCH_ARGS, PHONE, login, login_with_totp, shot  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,19 +60,11 @@ def test_class_teacher_sees_the_overdue_screening_first_on_a_phone(live_server, 
 
 
 def test_bureau_chases_a_school_late_with_its_screening(live_server, page):
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from anxin.core.models import Chase, Notification
 
     w, r = _world_with_late_round()
     bureau = w.user[Role.BUREAU_SAFETY]
-    device = TOTPDevice.objects.create(user=bureau, name="e2e", confirmed=True)
-    login(page, live_server, bureau.username, PASSWORD)
-    page.wait_for_url("**/otp/verify/**")
-    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/home/")
+    login_with_totp(page, live_server, bureau)
     row = page.locator("section.duties.overdue li.duty", has_text="贺兰县第一中学 排查未完成")
     assert "责任人：贺兰县第一中学 分管安全副校长" in row.inner_text()
     row.get_by_text("催办", exact=True).click()  # tap 1: opens the confirmation
@@ -162,9 +154,6 @@ def test_legal_vice_principal_sees_the_referral_waiting_with_its_due_time(live_s
 def test_bureau_chases_every_school_late_with_a_campaign_task_at_once(live_server, page):
     """A campaign task that three schools let pass is one line on the bureau's phone: how many
     schools, each school one tap away behind 查看各校, and 全部催办 telling them all."""
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from anxin.campaigns.tests.helpers import campaign, more_schools
     from anxin.core.models import Chase
     from anxin.core.testing import make_user
@@ -174,12 +163,7 @@ def test_bureau_chases_every_school_late_with_a_campaign_task_at_once(live_serve
     for i, s in enumerate(more_schools(w, 2)):
         make_user(f"sl_e2e{i}", w.county_a, Role.SAFETY_LEADER, s)
     bureau = w.user[Role.BUREAU_SAFETY]
-    device = TOTPDevice.objects.create(user=bureau, name="e2e", confirmed=True)
-    login(page, live_server, bureau.username, PASSWORD)
-    page.wait_for_url("**/otp/verify/**")
-    page.locator("input[name=token]").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/home/")
+    login_with_totp(page, live_server, bureau)
     line = page.locator("section.duties.overdue li.duty.bundle", has_text="专项行动：学校自查").first
     n = int(line.get_attribute("data-schools"))
     assert n >= 3 and f"{n} 所学校" in line.inner_text()

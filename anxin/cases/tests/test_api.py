@@ -160,7 +160,7 @@ def test_the_api_register_decrypts_only_what_it_shows_in_fixed_queries(cw, mm, a
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from anxin.core import crypto
+    from anxin.core.testing import decryptions
 
     def opened():
         case = scenarios.open_simple(cw.school_a1, mm, victim=cw.student_own, bully=cw.student_other_class)
@@ -170,14 +170,7 @@ def test_the_api_register_decrypts_only_what_it_shows_in_fixed_queries(cw, mm, a
     opened()
     c = as_user(mm)
     c.get(API)
-    plain = []
-    real = crypto.decrypt
-
-    def spy(token):
-        plain.append(real(token))
-        return plain[-1]
-
-    monkeypatch.setattr(crypto, "decrypt", spy)
+    plain = decryptions(monkeypatch)
     with CaptureQueriesContext(connection) as one:
         rows = c.get(API).json()["results"]
     assert [r["place"] for r in rows] == ["教学楼二楼走廊"]

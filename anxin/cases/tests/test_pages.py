@@ -327,7 +327,7 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
     """The page shows a party's name, school and class, never the student's 身份证件号 or
     健康状况: those are left unread (no decryption), and each notice, measure and follow-up
     names its party from the parties the page has already read."""
-    from anxin.core import crypto
+    from anxin.core.testing import decryptions
     from anxin.roster.models import Student
 
     secret = "640122201101010011"
@@ -341,14 +341,7 @@ def test_case_page_reads_no_students_secrets_and_names_each_rows_party(
     c = as_user(mm)
     url = reverse("cases:case_detail", args=[case.pk])
     c.get(url)
-    plain = []
-    real = crypto.decrypt
-
-    def spy(token):
-        plain.append(real(token))
-        return plain[-1]
-
-    monkeypatch.setattr(crypto, "decrypt", spy)
+    plain = decryptions(monkeypatch)
     body = c.get(url).content.decode()
     assert plain, "the case's own encrypted facts are still decrypted"
     assert secret not in plain and "哮喘" not in plain

@@ -11,8 +11,8 @@ from django.urls import reverse
 from anxin.care import services as care
 from anxin.cases import scenarios
 from anxin.cases import services as cases
-from anxin.core import crypto
 from anxin.core.roles import Role
+from anxin.core.testing import decryptions
 from anxin.roster.models import Student
 from anxin.screening import risk
 from anxin.screening import services as screening
@@ -64,18 +64,13 @@ def test_a_list_decrypts_nothing_it_does_not_show_and_loads_nothing_row_by_row(
     c = as_user(rows.user[who])
     url = reverse(name)
     c.get(url)
-    plain, late = [], []
-    real_decrypt, real_refresh = crypto.decrypt, Model.refresh_from_db
-
-    def decrypt(token):
-        plain.append(real_decrypt(token))
-        return plain[-1]
+    plain, late = decryptions(monkeypatch), []
+    real_refresh = Model.refresh_from_db
 
     def refresh(self, *args, fields=None, **kwargs):
         late.append((type(self).__name__, fields))
         return real_refresh(self, *args, fields=fields, **kwargs)
 
-    monkeypatch.setattr(crypto, "decrypt", decrypt)
     monkeypatch.setattr(Model, "refresh_from_db", refresh)
     resp = c.get(url)
     assert resp.status_code == 200

@@ -226,19 +226,12 @@ def test_the_lists_decrypt_the_shown_student_no_only_in_fixed_queries(world, as_
     number it reads."""
     from django.test.utils import CaptureQueriesContext
 
-    from anxin.core import crypto
-    from anxin.core.testing import make_student
+    from anxin.core.testing import decryptions, make_student
 
     secret = "640122201101010011"
     Student.objects.filter(pk=world.student_own.pk).update(id_number=secret, health="哮喘")
     c = as_user(world.user["class_teacher"])
     page, api = reverse(LIST), "/api/v1/students/"
-    plain = []
-    real = crypto.decrypt
-
-    def spy(token):
-        plain.append(real(token))
-        return plain[-1]
 
     def read():
         plain.clear()
@@ -248,7 +241,7 @@ def test_the_lists_decrypt_the_shown_student_no_only_in_fixed_queries(world, as_
         return body, rows, len(ctx)
 
     c.get(page), c.get(api)
-    monkeypatch.setattr(crypto, "decrypt", spy)
+    plain = decryptions(monkeypatch)
     body, rows, queries = read()
     st = world.student_own
     assert st.student_no_masked in body and [r["student_no"] for r in rows] == [st.student_no_masked]
