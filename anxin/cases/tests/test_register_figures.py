@@ -156,3 +156,24 @@ def test_with_the_database_cache_the_version_moves_after_the_commit(
         callback()
     assert moved  # after the commit
     assert c.get(URL).context["page_obj"].paginator.count == 1
+
+
+def test_register_reads_its_page_of_cases_once_as_values(cw, mm, as_user, monkeypatch):
+    """The page's cases are read in one query, as values: no case object per row (each cost
+    some 200 Python calls), and the pager's "is there a page?" asks the count, not the rows."""
+    _open(cw, mm, 3)
+    c = as_user(cw.user["safety_leader"])
+    c.get(URL)  # figures cached
+    newest = BullyingCase.objects.filter(school=cw.school_a1).order_by("-discovered_at", "-id").first()
+
+    def no_instances(*args, **kwargs):
+        raise AssertionError("the register built a case object for a row")
+
+    monkeypatch.setattr(BullyingCase, "from_db", classmethod(no_instances))
+    with CaptureQueriesContext(connection) as ctx:
+        body = c.get(URL).content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_bullyingcase"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert "共 3 条" in body
+    assert f'href="{reverse("cases:case_detail", args=[newest.pk])}"' in body
+    assert newest.number in body

@@ -138,7 +138,7 @@ class CaseListView(ScopedListView):
 
         counts = figures(self.request, "cases", ("register-cards", self.action), cards)
         ctx.update(
-            rows=_rows(ctx["object_list"]),
+            rows=_rows(ctx["object_list"].values(*_ROW_FIELDS)),
             can_open_case=policy.can(user, "cases.bullyingcase.open"),
             late_count=counts["late"],
             open_count=counts["open"],
@@ -146,9 +146,27 @@ class CaseListView(ScopedListView):
         return ctx
 
 
+# what a row of the page shows: read as values, not as cases (no model instance per row)
+_ROW_FIELDS = (
+    "pk",
+    "number",
+    "can_open",
+    "school__name",
+    "discovered_at",
+    "first_reported_at",
+    "source",
+    "is_public_opinion",
+    "state",
+    "result",
+    "late_now",
+    "report_required",
+)
+
+
 def _rows(cases) -> list[dict]:
     """The page's rows as plain strings, made once here rather than resolved cell by cell in
-    the template (labels of choices, local times, the case page's address)."""
+    the template (labels of choices, local times, the case page's address); ``cases`` are
+    dicts of ``_ROW_FIELDS``."""
     sources, states, results = (
         {k: str(v) for k, v in choices}
         for choices in (Source.choices, CaseState.choices, BullyingCase._meta.get_field("result").choices)
@@ -156,22 +174,22 @@ def _rows(cases) -> list[dict]:
     page_of = id_path("cases:case_detail")
     rows = []
     for c in cases:
-        found = timezone.localtime(c.discovered_at)
-        reported = timezone.localtime(c.first_reported_at) if c.first_reported_at else None
+        found = timezone.localtime(c["discovered_at"])
+        reported = timezone.localtime(c["first_reported_at"]) if c["first_reported_at"] else None
         rows.append(
             {
-                "number": c.number,
-                "url": page_of(c.pk) if c.can_open else "",
-                "school": c.school.name,
+                "number": c["number"],
+                "url": page_of(c["pk"]) if c["can_open"] else "",
+                "school": c["school__name"],
                 "discovered": f"{found:%Y-%m-%d %H:%M}",
-                "source": sources.get(c.source, c.source),
-                "opinion": c.is_public_opinion,
-                "state": states.get(c.state, c.state),
-                "closed": c.state == CaseState.CLOSED,
-                "result": results.get(c.result, c.result),
-                "late_now": c.late_now,
+                "source": sources.get(c["source"], c["source"]),
+                "opinion": c["is_public_opinion"],
+                "state": states.get(c["state"], c["state"]),
+                "closed": c["state"] == CaseState.CLOSED,
+                "result": results.get(c["result"], c["result"]),
+                "late_now": c["late_now"],
                 "reported": f"{reported:%m-%d %H:%M}" if reported else "",
-                "required": c.report_required,
+                "required": c["report_required"],
             }
         )
     return rows
