@@ -192,13 +192,17 @@ class Student(models.Model):
 
     @property
     def student_no_masked(self) -> str:
-        """学籍号 is the ID number behind a letter (G/J/L + 18 digits): lists show it masked."""
-        no = self.student_no or ""
-        return no[:1] + mask_id(no[1:]) if len(no) == 19 else mask_id(no)
+        return mask_student_no(self.student_no)
 
     @property
     def is_boarding(self) -> bool:
         return self.attendance == Attendance.BOARDING
+
+
+def mask_student_no(no: str | None) -> str:
+    """学籍号 is the ID number behind a letter (G/J/L + 18 digits): lists show it masked."""
+    no = no or ""
+    return no[:1] + mask_id(no[1:]) if len(no) == 19 else mask_id(no)
 
 
 # manage.py rotate_keys rebuilds these with the current key

@@ -32,7 +32,7 @@ from anxin.roster.forms import (
     UploadForm,
 )
 from anxin.roster.importer import ETHNICITY_LABEL
-from anxin.roster.models import RosterImport, StaffImport, Student, student_no_indexes_for
+from anxin.roster.models import RosterImport, StaffImport, Student, mask_student_no, student_no_indexes_for
 
 IMPORT_PERMS = ("roster.student.import", "roster.staff.import")
 
@@ -62,7 +62,7 @@ class StudentListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["lookup_form"] = kwargs.get("lookup_form") or StudentNoLookupForm()
-        ctx["rows"] = _rows(ctx["object_list"])
+        ctx["rows"] = _rows(ctx["object_list"].values(*_ROW_FIELDS))
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -82,23 +82,38 @@ class StudentListView(ScopedListView):
         return self.render_to_response(self.get_context_data(lookup_form=form), status=400)
 
 
+# what a row of the page shows, read as values (no student, school, class or grade object per row)
+_ROW_FIELDS = (
+    "pk",
+    "name",
+    "student_no",
+    "sex",
+    "klass_id",
+    "klass__grade__name",
+    "klass__name",
+    "school__name",
+    "status",
+)
+
+
 def _rows(students) -> list[dict]:
     """The page's rows as plain strings, made once here rather than resolved cell by cell in
-    the template (labels of choices, the class, the student page's address)."""
+    the template (labels of choices, the class, the student page's address); ``students`` are
+    dicts of ``_ROW_FIELDS``."""
     sexes, statuses = (
         {k: str(v) for k, v in Student._meta.get_field(name).flatchoices} for name in ("sex", "status")
     )
     page_of = id_path("roster:student_detail")
     return [
         {
-            "name": s.name,
-            "url": page_of(s.pk),
-            "student_no": s.student_no_masked,
-            "sex": sexes.get(s.sex, s.sex),
-            "klass": f"{s.klass.grade.name}{s.klass.name}" if s.klass_id else "",
-            "school": s.school.name,
-            "status": statuses.get(s.status, s.status),
-            "enrolled": s.status == "enrolled",
+            "name": s["name"],
+            "url": page_of(s["pk"]),
+            "student_no": mask_student_no(s["student_no"]),
+            "sex": sexes.get(s["sex"], s["sex"]),
+            "klass": f"{s['klass__grade__name']}{s['klass__name']}" if s["klass_id"] else "",
+            "school": s["school__name"],
+            "status": statuses.get(s["status"], s["status"]),
+            "enrolled": s["status"] == "enrolled",
         }
         for s in students
     ]

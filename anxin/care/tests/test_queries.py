@@ -55,3 +55,26 @@ def test_class_and_plan_pages_have_bounded_queries(
         assert c.get(f"/care/mechanisms/class/{world.class_a1_1.pk}/").status_code == 200
     with django_assert_max_num_queries(DETAIL_MAX):
         assert c.get(f"/care/plans/{plan.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_care_list_reads_its_rows_as_values(world, leader, teacher, counsellor, as_user, monkeypatch):
+    """关爱对象 is the class teacher's phone page: its rows are read as values, no plan,
+    student or owner object per row, and still say who, which class and what to do."""
+    from anxin.care.models import CarePlan
+    from anxin.roster.models import Student
+
+    _fill(world, leader, teacher, counsellor, 3)
+    plan = CarePlan.objects.select_related("student__klass__grade").order_by("pk").first()
+    c = as_user(leader)
+
+    def no_instances(*args, **kwargs):
+        raise AssertionError("the list built an object for a row")
+
+    for model in (CarePlan, Student):
+        monkeypatch.setattr(model, "from_db", classmethod(no_instances))
+    html = c.get("/care/").content.decode()
+    assert f'href="/care/plans/{plan.pk}/"' in html
+    assert f"{plan.student.klass.grade.name}{plan.student.klass.name}" in html
+    assert f'href="/care/plans/{plan.pk}/log/"' in html and "记录谈话" in html
+    assert str(leader) in html  # the owner

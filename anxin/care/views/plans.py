@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from anxin.care.models import (
 )
 from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
-from anxin.core.crypto import encrypted_fields
+from anxin.core.duties import id_path
 from anxin.core.editing import ServiceFormView
 from anxin.core.listing import ScopedListView
 from anxin.roster.models import Student
@@ -55,7 +56,6 @@ class PlanListView(ScopedListView):
     title = gettext_lazy("关爱对象")
     export_name = gettext_lazy("关爱帮扶台账")
     select_related = PLAN_RELATED
-    unread_on_page = encrypted_fields(Student, "student__")  # (the name and class are shown)
     columns = [
         (gettext_lazy("学校"), "school.name"),
         (gettext_lazy("班级"), "col_klass"),
@@ -90,12 +90,62 @@ class PlanListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        can_log = policy.can(user, "care.contactlog.change")
         ctx.update(
-            today=clock.today(),
+            rows=_plan_rows(ctx["object_list"].values(*_PLAN_ROW_FIELDS), can_log),
             can_create=policy.can(user, "care.careplan.change"),
-            can_log=policy.can(user, "care.contactlog.change"),
         )
         return ctx
+
+
+# what a row of 关爱对象 shows, read as values (no plan, student, class, grade or owner object)
+_PLAN_ROW_FIELDS = (
+    "pk",
+    "student__name",
+    "student__klass__grade__name",
+    "student__klass__name",
+    "kind",
+    "status",
+    "level",
+    "owner__real_name",
+    "owner__username",
+    "last_contact_at",
+    "next_due_on",
+)
+
+
+def _plan_rows(plans, can_log: bool) -> list[dict]:
+    """The page's rows as plain strings, made once here rather than resolved cell by cell in
+    the template (labels of choices, local times, days overdue, the addresses)."""
+    kinds, statuses, levels = (
+        {k: str(v) for k, v in CarePlan._meta.get_field(name).flatchoices}
+        for name in ("kind", "status", "level")
+    )
+    page_of, log_of = id_path("care:plan_detail"), id_path("care:plan_log")
+    today = clock.today()
+    rows = []
+    for p in plans:
+        active = p["status"] == CarePlan.Status.ACTIVE
+        due = p["next_due_on"]
+        contact = p["last_contact_at"]
+        rows.append(
+            {
+                "url": page_of(p["pk"]),
+                "student": p["student__name"],
+                "klass": f"{p['student__klass__grade__name']}{p['student__klass__name']}",
+                "kind": kinds.get(p["kind"], p["kind"]),
+                "status": "" if active else statuses.get(p["status"], p["status"]),
+                "level": p["level"],
+                "level_label": levels.get(p["level"], p["level"]),
+                "owner": p["owner__real_name"] or p["owner__username"],
+                "contact": f"{timezone.localtime(contact):%Y-%m-%d %H:%M}" if contact else "",
+                "due": f"{due:%Y-%m-%d}" if due else "",
+                "overdue": max(0, (today - due).days) if active and due else 0,
+                "log_url": log_of(p["pk"]) if can_log and active else "",
+                "watch": p["kind"] == CarePlan.Kind.WATCH,
+            }
+        )
+    return rows
 
 
 @login_required
@@ -188,7 +238,6 @@ class StudentFormView(ServiceFormView):
     context_object_name = "student"
 
     def get_object(self):
-        from anxin.roster.models import Student
 
         require(self.request, self.permission)
         student_id = self.request.GET.get("student")

@@ -255,3 +255,19 @@ def test_the_lists_decrypt_the_shown_student_no_only_in_fixed_queries(world, as_
     header = [cell.value for cell in ws[1]]
     masked = {str(row[header.index("身份证件号（脱敏）")].value) for row in ws.iter_rows(min_row=2)}
     assert secret not in masked and any(m.startswith("6401") and m.endswith("11") for m in masked)
+
+
+def test_the_student_list_reads_its_rows_as_values(world, as_user, monkeypatch):
+    """学生名单 reads its rows as values: no student object per row (nor its school, class and
+    grade), and each row still links the student and shows the class and the masked 学籍号."""
+    st = world.student_own
+    c = as_user(world.user["class_teacher"])
+
+    def no_instances(*args, **kwargs):
+        raise AssertionError("the list built an object for a row")
+
+    monkeypatch.setattr(Student, "from_db", classmethod(no_instances))
+    body = c.get(reverse(LIST)).content.decode()
+    assert f'href="{reverse("roster:student_detail", args=[st.pk])}"' in body
+    assert st.student_no_masked in body and st.student_no not in body
+    assert f"{world.class_a1_1.grade.name}{world.class_a1_1.name}" in body
