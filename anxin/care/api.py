@@ -14,7 +14,7 @@ from anxin.care import services
 from anxin.care.cadence import Level
 from anxin.care.filters import CarePlanApiFilter, ContactLogApiFilter, SessionApiFilter, TaskApiFilter
 from anxin.care.models import CarePlan, ContactLog, CounsellingSession, InterventionTask, Measure
-from anxin.core.api import ScopedReadOnlyViewSet
+from anxin.core.api import PlainRows, ScopedReadOnlyViewSet
 from anxin.core.editing import ServiceCreateMixin
 
 
@@ -56,7 +56,7 @@ class StaffField(serializers.PrimaryKeyRelatedField):
 # --- read serializers ----------------------------------------------------------------------------
 
 
-class CarePlanSerializer(serializers.ModelSerializer):
+class CarePlanSerializer(PlainRows, serializers.ModelSerializer):
     student_name = serializers.CharField(source="student.name", read_only=True)
     klass = serializers.IntegerField(source="student.klass_id", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)

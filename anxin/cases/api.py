@@ -47,14 +47,14 @@ from anxin.cases.models import (
     Source,
 )
 from anxin.core import audit, policy
-from anxin.core.api import ScopedReadOnlyViewSet, unshown_secrets
+from anxin.core.api import PlainRows, ScopedReadOnlyViewSet, unshown_secrets
 from anxin.core.api_auth import PolicyPermission
 from anxin.core.schema import OneObjectSchema
 
 # --- serializers -------------------------------------------------------------------------------
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(PlainRows, serializers.ModelSerializer):
     """A row of the register (台账): no names, no free text."""
 
     school_name = serializers.CharField(source="school.name", read_only=True)

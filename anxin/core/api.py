@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, viewsets
+from rest_framework.fields import SkipField
+from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
+from rest_framework.serializers import BaseSerializer, SerializerMethodField
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from anxin.core import audit, policy
@@ -28,6 +33,62 @@ def unshown_secrets(model, serializer_class) -> tuple[str, ...]:
     for name, field in serializer_class().fields.items():
         named.update((name, (field.source or name).split(".")[0]))
     return tuple(f for f in encrypted_fields(model) if f not in named)
+
+
+class PlainRows:
+    """A ``ModelSerializer`` mixin for lists of many rows: a field that shows one of the model's
+    own columns (or a foreign key as its id) reads it with one ``getattr``, where DRF walks
+    ``source_attrs``, tests the value for a callable and catches lookup errors for each field of
+    each row (about a third of a 50-row list's Python). Any other field (a dotted source, a
+    method, a property, a nested serializer) goes DRF's own way, and so does a row that is a
+    mapping. The output is DRF's (tested field by field against it)."""
+
+    def to_representation(self, instance):
+        if isinstance(instance, Mapping):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_plain_plan")
+        if plan is None:
+            plan = self._plain_plan = _plain_plan(self)
+        ret = {}
+        for name, attname, field in plan:
+            if attname is not None:  # a column: None stays None, as in DRF
+                value = getattr(instance, attname)
+                ret[name] = value if value is None or field is None else field.to_representation(value)
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check is None else field.to_representation(attribute)
+        return ret
+
+
+def _plain_plan(serializer) -> list[tuple]:
+    """(name, the column's attribute or None, the field or None for an id as it is)."""
+    model = serializer.Meta.model
+    plan = []
+    for field in serializer._readable_fields:
+        attname, shown = None, field
+        attrs = field.source_attrs
+        if len(attrs) == 1 and not isinstance(
+            field, (BaseSerializer, ManyRelatedField, SerializerMethodField)
+        ):
+            try:
+                column = model._meta.get_field(attrs[0])
+            except FieldDoesNotExist:
+                column = None
+            if column is not None and column.concrete and not column.many_to_many:
+                if not column.is_relation:
+                    attname = column.attname
+                elif (
+                    isinstance(field, PrimaryKeyRelatedField)
+                    and field.pk_field is None
+                    and field.use_pk_only_optimization()
+                ):
+                    attname, shown = column.attname, None
+        plan.append((field.field_name, attname, shown))
+    return plan
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):

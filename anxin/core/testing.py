@@ -175,3 +175,19 @@ def decryptions(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(crypto, "decrypt", spy)
     return seen
+
+
+def assert_plain_rows_match_drf(serializer_class, instances) -> list[dict]:
+    """A serializer with ``core.api.PlainRows`` gives, for ``instances``, exactly what DRF's own
+    ``to_representation`` gives (the same keys in the same order, the same values); returns
+    the rows."""
+    from rest_framework import serializers
+
+    drf_own = type(
+        "DrfOwn", (serializer_class,), {"to_representation": serializers.ModelSerializer.to_representation}
+    )
+    plain = [dict(row) for row in serializer_class(instances, many=True).data]
+    own = [dict(row) for row in drf_own(instances, many=True).data]
+    assert plain == own
+    assert [list(row) for row in plain] == [list(row) for row in own]
+    return plain

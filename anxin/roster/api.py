@@ -12,13 +12,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from anxin.core import audit, policy
-from anxin.core.api import ScopedReadOnlyViewSet
+from anxin.core.api import PlainRows, ScopedReadOnlyViewSet
 from anxin.roster import services
 from anxin.roster.filters import GuardianFilter, RosterImportFilter, StudentFilter
 from anxin.roster.models import Guardian, RosterImport, Student
 
 
-class StudentListSerializer(serializers.ModelSerializer):
+class StudentListSerializer(PlainRows, serializers.ModelSerializer):
     # 学籍号 carries the ID number: the API shows it masked like the lists (FORMATS.md)
     student_no = serializers.CharField(source="student_no_masked", read_only=True)
     klass_name = serializers.SerializerMethodField()

@@ -78,3 +78,18 @@ def test_care_list_reads_its_rows_as_values(world, leader, teacher, counsellor, 
     assert f"{plan.student.klass.grade.name}{plan.student.klass.name}" in html
     assert f'href="/care/plans/{plan.pk}/log/"' in html and "记录谈话" in html
     assert str(leader) in html  # the owner
+
+
+@pytest.mark.django_db
+def test_care_plan_api_rows_are_drf_own(world, leader, teacher, counsellor):
+    """The care plans' serializer reads its columns directly (``core.api.PlainRows``) and gives
+    what DRF's own ``to_representation`` gives: open and closed plans, empty dates, ids."""
+    from anxin.care.api import CarePlanSerializer
+    from anxin.care.models import CarePlan
+    from anxin.core.testing import assert_plain_rows_match_drf
+
+    _fill(world, leader, teacher, counsellor, 3)
+    services.close_plan(leader, CarePlan.objects.order_by("pk").first(), note="已好转")
+    plans = list(CarePlan.objects.select_related("student", "owner").order_by("pk"))
+    rows = assert_plain_rows_match_drf(CarePlanSerializer, plans)
+    assert {r["status"] for r in rows} == {"active", "closed"} and None in {r["closed_on"] for r in rows}

@@ -183,3 +183,21 @@ def test_the_api_register_decrypts_only_what_it_shows_in_fixed_queries(cw, mm, a
     # a case of its own still shows its narrative
     case = BullyingCase.objects.order_by("id").first()
     assert c.get(f"{API}{case.pk}/").json()["summary"] == case.summary
+
+
+def test_plain_rows_give_drf_own_output(cw, new_case, drive, mm):
+    """``core.api.PlainRows`` reads the columns directly: the register's rows and a whole case
+    (nested parties, ids of foreign keys, empty ones, times, choices, properties) come out
+    exactly as DRF's own ``to_representation`` gives them, for a case just opened and one closed."""
+    from anxin.cases.api import CaseListSerializer, CaseSerializer
+    from anxin.core.testing import assert_plain_rows_match_drf
+
+    closed = drive(new_case(), S.CLOSED, result="serious")
+    opened = new_case()
+    cases = list(BullyingCase.objects.filter(pk__in=[closed.pk, opened.pk]).select_related("school"))
+    for cls in (CaseListSerializer, CaseSerializer):
+        rows = assert_plain_rows_match_drf(cls, cases)
+        assert {row["school"] for row in rows} == {closed.school_id} and None in {
+            r["closed_at"] for r in rows
+        }
+        assert {row["state"] for row in rows} == {S.CLOSED, opened.state}

@@ -271,3 +271,15 @@ def test_the_student_list_reads_its_rows_as_values(world, as_user, monkeypatch):
     assert f'href="{reverse("roster:student_detail", args=[st.pk])}"' in body
     assert st.student_no_masked in body and st.student_no not in body
     assert f"{world.class_a1_1.grade.name}{world.class_a1_1.name}" in body
+
+
+def test_the_api_rows_are_drf_own(world):
+    """The student list's serializer reads its columns directly (``core.api.PlainRows``) and
+    gives what DRF's own ``to_representation`` gives, 学籍号 masked."""
+    from anxin.core.testing import assert_plain_rows_match_drf
+    from anxin.roster.api import StudentDetailSerializer, StudentListSerializer
+
+    students = list(Student.objects.select_related("school", "klass__grade").order_by("pk"))
+    for cls in (StudentListSerializer, StudentDetailSerializer):
+        rows = assert_plain_rows_match_drf(cls, students)
+        assert {r["student_no"] for r in rows} == {s.student_no_masked for s in students}
