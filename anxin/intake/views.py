@@ -12,15 +12,17 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.core import audit, filecrypt, policy
 from anxin.core.access import deny, get_for_user, require
+from anxin.core.duties import id_path
 from anxin.core.listing import ScopedListView
 from anxin.intake import poster, services, transfer
-from anxin.intake.data import URGENCY_LEVEL_CLASS, Urgency, hint_reasons, suggested_urgency
+from anxin.intake.data import BEHAVIOUR_SHORT, URGENCY_LEVEL_CLASS, Urgency, hint_reasons, suggested_urgency
 from anxin.intake.filters import EmergencyFilter, ReportFilter
 from anxin.intake.forms import (
     CloseForm,
@@ -124,7 +126,56 @@ class InboxView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_record"] = policy.can(self.request.user, "intake.report.record")
+        ctx["rows"] = _inbox_rows(ctx["object_list"].values(*_INBOX_ROW_FIELDS))
         return ctx
+
+
+# what a row of 举报受理 shows, read as values (no report or owner object per row; no content)
+_INBOX_ROW_FIELDS = (
+    "pk",
+    "created_at",
+    "channel",
+    "behaviours",
+    "hint_words",
+    "awaiting_reply",
+    "urgency",
+    "status",
+    "owner__real_name",
+    "owner__username",
+)
+
+
+def _inbox_rows(reports) -> list[dict]:
+    """The page's rows as plain strings, made once here rather than resolved cell by cell in
+    the template (labels of choices, local times, how long ago, the report's address)."""
+    from anxin.core.templatetags.anxin_time import ago
+
+    channels, urgencies, statuses = (
+        {k: str(v) for k, v in Report._meta.get_field(name).flatchoices}
+        for name in ("channel", "urgency", "status")
+    )
+    page_of = id_path("intake:report_detail")
+    rows = []
+    for r in reports:
+        status = r["status"]
+        rows.append(
+            {
+                "pk": r["pk"],
+                "url": page_of(r["pk"]),
+                "received": f"{timezone.localtime(r['created_at']):%Y-%m-%d %H:%M}",
+                "ago": ago(r["created_at"]),
+                "channel": channels.get(r["channel"], r["channel"]),
+                "behaviours": "、".join(str(BEHAVIOUR_SHORT.get(b, b)) for b in r["behaviours"] or []),
+                "hinted": bool(r["hint_words"]),
+                "awaiting_reply": r["awaiting_reply"],
+                "urgency": urgencies.get(r["urgency"], r["urgency"]) if r["urgency"] else "",
+                "urgency_class": URGENCY_LEVEL_CLASS.get(r["urgency"], ""),
+                "status": statuses.get(status, status),
+                "status_class": "bad" if status == "new" else "ok" if status in ("closed", "case") else "",
+                "owner": r["owner__real_name"] or r["owner__username"] or "",
+            }
+        )
+    return rows
 
 
 def _report_or_404(request, pk, action="view", *, sensitive=False):

@@ -107,7 +107,20 @@ def test_inbox_queries_are_bounded(world, as_user, django_assert_max_num_queries
     c = as_user(world.user[Role.SAFETY_LEADER])
     with django_assert_max_num_queries(14):
         r = c.get("/intake/")
-    assert r.status_code == 200 and len(r.context["object_list"]) == 25
+    assert r.status_code == 200 and len(r.context["rows"]) == 25
+
+
+def test_the_inbox_reads_its_rows_as_values(world, as_user, submitted, monkeypatch):
+    """举报受理 reads its rows as values: no report or user object per row (and so no content
+    that could be shown by mistake), and a row still links the report and says its state."""
+
+    def no_instances(*args, **kwargs):
+        raise AssertionError("the inbox built a report for a row")
+
+    monkeypatch.setattr(Report, "from_db", classmethod(no_instances))
+    body = as_user(world.user[Role.SAFETY_LEADER]).get("/intake/").content.decode()
+    assert f'href="/intake/reports/{submitted.report.pk}/">#{submitted.report.pk}</a>' in body
+    assert '<span class="badge bad">待受理</span>' in body and "未研判" in body
 
 
 def test_county_page_queries_do_not_grow_with_schools(world, as_user, django_assert_max_num_queries):
