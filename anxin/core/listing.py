@@ -126,6 +126,12 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
+def choice_labels(model, *names: str) -> list[dict[str, str]]:
+    """For each field of ``model`` named, its choices as {value: label in the current language}:
+    a list page that makes its rows in the view (as values, not objects) labels them with it."""
+    return [{k: str(v) for k, v in model._meta.get_field(name).flatchoices} for name in names]
+
+
 def single_scope(user) -> tuple[int | None, int | None]:
     """(school id, class id) when all the user sees lies in one school / one class (from the
     memberships and grants already loaded for the request: no query of its own), else None."""

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from anxin.core import audit, filecrypt, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.duties import id_path
-from anxin.core.listing import ScopedListView
+from anxin.core.listing import ScopedListView, choice_labels
 from anxin.intake import poster, services, transfer
 from anxin.intake.data import BEHAVIOUR_SHORT, URGENCY_LEVEL_CLASS, Urgency, hint_reasons, suggested_urgency
 from anxin.intake.filters import EmergencyFilter, ReportFilter
@@ -150,10 +150,7 @@ def _inbox_rows(reports) -> list[dict]:
     the template (labels of choices, local times, how long ago, the report's address)."""
     from anxin.core.templatetags.anxin_time import ago
 
-    channels, urgencies, statuses = (
-        {k: str(v) for k, v in Report._meta.get_field(name).flatchoices}
-        for name in ("channel", "urgency", "status")
-    )
+    channels, urgencies, statuses = choice_labels(Report, "channel", "urgency", "status")
     page_of = id_path("intake:report_detail")
     rows = []
     for r in reports:

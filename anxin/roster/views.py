@@ -18,7 +18,7 @@ from anxin.core import audit, policy
 from anxin.core.access import deny, get_for_user, require
 from anxin.core.crypto import encrypted_fields
 from anxin.core.duties import id_path
-from anxin.core.listing import ScopedListView
+from anxin.core.listing import ScopedListView, choice_labels
 from anxin.core.xlsx import XLSX
 from anxin.roster import hub as student_hub
 from anxin.roster import services
@@ -100,9 +100,7 @@ def _rows(students) -> list[dict]:
     """The page's rows as plain strings, made once here rather than resolved cell by cell in
     the template (labels of choices, the class, the student page's address); ``students`` are
     dicts of ``_ROW_FIELDS``."""
-    sexes, statuses = (
-        {k: str(v) for k, v in Student._meta.get_field(name).flatchoices} for name in ("sex", "status")
-    )
+    sexes, statuses = choice_labels(Student, "sex", "status")
     page_of = id_path("roster:student_detail")
     return [
         {

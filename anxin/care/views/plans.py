@@ -32,7 +32,7 @@ from anxin.core import clock, policy
 from anxin.core.access import check, get_for_user, require
 from anxin.core.duties import id_path
 from anxin.core.editing import ServiceFormView
-from anxin.core.listing import ScopedListView
+from anxin.core.listing import ScopedListView, choice_labels
 from anxin.roster.models import Student
 
 from .common import (
@@ -117,10 +117,7 @@ _PLAN_ROW_FIELDS = (
 def _plan_rows(plans, can_log: bool) -> list[dict]:
     """The page's rows as plain strings, made once here rather than resolved cell by cell in
     the template (labels of choices, local times, days overdue, the addresses)."""
-    kinds, statuses, levels = (
-        {k: str(v) for k, v in CarePlan._meta.get_field(name).flatchoices}
-        for name in ("kind", "status", "level")
-    )
+    kinds, statuses, levels = choice_labels(CarePlan, "kind", "status", "level")
     page_of, log_of = id_path("care:plan_detail"), id_path("care:plan_log")
     today = clock.today()
     rows = []

@@ -19,7 +19,7 @@ from anxin.cases.views._common import S
 from anxin.core import clock, policy
 from anxin.core.duties import id_path
 from anxin.core.editing import ServiceFormView
-from anxin.core.listing import ScopedListView, figures
+from anxin.core.listing import ScopedListView, choice_labels, figures
 
 # --- the register (台账) -------------------------------------------------------------------------
 
@@ -167,10 +167,7 @@ def _rows(cases) -> list[dict]:
     """The page's rows as plain strings, made once here rather than resolved cell by cell in
     the template (labels of choices, local times, the case page's address); ``cases`` are
     dicts of ``_ROW_FIELDS``."""
-    sources, states, results = (
-        {k: str(v) for k, v in choices}
-        for choices in (Source.choices, CaseState.choices, BullyingCase._meta.get_field("result").choices)
-    )
+    sources, states, results = choice_labels(BullyingCase, "source", "state", "result")
     page_of = id_path("cases:case_detail")
     rows = []
     for c in cases:
