@@ -139,8 +139,16 @@ def memberships(user) -> list:
         return cached if user.is_active else []
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
+    from anxin.core import sqlcache
+
     membership = apps.get_model("accounts", "Membership")
-    cached = list(membership.objects.active().filter(user=user).select_related("school", "klass__grade"))
+
+    def posts(user_id, today):  # read on every page: compiled once per process (sqlcache)
+        return (
+            membership.objects.active(today).filter(user_id=user_id).select_related("school", "klass__grade")
+        )
+
+    cached = sqlcache.rows(("policy.memberships",), posts, user.pk, timezone.localdate())
     user._anxin_memberships = cached
     return cached
 
@@ -150,9 +158,14 @@ def grants(user) -> list:
         return []
     cached = getattr(user, "_anxin_grants", None)
     if cached is None:
+        from anxin.core import sqlcache
+
         access_grant = apps.get_model("accounts", "AccessGrant")
 
-        cached = list(access_grant.objects.active(at=timezone.now()).filter(grantee=user))
+        def held(user_id, now):  # read on every page: compiled once per process (sqlcache)
+            return access_grant.objects.active(at=now).filter(grantee_id=user_id)
+
+        cached = sqlcache.rows(("policy.grants",), held, user.pk, timezone.now())
         user._anxin_grants = cached
     return cached
 

@@ -132,3 +132,36 @@ def test_reset_password_forces_a_change_and_ends_old_password(client, world):
     assert post_login(client, teacher.username).status_code == 200  # the old one fails
     assert post_login(client, teacher.username, new).status_code == 302
     assert client.get(PAGE)["Location"] == "/accounts/password/"
+
+
+def test_each_request_reads_the_user_posts_and_grants_afresh(world, as_user):
+    """The signed-in user, their posts and their grants are read on every request through
+    statements compiled once per process (core.sqlcache): the statements are kept, never the
+    rows. A post ended, a grant approved or an account switched off between two requests is
+    seen by the second."""
+    import datetime as dt
+
+    from anxin.accounts.models import AccessGrant
+    from anxin.core import sqlcache
+
+    teacher = world.user[Role.CLASS_TEACHER]
+    c = as_user(teacher)
+    assert c.get("/roster/students/").status_code == 200
+    kept = {key[2] for key in sqlcache._CACHE}
+    assert {"policy.memberships", "policy.grants", "accounts.signed_in_user"} <= kept
+    outsider = world.student_other_school
+    assert c.get(f"/roster/students/{outsider.pk}/").status_code == 404
+    AccessGrant.objects.create(
+        grantee=teacher,
+        county=outsider.county,
+        school=outsider.school,
+        reason="跨校调查",
+        starts_at=timezone.now() - timedelta(minutes=1),
+        expires_at=timezone.now() + timedelta(hours=1),
+        status=AccessGrant.Status.APPROVED,
+    )
+    assert c.get(f"/roster/students/{outsider.pk}/").status_code == 200
+    teacher.memberships.update(ended_on=timezone.localdate() - dt.timedelta(days=1))
+    assert c.get("/roster/students/").status_code == 403
+    type(teacher).objects.filter(pk=teacher.pk).update(is_active=False)
+    assert c.get("/roster/students/").status_code == 302  # signed out
