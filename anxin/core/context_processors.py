@@ -40,10 +40,8 @@ def shell(request):
     scope_names = sorted(
         {str(m.klass) if m.klass_id else (m.school.name if m.school_id else "") for m in ms} - {""}
     )
-    from anxin.core.models import Notification
-
     ctx = {
-        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "unread_notifications": _unread(user.pk),
         "nav_sections": sections,
         "nav_html": _nav_html(sections),
         "role_labels": role_labels,
@@ -61,6 +59,25 @@ def shell(request):
         ctx["current_school"] = request.session.get("school_filter")
         ctx["switch_options"] = _options_html(ctx["switch_schools"], ctx["current_school"])
     return ctx
+
+
+def _unread(user_id: int) -> int:
+    """The bell's count: on every page, so its statement is compiled once per process."""
+    from django.db.models import Count
+
+    from anxin.core import sqlcache
+    from anxin.core.models import Notification
+
+    def unread(pk):
+        return (
+            Notification.objects.filter(recipient_id=pk, read_at__isnull=True)
+            .values("recipient_id")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+        )
+
+    found = sqlcache.rows(("shell.unread",), unread, user_id)
+    return found[0] if found else 0
 
 
 # The menu and the school switcher are on every page: built here in one pass rather than
