@@ -11,6 +11,7 @@ client), each page's median time and query count. Prints:
 
     BENCH page_bare_rps                  the reference (mean over the runs)
     BENCH page_<name>_rps / _p95_ms / _share_pct
+    BENCH page_<name>_of_shell_pct       its share against the lightest staff page's (修改密码)
     BENCH page_<name>_inproc_ms / _inproc_min_ms / _queries / _calls (Python function calls)
     BENCH page_cpu_reference_ms          the machine's speed in the run (bench/_common.py)
 
@@ -489,7 +490,7 @@ def run(args) -> int:
             f"{args.seconds} s per run; gunicorn 2 workers x 4 threads for each server; "
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
         )
-        bare_runs = []
+        bare_runs, shares = [], {}
         for name, who, path in PAGES:
             if only and name not in only:
                 continue
@@ -511,6 +512,13 @@ def run(args) -> int:
             print(f"BENCH page_{name}_rps {page['rps']:.1f} req/s")
             print(f"BENCH page_{name}_p95_ms {page['p95']:.0f} ms")
             print(f"BENCH page_{name}_share_pct {share:.1f} %")
+            shares[name] = share
+        if shares.get("shell"):
+            # each page against the lightest staff page (both as shares of the bare view in their
+            # own runs): what a page costs beyond the shell every page pays
+            for name, share in shares.items():
+                if name != "shell":
+                    print(f"BENCH page_{name}_of_shell_pct {100 * share / shares['shell']:.1f} %")
         if bare_runs:
             print(
                 f"# bare view: {min(bare_runs):.0f}–{max(bare_runs):.0f} req/s over the runs; "
