@@ -62,6 +62,8 @@ class UsernameOrPhoneBackend(ModelBackend):
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
+        if not 0 < pk < 2**63:  # (a session that says so is signed out, not a 500)
+            return None
         found = sqlcache.rows(("accounts.signed_in_user",), signed_in, pk)
         user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None

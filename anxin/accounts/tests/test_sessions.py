@@ -165,3 +165,12 @@ def test_each_request_reads_the_user_posts_and_grants_afresh(world, as_user):
     assert c.get("/roster/students/").status_code == 403
     type(teacher).objects.filter(pk=teacher.pk).update(is_active=False)
     assert c.get("/roster/students/").status_code == 302  # signed out
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999999", "-1"])
+def test_a_session_naming_no_possible_user_is_signed_out(world, as_user, user_id):
+    c = as_user(world.user[Role.CLASS_TEACHER])
+    session = c.session
+    session["_auth_user_id"] = user_id
+    session.save()
+    assert c.get("/roster/students/").status_code == 302

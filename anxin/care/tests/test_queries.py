@@ -74,10 +74,10 @@ def test_care_list_reads_its_rows_as_values(world, leader, teacher, counsellor, 
     for model in (CarePlan, Student):
         monkeypatch.setattr(model, "from_db", classmethod(no_instances))
     html = c.get("/care/").content.decode()
-    assert f'href="/care/plans/{plan.pk}/"' in html
-    assert f"{plan.student.klass.grade.name}{plan.student.klass.name}" in html
-    assert f'href="/care/plans/{plan.pk}/log/"' in html and "记录谈话" in html
-    assert str(leader) in html  # the owner
+    assert f'href="/care/plans/{plan.pk}/">{plan.student.name}</a>' in html
+    assert f'data-label="班级">{plan.student.klass.grade.name}{plan.student.klass.name}</td>' in html
+    assert f'href="/care/plans/{plan.pk}/log/">记录谈话</a>' in html
+    assert f'data-label="责任人">{plan.owner}</td>' in html
 
 
 @pytest.mark.django_db

@@ -268,9 +268,9 @@ def test_the_student_list_reads_its_rows_as_values(world, as_user, monkeypatch):
 
     monkeypatch.setattr(Student, "from_db", classmethod(no_instances))
     body = c.get(reverse(LIST)).content.decode()
-    assert f'href="{reverse("roster:student_detail", args=[st.pk])}"' in body
-    assert st.student_no_masked in body and st.student_no not in body
-    assert f"{world.class_a1_1.grade.name}{world.class_a1_1.name}" in body
+    assert f'href="{reverse("roster:student_detail", args=[st.pk])}">{st.name}</a>' in body
+    assert f'data-label="全国学籍号">{st.student_no_masked}</td>' in body and st.student_no not in body
+    assert f'data-label="班级">{world.class_a1_1.grade.name}{world.class_a1_1.name}</td>' in body
 
 
 def test_the_api_rows_are_drf_own(world):
