@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, viewsets
-from rest_framework.fields import SkipField
+from rest_framework.fields import Field, SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.serializers import BaseSerializer, SerializerMethodField
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,10 +79,13 @@ def _plain_plan(serializer) -> list[tuple]:
             except FieldDoesNotExist:
                 column = None
             if column is not None and column.concrete and not column.many_to_many:
+                # only fields that read their value as DRF's own do: a field class that reads
+                # it its own way (get_attribute, or a key's to_representation) keeps its way
                 if not column.is_relation:
-                    attname = column.attname
+                    if type(field).get_attribute is Field.get_attribute:
+                        attname = column.attname
                 elif (
-                    isinstance(field, PrimaryKeyRelatedField)
+                    type(field) is PrimaryKeyRelatedField
                     and field.pk_field is None
                     and field.use_pk_only_optimization()
                 ):

@@ -201,3 +201,28 @@ def test_plain_rows_give_drf_own_output(cw, new_case, drive, mm):
             r["closed_at"] for r in rows
         }
         assert {row["state"] for row in rows} == {S.CLOSED, opened.state}
+
+
+def test_plain_rows_leave_a_field_that_reads_its_own_way_to_it(cw, new_case):
+    """A field class that reads its value its own way (its ``get_attribute``, or a key field's
+    ``to_representation``) is not read directly: the row is still DRF's own output."""
+    from rest_framework import serializers as drf
+
+    from anxin.cases.api import CaseListSerializer
+    from anxin.core.testing import assert_plain_rows_match_drf
+
+    class Shouted(drf.CharField):
+        def get_attribute(self, instance):
+            return f"{super().get_attribute(instance)}（加注）"
+
+    class SchoolCode(drf.PrimaryKeyRelatedField):
+        def to_representation(self, value):
+            return f"school-{value.pk}"
+
+    class Custom(CaseListSerializer):
+        number = Shouted(read_only=True)
+        school = SchoolCode(read_only=True)
+
+    case = new_case()
+    rows = assert_plain_rows_match_drf(Custom, [case])
+    assert rows[0]["number"] == f"{case.number}（加注）" and rows[0]["school"] == f"school-{case.school_id}"
